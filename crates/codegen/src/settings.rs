@@ -1,0 +1,25 @@
+//! The generator settings: the one place where the shape of the generated
+//! client is decided.
+
+use progenitor::{GenerationSettings, HooksMode, InterfaceStyle, TagStyle};
+use quote::quote;
+
+/// Settings shared by `build.rs` and `cargo xtask regen`.
+///
+/// * Builder interface: every operation is `client.op().param(..).send()`,
+///   so an optional parameter Toggl adds later is one more setter, not a
+///   changed function signature that breaks callers.
+/// * Merged tags: one `Client` type with all operations on it.
+/// * An inner type and required hooks: authentication, retries, pacing and
+///   error classification live in hand-written `ClientHooks` (the crate's
+///   `hooks` module), applied to every operation at one place.
+pub fn generation_settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote!(crate::hooks::Inner))
+        .with_hooks(HooksMode::Expected)
+        .with_derive("PartialEq");
+    settings
+}

@@ -1,0 +1,405 @@
+//! The one error type every operation ends in.
+//!
+//! The service answers failures in several shapes (a JSON string, plain
+//! text, an HTML page, nothing at all); [`classify`] turns each into the
+//! variant a caller can act on, with a readable message.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+
+use crate::meta::{QUOTA_REMAINING, QUOTA_RESETS_IN, REQUEST_ID, header_str, header_u64};
+
+/// Status and request id of a failed response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorContext {
+    /// The HTTP status of the response.
+    pub status: StatusCode,
+    /// `X-Toggl-Request-Id`, when the response carried one.
+    pub request_id: Option<String>,
+}
+
+impl ErrorContext {
+    fn new(status: StatusCode, headers: &HeaderMap) -> Self {
+        Self {
+            status,
+            request_id: header_str(headers, REQUEST_ID).map(str::to_owned),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {}", self.status.as_u16())?;
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why an operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 400: the service refused the request's content.
+    #[error("the request was refused: {message} ({context})")]
+    Validation {
+        /// The service's message, made readable.
+        message: String,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// 401: the request carried no credentials the service could read.
+    #[error("not authenticated: the request carried no usable credentials ({context})")]
+    Unauthenticated {
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// 403: wrong credentials, or no access to this workspace.
+    #[error("forbidden: {message} ({context})")]
+    Forbidden {
+        /// The service's message, made readable.
+        message: String,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// 404: no such client (or workspace).
+    #[error("not found: {message} ({context})")]
+    NotFound {
+        /// The service's message, made readable.
+        message: String,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// 402 because the hourly request quota is used up; not a plan problem.
+    #[error("the hourly request quota is used up{} ({context})", resets_in_text(*.resets_in))]
+    QuotaExhausted {
+        /// Time until the quota window starts afresh, when the service said.
+        resets_in: Option<Duration>,
+        /// The service's message, made readable.
+        message: String,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// 402 for any other reason: the operation needs a paid workspace.
+    #[error("this needs a paid Toggl plan: {message} ({context})")]
+    PaidFeatureRequired {
+        /// The service's message, made readable.
+        message: String,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// 429: requests came too fast. Retried by the default policy first.
+    #[error("rate limited{} ({context})", retry_after_text(*.retry_after))]
+    RateLimited {
+        /// The `Retry-After` the service sent, if any.
+        retry_after: Option<Duration>,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// 410: the endpoint has been withdrawn for good.
+    #[error("this endpoint is gone: {message} ({context})")]
+    Gone {
+        /// The service's message, made readable.
+        message: String,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// 5xx: the service failed.
+    #[error("the service failed: {message} ({context})")]
+    Server {
+        /// The service's message, made readable.
+        message: String,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// Any other status the client does not expect.
+    #[error("unexpected response: {message} ({context})")]
+    UnexpectedStatus {
+        /// The service's message, made readable.
+        message: String,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// No complete answer within the configured timeout.
+    #[error("timed out waiting for the service")]
+    Timeout {
+        /// The underlying failure.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The connection failed or broke (refused, reset, truncated body, TLS).
+    #[error("could not reach the service: {source}")]
+    Transport {
+        /// The underlying failure.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A response whose body is not what the operation answers.
+    #[error(
+        "could not decode the response{}{}: {reason}; body starts with {body_prefix:?}",
+        .status.map(|s| format!(" (HTTP {})", s.as_u16())).unwrap_or_default(),
+        .content_type.as_deref().map(|c| format!(" of type {c}")).unwrap_or_default()
+    )]
+    Decode {
+        /// The HTTP status, when known.
+        status: Option<StatusCode>,
+        /// The `Content-Type`, when known.
+        content_type: Option<String>,
+        /// The first bytes of the body, as text.
+        body_prefix: String,
+        /// What did not match.
+        reason: String,
+    },
+    /// The request could not be built (a parameter out of range, such as an id of 0).
+    #[error("invalid request: {message}")]
+    InvalidRequest {
+        /// What was wrong.
+        message: String,
+    },
+}
+
+fn resets_in_text(d: Option<Duration>) -> String {
+    d.map(|d| format!("; it resets in {} s", d.as_secs()))
+        .unwrap_or_default()
+}
+
+fn retry_after_text(d: Option<Duration>) -> String {
+    d.map(|d| format!("; retry after {} s", d.as_secs()))
+        .unwrap_or_default()
+}
+
+impl Error {
+    /// The HTTP status, for errors that came from a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Decode { status, .. } => *status,
+            _ => self.context().map(|c| c.status),
+        }
+    }
+
+    /// `X-Toggl-Request-Id` of the failed response, if there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.context()?.request_id.as_deref()
+    }
+
+    /// Status and request id, for errors that came from a response.
+    pub fn context(&self) -> Option<&ErrorContext> {
+        match self {
+            Self::Validation { context, .. }
+            | Self::Unauthenticated { context }
+            | Self::Forbidden { context, .. }
+            | Self::NotFound { context, .. }
+            | Self::QuotaExhausted { context, .. }
+            | Self::PaidFeatureRequired { context, .. }
+            | Self::RateLimited { context, .. }
+            | Self::Gone { context, .. }
+            | Self::Server { context, .. }
+            | Self::UnexpectedStatus { context, .. } => Some(context),
+            Self::Timeout { .. }
+            | Self::Transport { .. }
+            | Self::Decode { .. }
+            | Self::InvalidRequest { .. } => None,
+        }
+    }
+}
+
+/// How many bytes of an undecodable body an error keeps.
+const BODY_PREFIX_BYTES: usize = 256;
+/// How long a readable message may get before it is cut.
+const MESSAGE_CHARS: usize = 300;
+
+/// A response the hooks judged to be a failure, with its body read.
+///
+/// Carried from the hooks to [`Error`]'s `From` conversion in the response's
+/// extensions, so the conversion needs no I/O.
+#[derive(Debug, Clone)]
+pub(crate) struct FailedResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// Turns a failed (or undecodable) response into the matching [`Error`].
+pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    let context = ErrorContext::new(status, headers);
+    let content_type = header_str(headers, CONTENT_TYPE.as_str()).map(str::to_owned);
+    if status.is_success() || status.is_informational() || status.is_redirection() {
+        return Error::Decode {
+            status: Some(status),
+            content_type,
+            body_prefix: body_prefix(body),
+            reason: if body.is_empty() {
+                "the body is empty".to_owned()
+            } else {
+                "the body is not JSON".to_owned()
+            },
+        };
+    }
+    let message = readable_message(content_type.as_deref(), body)
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("no message").to_owned());
+    match status.as_u16() {
+        400 => Error::Validation { message, context },
+        401 => Error::Unauthenticated { context },
+        403 => Error::Forbidden { message, context },
+        404 => Error::NotFound { message, context },
+        402 if is_quota(headers, &message) => Error::QuotaExhausted {
+            resets_in: header_u64(headers, QUOTA_RESETS_IN)
+                .or_else(|| seconds_in_sentence(&message))
+                .map(Duration::from_secs),
+            message,
+            context,
+        },
+        402 => Error::PaidFeatureRequired { message, context },
+        429 => Error::RateLimited {
+            retry_after: retry_after(headers),
+            context,
+        },
+        410 => Error::Gone { message, context },
+        500..=599 => Error::Server { message, context },
+        _ => Error::UnexpectedStatus { message, context },
+    }
+}
+
+fn is_quota(headers: &HeaderMap, message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    header_u64(headers, QUOTA_REMAINING) == Some(0)
+        || lower.contains("hourly limit")
+        || lower.contains("quota")
+}
+
+/// The first number followed by "second" in the quota sentence
+/// ("... The quota will reset in 1234 seconds.").
+fn seconds_in_sentence(message: &str) -> Option<u64> {
+    let words: Vec<&str> = message.split_whitespace().collect();
+    words.windows(2).find_map(|pair| {
+        pair[1]
+            .to_ascii_lowercase()
+            .starts_with("second")
+            .then(|| pair[0].parse().ok())
+            .flatten()
+    })
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = header_str(headers, RETRY_AFTER.as_str())?;
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// A short readable message from a JSON string, JSON object, plain text or
+/// HTML body; `None` for an empty body.
+fn readable_message(content_type: Option<&str>, body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+        let from_json = match &value {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Object(map) => ["message", "error", "error_message"]
+                .iter()
+                .find_map(|k| map.get(*k).and_then(|v| v.as_str()).map(str::to_owned)),
+            _ => None,
+        };
+        return Some(shorten(&from_json.unwrap_or_else(|| value.to_string())));
+    }
+    let is_html = content_type.is_some_and(|c| c.contains("html"))
+        || text.starts_with('<');
+    if is_html {
+        let title = between(text, "<title", "</title>").or_else(|| between(text, "<h1", "</h1>"));
+        let inner = title.map_or_else(|| strip_tags(text), |t| strip_tags(&t));
+        let inner = inner.trim();
+        return (!inner.is_empty()).then(|| shorten(inner));
+    }
+    Some(shorten(text))
+}
+
+/// The text inside the first `<tag ...>...</tag>`, case-insensitively.
+fn between(text: &str, open: &str, close: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find(open)?;
+    let after_open = start + lower[start..].find('>')? + 1;
+    let end = after_open + lower[after_open..].find(close)?;
+    Some(text[after_open..end].to_owned())
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Collapses white space and cuts the text at [`MESSAGE_CHARS`] characters.
+fn shorten(text: &str) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match collapsed.char_indices().nth(MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{}…", &collapsed[..cut]),
+        None => collapsed,
+    }
+}
+
+fn body_prefix(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(BODY_PREFIX_BYTES)]).into_owned()
+}
+
+impl From<progenitor_client::Error<crate::types::ErrorMessage>> for Error {
+    fn from(err: progenitor_client::Error<crate::types::ErrorMessage>) -> Self {
+        use progenitor_client::Error as E;
+        match err {
+            E::UnexpectedResponse(response) => match response.extensions().get::<FailedResponse>()
+            {
+                Some(failed) => classify(failed.status, &failed.headers, &failed.body),
+                None => classify(response.status(), response.headers(), &[]),
+            },
+            // The hooks turn every failure into `UnexpectedResponse`; this
+            // arm is reached only if that ever changes.
+            E::ErrorResponse(value) => {
+                let (status, headers) = (value.status(), value.headers().clone());
+                let body = serde_json::to_vec(&value.into_inner().0).unwrap_or_default();
+                classify(status, &headers, &body)
+            }
+            E::InvalidResponsePayload(body, source) => Error::Decode {
+                status: None,
+                content_type: None,
+                body_prefix: body_prefix(&body),
+                reason: source.to_string(),
+            },
+            E::CommunicationError(source)
+            | E::ResponseBodyError(source)
+            | E::InvalidUpgrade(source) => from_reqwest(source),
+            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidRequest { message },
+        }
+    }
+}
+
+/// A transport failure, told apart into timeouts and everything else.
+pub(crate) fn from_reqwest(source: reqwest::Error) -> Error {
+    if source.is_timeout() {
+        Error::Timeout { source }
+    } else {
+        Error::Transport { source }
+    }
+}
