@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 fn main() {
     let spec = Path::new("openapi/toggl-track-v9.yaml");
     println!("cargo::rerun-if-changed={}", spec.display());
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("toggl_track_v9.rs");
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("toggl_track_v9.rs");
     let result = toggl_track_codegen::generate_from_file(spec)
         .map_err(|e| e.to_string())
         .and_then(|code| std::fs::write(&out, code).map_err(|e| format!("{}: {e}", out.display())));

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap};
 
+use crate::Client;
 use crate::auth::Credentials;
 use crate::hooks::{Inner, WaitEvent};
 use crate::pacing::{Pacer, Pacing};
 use crate::retry::RetryPolicy;
-use crate::Client;
 
 /// The production service.
 pub const DEFAULT_BASE_URL: &str = "https://api.track.toggl.com/api/v9";
@@ -133,11 +133,21 @@ impl ClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = self.base_url.trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&base_url);
+        // Echo the URL so the caller can find it, but never with a password.
+        let shown = match &parsed {
+            Ok(url) if url.password().is_some() => {
+                let mut redacted = url.clone();
+                let _ = redacted.set_password(Some("[REDACTED]"));
+                redacted.to_string()
+            }
+            _ => self.base_url.clone(),
+        };
         let invalid = |reason: &str| BuildError::InvalidBaseUrl {
-            url: self.base_url.clone(),
+            url: shown.clone(),
             reason: reason.to_owned(),
         };
-        let parsed = reqwest::Url::parse(&base_url).map_err(|e| invalid(&e.to_string()))?;
+        let parsed = parsed.map_err(|e| invalid(&e.to_string()))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(invalid("the scheme must be http or https"));
         }

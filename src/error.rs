@@ -315,8 +315,7 @@ fn readable_message(content_type: Option<&str>, body: &[u8]) -> Option<String> {
         };
         return Some(shorten(&from_json.unwrap_or_else(|| value.to_string())));
     }
-    let is_html = content_type.is_some_and(|c| c.contains("html"))
-        || text.starts_with('<');
+    let is_html = content_type.is_some_and(|c| c.contains("html")) || text.starts_with('<');
     if is_html {
         let title = between(text, "<title", "</title>").or_else(|| between(text, "<h1", "</h1>"));
         let inner = title.map_or_else(|| strip_tags(text), |t| strip_tags(&t));
@@ -369,11 +368,12 @@ impl From<progenitor_client::Error<crate::types::ErrorMessage>> for Error {
     fn from(err: progenitor_client::Error<crate::types::ErrorMessage>) -> Self {
         use progenitor_client::Error as E;
         match err {
-            E::UnexpectedResponse(response) => match response.extensions().get::<FailedResponse>()
-            {
-                Some(failed) => classify(failed.status, &failed.headers, &failed.body),
-                None => classify(response.status(), response.headers(), &[]),
-            },
+            E::UnexpectedResponse(response) => {
+                match response.extensions().get::<FailedResponse>() {
+                    Some(failed) => classify(failed.status, &failed.headers, &failed.body),
+                    None => classify(response.status(), response.headers(), &[]),
+                }
+            }
             // The hooks turn every failure into `UnexpectedResponse`; this
             // arm is reached only if that ever changes.
             E::ErrorResponse(value) => {
@@ -401,5 +401,105 @@ pub(crate) fn from_reqwest(source: reqwest::Error) -> Error {
         Error::Timeout { source }
     } else {
         Error::Transport { source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use reqwest::header::{HeaderName, HeaderValue};
+
+    fn headers_from(pairs: &[(String, Vec<u8>)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::from_bytes(value),
+            ) {
+                map.append(n, v);
+            }
+        }
+        map
+    }
+
+    fn interesting_header() -> impl Strategy<Value = (String, Vec<u8>)> {
+        let names = prop_oneof![
+            Just("content-type".to_owned()),
+            Just("retry-after".to_owned()),
+            Just("x-toggl-quota-remaining".to_owned()),
+            Just("x-toggl-quota-resets-in".to_owned()),
+            Just("x-toggl-request-id".to_owned()),
+            "[a-z-]{1,20}",
+        ];
+        (names, proptest::collection::vec(any::<u8>(), 0..40))
+    }
+
+    fn interesting_body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..600),
+            ".{0,400}".prop_map(String::into_bytes),
+            "<[a-zA-Z]{0,8}>.{0,50}(</[a-z]{0,8}>)?".prop_map(String::into_bytes),
+            ".{0,80}".prop_map(|s| serde_json::to_vec(&s).unwrap_or_default()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn classify_never_panics_and_keeps_the_status(
+            status in 100u16..1000,
+            headers in proptest::collection::vec(interesting_header(), 0..6),
+            body in interesting_body(),
+        ) {
+            let status = StatusCode::from_u16(status).expect("100..1000 is valid");
+            let headers = headers_from(&headers);
+            let err = classify(status, &headers, &body);
+            prop_assert_eq!(err.status(), Some(status));
+            let shown = err.to_string();
+            let is_decode = matches!(err, Error::Decode { .. });
+            prop_assert!(!shown.contains('\n') || is_decode, "multi-line message: {}", shown);
+            prop_assert!(shown.chars().count() < 1200);
+            let _ = format!("{err:?}");
+        }
+
+        #[test]
+        fn retry_after_never_panics(value in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let headers = headers_from(&[("retry-after".to_owned(), value)]);
+            let _ = retry_after(&headers);
+        }
+    }
+
+    #[test]
+    fn quota_sentence_yields_its_seconds() {
+        assert_eq!(
+            seconds_in_sentence("The quota will reset in 42 seconds."),
+            Some(42)
+        );
+        assert_eq!(seconds_in_sentence("no number here"), None);
+    }
+
+    #[test]
+    fn long_messages_are_cut_on_a_char_boundary() {
+        let long = "é".repeat(MESSAGE_CHARS * 2);
+        let short = shorten(&long);
+        assert_eq!(short.chars().count(), MESSAGE_CHARS + 1);
+        assert!(short.ends_with('…'));
+    }
+
+    #[test]
+    fn retry_after_reads_an_http_date() {
+        let soon = std::time::SystemTime::now() + Duration::from_secs(120);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(soon)).expect("ascii"),
+        );
+        let d = retry_after(&headers).expect("parsed");
+        assert!(
+            d <= Duration::from_secs(120) && d >= Duration::from_secs(100),
+            "{d:?}"
+        );
     }
 }

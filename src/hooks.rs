@@ -210,3 +210,67 @@ fn finish(mut b: Buffered, method: &Method, info: &OperationInfo) -> reqwest::Re
     *response.headers_mut() = b.headers;
     response.into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Whatever arrives, `finish` and the conversion to `Error` do not
+        /// panic, and a failure always carries its status.
+        #[test]
+        fn any_response_is_finished_without_panic(
+            status in 100u16..1000,
+            content_type in proptest::option::of("[ -~]{0,40}"),
+            body in proptest::collection::vec(any::<u8>(), 0..300),
+            op in prop_oneof![Just("list_clients"), Just("get_client"), Just("delete_client")],
+            delete in any::<bool>(),
+        ) {
+            let status = StatusCode::from_u16(status).expect("valid");
+            let mut headers = HeaderMap::new();
+            if let Some(ct) = content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
+                headers.insert(CONTENT_TYPE, ct);
+            }
+            let buffered = Buffered { status, version: reqwest::Version::HTTP_11, headers, body: Bytes::from(body) };
+            let method = if delete { Method::DELETE } else { Method::GET };
+            let response = finish(buffered, &method, &OperationInfo { operation_id: op });
+            prop_assert_eq!(response.status(), status);
+            if let Some(failed) = response.extensions().get::<FailedResponse>() {
+                let err = crate::error::classify(failed.status, &failed.headers, &failed.body);
+                prop_assert_eq!(err.status(), Some(status));
+            } else {
+                prop_assert!(status.is_success());
+            }
+        }
+    }
+
+    #[test]
+    fn null_becomes_an_empty_list_only_for_array_operations() {
+        let make = || Buffered {
+            status: StatusCode::OK,
+            version: reqwest::Version::HTTP_11,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(b" null\n"),
+        };
+        let list = finish(
+            make(),
+            &Method::GET,
+            &OperationInfo {
+                operation_id: "list_clients",
+            },
+        );
+        assert!(list.extensions().get::<FailedResponse>().is_none());
+        let get = finish(
+            make(),
+            &Method::GET,
+            &OperationInfo {
+                operation_id: "get_client",
+            },
+        );
+        // Left alone: decoding `null` as a client fails and says so.
+        assert!(get.extensions().get::<FailedResponse>().is_none());
+    }
+}

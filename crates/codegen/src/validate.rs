@@ -7,9 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use openapiv3::{
-    OpenAPI, Operation, Parameter, ReferenceOr, RequestBody, Response, StatusCode,
-};
+use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr, RequestBody, Response, StatusCode};
 
 /// One rule broken at one place in the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,9 +167,14 @@ fn check_path_parameters(
     }
 }
 
-fn resolve_parameter<'a>(spec: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
+fn resolve_parameter<'a>(
+    spec: &'a OpenAPI,
+    p: &'a ReferenceOr<Parameter>,
+) -> Option<&'a Parameter> {
     resolve(p, "#/components/parameters/", |name| {
-        spec.components.as_ref().and_then(|c| c.parameters.get(name))
+        spec.components
+            .as_ref()
+            .and_then(|c| c.parameters.get(name))
     })
 }
 
@@ -211,7 +214,9 @@ fn check_request_body(
     }) else {
         problems.push(problem(
             at,
-            format!("operation {id}: request body $ref does not resolve to components/requestBodies"),
+            format!(
+                "operation {id}: request body $ref does not resolve to components/requestBodies"
+            ),
         ));
         return;
     };
@@ -219,7 +224,9 @@ fn check_request_body(
         if media != JSON {
             problems.push(problem(
                 format!("{at}/content/{}", escape(media)),
-                format!("operation {id}: request body media type `{media}` is not supported; use {JSON}"),
+                format!(
+                    "operation {id}: request body media type `{media}` is not supported; use {JSON}"
+                ),
             ));
         }
     }
@@ -255,7 +262,9 @@ fn check_responses(
     for (is_success, code, response) in entries {
         let at = format!("{ptr}/responses/{code}");
         let Some(response): Option<&Response> = resolve(response, "#/components/responses/", |c| {
-            spec.components.as_ref().and_then(|comp| comp.responses.get(c))
+            spec.components
+                .as_ref()
+                .and_then(|comp| comp.responses.get(c))
         }) else {
             problems.push(problem(
                 at,
@@ -288,8 +297,16 @@ fn check_responses(
         }
     }
     for (side, list, advice) in [
-        ("success", &success, "give every 2xx response the same body schema, or none"),
-        ("error", &failure, "give every error response the same body schema (the ErrorMessage string), or none"),
+        (
+            "success",
+            &success,
+            "give every 2xx response the same body schema, or none",
+        ),
+        (
+            "error",
+            &failure,
+            "give every error response the same body schema (the ErrorMessage string), or none",
+        ),
     ] {
         if let Some((first_at, first)) = list.first() {
             for (at, kind) in list.iter().skip(1) {

@@ -1,0 +1,79 @@
+//! Shared set-up for the integration tests: a client pointed at a local server.
+
+#![allow(dead_code)]
+
+use toggl_track_api::{Client, Credentials, RetryPolicy};
+
+pub const TOKEN: &str = "1971800d4d82861d8f2c1651fea4d212";
+pub const WORKSPACE: u64 = 1234567;
+
+/// A client for `base` with the test token and no retries.
+pub fn client(base: &str) -> Client {
+    Client::builder(Credentials::api_token(TOKEN))
+        .base_url(base)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client builds")
+}
+
+/// A full client object as the service sends it.
+pub fn client_json(id: u64, name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "wid": WORKSPACE,
+        "name": name,
+        "archived": false,
+        "at": "2024-03-17T10:55:38+00:00",
+        "creator_id": 7654321,
+    })
+}
+
+/// What a raw TCP test server does with each connection it accepts.
+#[derive(Clone, Copy)]
+pub enum Raw {
+    /// Read the request, then write these bytes and close.
+    Reply(&'static [u8]),
+    /// Read the request, then close without a word (a reset or EOF).
+    Hangup,
+    /// Accept, then never answer.
+    Silence,
+}
+
+/// A loopback server speaking raw bytes, for answers no HTTP library would
+/// produce. Returns its base URL.
+pub async fn raw_server(behaviour: Raw) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                let mut seen = Vec::new();
+                // Read until the end of the request head.
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                match behaviour {
+                    Raw::Reply(bytes) => {
+                        let _ = socket.write_all(bytes).await;
+                        let _ = socket.shutdown().await;
+                    }
+                    Raw::Hangup => drop(socket),
+                    Raw::Silence => {
+                        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}

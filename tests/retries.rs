@@ -1,0 +1,307 @@
+//! The retry policy and pacing against a local server that fails on purpose.
+//! Waits are recorded through `on_wait`, and the policy uses millisecond
+//! backoffs, so no test sleeps for long.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{TOKEN, WORKSPACE, client_json};
+use toggl_track_api::types::ClientCreate;
+use toggl_track_api::{
+    Client, Credentials, Error, Jitter, Pacing, RetryPolicy, WaitEvent, WaitReason,
+};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn fast_policy(jitter: Jitter) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 4,
+        initial_backoff: Duration::from_millis(8),
+        max_backoff: Duration::from_millis(50),
+        max_elapsed: Duration::from_secs(10),
+        jitter,
+    }
+}
+
+/// A client with `policy` that records every wait it makes.
+fn recording_client(base: &str, policy: RetryPolicy) -> (Client, Arc<Mutex<Vec<WaitEvent>>>) {
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&waits);
+    let api = Client::builder(Credentials::api_token(TOKEN))
+        .base_url(base)
+        .retry(policy)
+        .on_wait(move |e| sink.lock().expect("lock").push(e))
+        .build()
+        .expect("client builds");
+    (api, waits)
+}
+
+/// Mounts `failures` answers of `status` first, then a success.
+async fn flaky(server: &MockServer, status: u16, failures: u64, extra: &[(&str, &str)]) {
+    let mut failure = ResponseTemplate::new(status).set_body_json("try later");
+    for (k, v) in extra {
+        failure = failure.insert_header(*k, *v);
+    }
+    Mock::given(method("GET"))
+        .respond_with(failure)
+        .up_to_n_times(failures)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!([client_json(1, "a")])),
+        )
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
+fn backoffs(waits: &Mutex<Vec<WaitEvent>>) -> Vec<(u32, Option<u16>, Duration)> {
+    waits
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|w| match w.reason {
+            WaitReason::Backoff { retry, status } => {
+                (retry, status.map(|s| s.as_u16()), w.duration)
+            }
+            other => panic!("unexpected wait {other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn three_503s_then_200_succeeds_after_exponential_backoff() {
+    let server = MockServer::start().await;
+    flaky(&server, 503, 3, &[]).await;
+    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let list = api
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from);
+    assert_eq!(list.expect("succeeds on the 4th attempt").len(), 1);
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 4);
+    assert_eq!(
+        backoffs(&waits),
+        [
+            (1, Some(503), Duration::from_millis(8)),
+            (2, Some(503), Duration::from_millis(16)),
+            (3, Some(503), Duration::from_millis(32)),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn full_jitter_stays_under_the_ceiling() {
+    let server = MockServer::start().await;
+    flaky(&server, 500, 3, &[]).await;
+    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::Full));
+    api.list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect("succeeds");
+    for (retry, _, delay) in backoffs(&waits) {
+        let ceiling = Duration::from_millis(8 * 2u64.pow(retry - 1));
+        assert!(delay <= ceiling, "retry {retry}: {delay:?} > {ceiling:?}");
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_on_429() {
+    let server = MockServer::start().await;
+    flaky(&server, 429, 1, &[("retry-after", "1")]).await;
+    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    api.list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect("succeeds");
+    assert_eq!(backoffs(&waits), [(1, Some(429), Duration::from_secs(1))]);
+}
+
+#[tokio::test]
+async fn gives_up_after_max_attempts_with_the_last_error() {
+    let server = MockServer::start().await;
+    flaky(&server, 503, 100, &[]).await;
+    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let err = api
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(matches!(err, Err(Error::Server { .. })), "{err:?}");
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 4);
+    assert_eq!(backoffs(&waits).len(), 3);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_time_budget_is_returned_at_once() {
+    let server = MockServer::start().await;
+    flaky(&server, 429, 1, &[("retry-after", "3600")]).await;
+    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let err = api
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from);
+    match err {
+        Err(Error::RateLimited { retry_after, .. }) => {
+            assert_eq!(retry_after, Some(Duration::from_secs(3600)))
+        }
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+    assert!(backoffs(&waits).is_empty());
+}
+
+#[tokio::test]
+async fn client_errors_and_402_are_never_retried() {
+    for status in [400, 401, 402, 403, 404, 410] {
+        let server = MockServer::start().await;
+        flaky(&server, status, 1, &[]).await;
+        let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+        let result = api.list_clients().workspace_id(WORKSPACE).send().await;
+        assert!(result.is_err(), "{status} is returned, not retried");
+        assert_eq!(
+            server.received_requests().await.expect("recorded").len(),
+            1,
+            "status {status}"
+        );
+        assert!(backoffs(&waits).is_empty());
+    }
+}
+
+fn create(api: &Client) -> impl std::future::Future<Output = Result<(), Error>> + '_ {
+    async move {
+        api.create_client()
+            .workspace_id(WORKSPACE)
+            .body(ClientCreate::builder().name("Once"))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(Error::from)
+    }
+}
+
+#[tokio::test]
+async fn a_create_under_a_503_storm_is_sent_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_json("Service Unavailable"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let err = create(&api).await;
+    assert!(matches!(err, Err(Error::Server { .. })), "{err:?}");
+    assert!(backoffs(&waits).is_empty());
+}
+
+#[tokio::test]
+async fn a_create_refused_with_429_is_retried_and_made_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(client_json(5, "Once")))
+        .expect(1)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    create(&api).await.expect("created after two 429s");
+    assert_eq!(backoffs(&waits).len(), 2);
+}
+
+#[tokio::test]
+async fn a_create_to_a_refused_port_is_retried() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let (api, waits) = recording_client(&format!("http://{addr}"), fast_policy(Jitter::None));
+    let err = create(&api).await;
+    assert!(matches!(err, Err(Error::Transport { .. })), "{err:?}");
+    assert_eq!(
+        backoffs(&waits).len(),
+        3,
+        "a refused connection never reached the service"
+    );
+}
+
+#[tokio::test]
+async fn a_create_whose_connection_drops_is_not_retried() {
+    let base = common::raw_server(common::Raw::Hangup).await;
+    let (api, waits) = recording_client(&base, fast_policy(Jitter::None));
+    let err = create(&api).await;
+    assert!(matches!(err, Err(Error::Transport { .. })), "{err:?}");
+    assert!(
+        backoffs(&waits).is_empty(),
+        "the service may have acted on it"
+    );
+}
+
+#[tokio::test]
+async fn a_get_whose_connection_drops_is_retried() {
+    let base = common::raw_server(common::Raw::Hangup).await;
+    let (api, waits) = recording_client(&base, fast_policy(Jitter::None));
+    let err = api
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(matches!(err, Err(Error::Transport { .. })), "{err:?}");
+    assert_eq!(backoffs(&waits).len(), 3);
+}
+
+#[tokio::test]
+async fn pacing_spaces_requests_out() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .mount(&server)
+        .await;
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&waits);
+    let api = Client::builder(Credentials::api_token(TOKEN))
+        .base_url(server.uri())
+        .pacing(Pacing::every(Duration::from_millis(40)))
+        .on_wait(move |e| sink.lock().expect("lock").push(e))
+        .build()
+        .expect("client builds");
+    let started = tokio::time::Instant::now();
+    for _ in 0..4 {
+        api.list_clients()
+            .workspace_id(WORKSPACE)
+            .send()
+            .await
+            .map_err(Error::from)
+            .expect("ok");
+    }
+    // Four requests at one per 40 ms cannot finish in under 120 ms.
+    assert!(
+        started.elapsed() >= Duration::from_millis(115),
+        "{:?}",
+        started.elapsed()
+    );
+    let waits = waits.lock().expect("lock");
+    assert!(waits.len() >= 3, "{waits:?}");
+    assert!(
+        waits
+            .iter()
+            .all(|w| w.reason == WaitReason::Pacing && w.duration <= Duration::from_millis(40))
+    );
+}

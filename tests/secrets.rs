@@ -1,0 +1,99 @@
+//! Tokens and passwords never appear in `Debug` output or error messages.
+
+mod common;
+
+use toggl_track_api::{Client, Credentials, Error, RetryPolicy};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "tok_9f8e7d6c5b4a39281706";
+const PASSWORD: &str = "correct horse battery staple";
+
+fn assert_clean(text: &str) {
+    assert!(!text.contains(TOKEN), "token leaked: {text}");
+    assert!(!text.contains(PASSWORD), "password leaked: {text}");
+    // Nor in the encoded form a header would carry.
+    use base64::Engine as _;
+    for pair in [
+        format!("{TOKEN}:api_token"),
+        format!("ada@example.com:{PASSWORD}"),
+    ] {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+        assert!(
+            !text.contains(&encoded),
+            "encoded credentials leaked: {text}"
+        );
+    }
+}
+
+#[test]
+fn credentials_builders_and_clients_redact_secrets() {
+    for credentials in [
+        Credentials::api_token(TOKEN),
+        Credentials::email_password("ada@example.com", PASSWORD),
+    ] {
+        assert_clean(&format!("{credentials:?}"));
+        let builder = Client::builder(credentials.clone());
+        assert_clean(&format!("{builder:?}"));
+        let client = builder.build().expect("builds");
+        let shown = format!("{client:?}");
+        assert_clean(&shown);
+        assert!(
+            shown.contains("Sensitive"),
+            "the auth header is marked sensitive: {shown}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn errors_redact_secrets() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(403).set_body_json("Forbidden"))
+        .mount(&server)
+        .await;
+    for credentials in [
+        Credentials::api_token(TOKEN),
+        Credentials::email_password("ada@example.com", PASSWORD),
+    ] {
+        let api = Client::builder(credentials)
+            .base_url(server.uri())
+            .retry(RetryPolicy::none())
+            .build()
+            .expect("builds");
+        let err = api
+            .list_clients()
+            .workspace_id(1u64)
+            .send()
+            .await
+            .map_err(Error::from)
+            .expect_err("403");
+        assert_clean(&format!("{err:?}"));
+        assert_clean(&err.to_string());
+    }
+    let refused = Client::builder(Credentials::api_token(TOKEN))
+        .base_url("http://127.0.0.1:9")
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("builds");
+    let err = refused
+        .list_clients()
+        .workspace_id(1u64)
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect_err("refused");
+    assert_clean(&format!("{err:?}"));
+    assert_clean(&err.to_string());
+}
+
+#[test]
+fn credentials_in_the_base_url_are_refused_without_echoing_them() {
+    let err = Client::builder(Credentials::api_token("t"))
+        .base_url(format!("https://user:{PASSWORD}@example.com"))
+        .build()
+        .expect_err("refused");
+    assert!(err.to_string().contains("Credentials"), "{err}");
+    assert_clean(&err.to_string());
+    assert_clean(&format!("{err:?}"));
+}
