@@ -12,8 +12,11 @@ fn main() {
         .map_err(|e| e.to_string())
         .and_then(|code| std::fs::write(&out, code).map_err(|e| format!("{}: {e}", out.display())));
     if let Err(message) = result {
+        // Shown by cargo as `warning: toggl-track-api@..: <line>` above the
+        // failure, and again on stderr.
         for line in message.lines() {
-            println!("cargo::error={line}");
+            println!("cargo::warning={line}");
+            eprintln!("error: {line}");
         }
         std::process::exit(1);
     }

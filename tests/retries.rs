@@ -180,16 +180,14 @@ async fn client_errors_and_402_are_never_retried() {
     }
 }
 
-fn create(api: &Client) -> impl std::future::Future<Output = Result<(), Error>> + '_ {
-    async move {
-        api.create_client()
-            .workspace_id(WORKSPACE)
-            .body(ClientCreate::builder().name("Once"))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(Error::from)
-    }
+async fn create(api: &Client) -> Result<(), Error> {
+    api.create_client()
+        .workspace_id(WORKSPACE)
+        .body(ClientCreate::builder().name("Once"))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(Error::from)
 }
 
 #[tokio::test]

@@ -114,7 +114,10 @@ pub fn generate(path: &Path, spec: &openapiv3::OpenAPI) -> Result<String, Codege
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| gen_err(e.to_string()))?;
     let facts = syn::parse2::<syn::File>(facts::operation_facts(spec))
         .map_err(|e| gen_err(e.to_string()))?;
-    let body = prettyplease::unparse(&file);
+    // progenitor marks its usage sketches `ignore`; they are not meant to
+    // compile on their own, so show them as text instead of counting them as
+    // ignored doctests.
+    let body = prettyplease::unparse(&file).replace("```ignore", "```text");
     let facts = prettyplease::unparse(&facts);
     Ok(format!("{HEADER}{body}\n{facts}"))
 }

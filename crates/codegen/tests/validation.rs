@@ -1,0 +1,190 @@
+//! Each rule the generator relies on, broken on purpose in a small document:
+//! the problem comes back as one line naming the place and what to change,
+//! and generation never panics.
+
+use std::path::Path;
+
+use toggl_track_codegen::{CodegenError, generate, parse};
+
+const MINIMAL: &str = include_str!("fixtures/minimal.yaml");
+
+fn problems_of(text: &str) -> Vec<String> {
+    match parse(Path::new("spec.yaml"), text) {
+        Ok(_) => Vec::new(),
+        Err(CodegenError::Invalid { problems, .. }) => {
+            problems.iter().map(ToString::to_string).collect()
+        }
+        Err(other) => vec![other.to_string()],
+    }
+}
+
+fn assert_one_problem(text: &str, pointer: &str, needle: &str) {
+    let problems = problems_of(text);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].starts_with(pointer), "{problems:#?}");
+    assert!(problems[0].contains(needle), "{problems:#?}");
+}
+
+#[test]
+fn the_minimal_fixture_is_valid_and_generates() {
+    let spec = parse(Path::new("minimal.yaml"), MINIMAL).expect("valid");
+    let code = generate(Path::new("minimal.yaml"), &spec).expect("generates");
+    assert!(code.contains("pub async fn send"));
+    assert!(code.contains("ARRAY_RESPONSE_OPERATIONS"));
+}
+
+#[test]
+fn openapi_3_1_is_refused_at_the_version_field() {
+    assert_one_problem(&MINIMAL.replace("3.0.3", "3.1.0"), "/openapi", "3.0.x only");
+}
+
+#[test]
+fn swagger_2_is_refused() {
+    assert_one_problem(
+        "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        "/swagger",
+        "convert",
+    );
+}
+
+#[test]
+fn a_missing_operation_id_is_reported() {
+    assert_one_problem(
+        &MINIMAL.replace("      operationId: getThing\n", ""),
+        "/paths/~1things~1{thing_id}/get",
+        "operationId",
+    );
+}
+
+#[test]
+fn a_duplicate_operation_id_is_reported() {
+    let text = format!(
+        "{MINIMAL}  /other:\n    get:\n      operationId: getThing\n      responses:\n        \"204\": {{description: none}}\n"
+    );
+    assert_one_problem(&text, "/paths/~1other/get/operationId", "also used");
+}
+
+#[test]
+fn an_undeclared_path_parameter_is_reported() {
+    let text = MINIMAL.replace(
+        "        - {name: thing_id, in: path, required: true, schema: {type: integer}}\n",
+        "        - {name: q, in: query, schema: {type: string}}\n",
+    );
+    assert_one_problem(
+        &text,
+        "/paths/~1things~1{thing_id}",
+        "{thing_id} is not declared",
+    );
+}
+
+#[test]
+fn a_declared_parameter_missing_from_the_path_is_reported() {
+    let text = MINIMAL.replace("/things/{thing_id}:", "/things/{id}:");
+    let problems = problems_of(&text);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("`thing_id` does not appear in the path")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn mixed_error_bodies_are_reported_before_progenitor_can_panic() {
+    let text = format!("{MINIMAL}        \"403\":\n          description: bodiless\n");
+    // 403 (no body) and 404 (a string) disagree; the line names both.
+    assert_one_problem(
+        &text,
+        "/paths/~1things~1{thing_id}/get/responses/40",
+        "one error body type",
+    );
+    let problems = problems_of(&text);
+    assert!(
+        problems[0].contains("responses/403") && problems[0].contains("responses/404"),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn mixed_success_bodies_are_reported() {
+    let text = MINIMAL.replace(
+        "        \"404\":",
+        "        \"204\":\n          description: none\n        \"404\":",
+    );
+    assert_one_problem(
+        &text,
+        "/paths/~1things~1{thing_id}/get/responses/204",
+        "one success body type",
+    );
+}
+
+#[test]
+fn a_non_json_request_body_is_reported() {
+    let text = MINIMAL.replace(
+        "      operationId: getThing\n",
+        "      operationId: getThing\n      requestBody:\n        content:\n          text/plain:\n            schema: {type: string}\n",
+    );
+    assert_one_problem(
+        &text,
+        "/paths/~1things~1{thing_id}/get/requestBody/content/text~1plain",
+        "use application/json",
+    );
+}
+
+#[test]
+fn a_non_json_response_is_reported() {
+    let text = MINIMAL.replace("        \"404\":\n          description: missing\n          content:\n            application/json:", "        \"404\":\n          description: missing\n          content:\n            text/plain:");
+    assert_one_problem(
+        &text,
+        "/paths/~1things~1{thing_id}/get/responses/404/content/text~1plain",
+        "application/json only",
+    );
+}
+
+#[test]
+fn invalid_yaml_names_the_file_and_the_place() {
+    let err = parse(
+        Path::new("broken.yaml"),
+        "openapi: 3.0.3\npaths: [unclosed\n",
+    )
+    .expect_err("invalid");
+    let text = err.to_string();
+    assert!(text.starts_with("broken.yaml: "), "{text}");
+    assert!(text.contains("line"), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
+
+#[test]
+fn a_wrong_shape_is_a_parse_error_not_a_panic() {
+    let err =
+        parse(Path::new("s.yaml"), "openapi: 3.0.3\ninfo: 7\npaths: {}\n").expect_err("invalid");
+    assert!(matches!(err, CodegenError::Parse { .. }), "{err:?}");
+}
+
+#[test]
+fn a_missing_file_is_a_read_error() {
+    let err = toggl_track_codegen::load(Path::new("/nonexistent/spec.yaml")).expect_err("missing");
+    assert!(
+        err.to_string()
+            .starts_with("/nonexistent/spec.yaml: cannot read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_generator_failure_is_an_error_not_a_panic() {
+    // A $ref to a schema that does not exist passes the checks above and
+    // makes typify fail; the failure must come back as an error.
+    let text = MINIMAL.replace(
+        "schema: {type: object, properties: {id: {type: integer}}}",
+        "schema: {$ref: '#/components/schemas/Missing'}",
+    );
+    let spec = parse(Path::new("s.yaml"), &text).expect("passes validation");
+    let err = generate(Path::new("s.yaml"), &spec).expect_err("generator fails");
+    assert!(matches!(err, CodegenError::Generator { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("s.yaml: the generator rejected the spec"),
+        "{err}"
+    );
+}
