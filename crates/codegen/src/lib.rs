@@ -17,7 +17,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use settings::generation_settings;
-pub use validate::{Problem, validate};
+pub use validate::{Problem, TRANSPORT_RESPONSE, for_generator, validate};
 
 /// Everything that can stop generation, each naming the spec file.
 #[derive(Debug, thiserror::Error)]
@@ -106,8 +106,9 @@ pub fn generate(path: &Path, spec: &openapiv3::OpenAPI) -> Result<String, Codege
         path: path.to_owned(),
         message,
     };
+    let for_generator = for_generator(spec);
     let tokens = quietly_catch_panic(|| {
-        progenitor::Generator::new(&generation_settings()).generate_tokens(spec)
+        progenitor::Generator::new(&generation_settings()).generate_tokens(&for_generator)
     })
     .map_err(gen_err)?
     .map_err(|e| gen_err(e.to_string()))?;

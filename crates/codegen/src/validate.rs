@@ -272,6 +272,9 @@ fn check_responses(
             ));
             continue;
         };
+        if is_transport_response(response) {
+            continue;
+        }
         let mut kind = BodyKind::None;
         for (media, content) in &response.content {
             if media != JSON {
@@ -328,4 +331,47 @@ fn code_is_success(code: &StatusCode) -> bool {
         StatusCode::Code(n) => (200..300).contains(n),
         StatusCode::Range(n) => *n == 2,
     }
+}
+
+/// The extension marking a response that any operation can get from the
+/// layers in front of it (401, 402, 429). The generated client leaves these
+/// to its hooks, so they are removed before generation and exempt from the
+/// one-body-type rule.
+pub const TRANSPORT_RESPONSE: &str = "x-toggl-transport-response";
+
+pub(crate) fn is_transport_response(response: &Response) -> bool {
+    response
+        .extensions
+        .get(TRANSPORT_RESPONSE)
+        .is_some_and(|v| v.as_bool() == Some(true))
+}
+
+/// A copy of the spec without the transport responses, as the generator sees it.
+pub fn for_generator(spec: &OpenAPI) -> OpenAPI {
+    let mut copy = spec.clone();
+    let components = spec.components.as_ref();
+    for item in copy.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            op.responses.responses.retain(|_, r| {
+                let resolved = resolve(r, "#/components/responses/", |name| {
+                    components.and_then(|c| c.responses.get(name))
+                });
+                !resolved.is_some_and(is_transport_response)
+            });
+        }
+    }
+    copy
 }

@@ -1,0 +1,82 @@
+//! Runs the local Toggl clients service until interrupted.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use toggl_track_mock::{Config, RateLimit};
+
+/// A local stand-in for Toggl Track's clients endpoints (API v9).
+///
+/// Without --seed it starts with a demo workspace; the demo user signs in
+/// with the API token `demo-api-token` (or ada@example.com / demo-password).
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    after_help = "Example:\n  toggl-track-mock --port 8080 --quota 30\n  curl -u demo-api-token:api_token http://127.0.0.1:8080/api/v9/workspaces/1234567/clients"
+)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on (0 for a free one).
+    #[arg(long, short, default_value_t = 0)]
+    port: u16,
+    /// JSON file with users, workspaces, clients and projects.
+    #[arg(long)]
+    seed: Option<PathBuf>,
+    /// Requests per user per hour before answering 402 (no quota if left out).
+    #[arg(long)]
+    quota: Option<u32>,
+    /// Requests per second per user before answering 429 (no limit if left out).
+    #[arg(long)]
+    rate_limit: Option<u32>,
+    /// Requests a user may burst above --rate-limit.
+    #[arg(long, default_value_t = 1, requires = "rate_limit")]
+    burst: u32,
+    /// Longest client name, in bytes of UTF-8.
+    #[arg(long, default_value_t = 255)]
+    max_name_bytes: usize,
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut config = match &args.seed {
+        Some(path) => match Config::from_seed_file(path) {
+            Ok(config) => config,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => Config::demo(),
+    };
+    config.hourly_quota = args.quota;
+    config.rate_limit = args.rate_limit.map(|per_second| RateLimit {
+        per_second,
+        burst: args.burst,
+    });
+    config.max_name_bytes = args.max_name_bytes;
+    let server =
+        match toggl_track_mock::start_on(config, SocketAddr::new(args.host, args.port)).await {
+            Ok(server) => server,
+            Err(e) => {
+                eprintln!("error: cannot listen on {}:{}: {e}", args.host, args.port);
+                return ExitCode::from(2);
+            }
+        };
+    println!("{}", server.base_url());
+    eprintln!(
+        "serving Toggl clients endpoints at {} (Ctrl-C to stop)",
+        server.base_url()
+    );
+    match server.run_until_interrupted().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! What a service starts with: users, workspaces, seed data and limits.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A user who may sign in, with an API token or email and password.
+#[derive(Debug, Clone, Deserialize)]
+pub struct User {
+    pub id: u64,
+    pub email: String,
+    pub password: String,
+    pub api_token: String,
+    /// Workspaces the user is a member of.
+    pub workspaces: Vec<u64>,
+}
+
+/// A workspace; only premium ones may archive clients.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Workspace {
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub premium: bool,
+}
+
+/// A client present when the service starts.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeedClient {
+    pub id: u64,
+    pub wid: u64,
+    pub name: String,
+    #[serde(default)]
+    pub archived: bool,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub external_reference: Option<String>,
+    pub creator_id: u64,
+}
+
+/// A project of a client: the part of projects that archiving and restoring
+/// a client touches.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeedProject {
+    pub id: u64,
+    pub wid: u64,
+    pub client_id: u64,
+    pub name: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Users, workspaces, clients and projects, as read from a seed file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    pub users: Vec<User>,
+    pub workspaces: Vec<Workspace>,
+    #[serde(default)]
+    pub clients: Vec<SeedClient>,
+    #[serde(default)]
+    pub projects: Vec<SeedProject>,
+}
+
+/// A rate limit: `per_second` requests a second per user, with bursts of `burst`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+/// Everything a service starts with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub seed: Seed,
+    /// The longest client name, in bytes of UTF-8 (the real service: 255).
+    pub max_name_bytes: usize,
+    /// Requests per user per sliding hour; `None` for no quota. Without a
+    /// quota, responses report a full window of [`NOTIONAL_QUOTA`].
+    pub hourly_quota: Option<u32>,
+    /// Answer 429 above this rate.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// The quota reported when none is enforced: a Premium plan's window.
+pub const NOTIONAL_QUOTA: u32 = 600;
+/// The quota window.
+pub const QUOTA_WINDOW: Duration = Duration::from_secs(3600);
+
+/// Why a seed file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("{path}: cannot read the seed file: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a valid seed file: {source}")]
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("{path}: {message}")]
+    Inconsistent { path: String, message: String },
+}
+
+impl Config {
+    /// A realistic demo workspace: the seed built into the service.
+    pub fn demo() -> Self {
+        Self::with_seed(Seed::demo())
+    }
+
+    /// A service with `seed` and the real service's defaults.
+    pub fn with_seed(seed: Seed) -> Self {
+        Self {
+            seed,
+            max_name_bytes: 255,
+            hourly_quota: None,
+            rate_limit: None,
+        }
+    }
+
+    /// Reads a seed from a JSON file.
+    pub fn from_seed_file(path: &Path) -> Result<Self, SeedError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let seed: Seed = serde_json::from_str(&text).map_err(|source| SeedError::Parse {
+            path: shown.clone(),
+            source,
+        })?;
+        seed.check().map_err(|message| SeedError::Inconsistent {
+            path: shown,
+            message,
+        })?;
+        Ok(Self::with_seed(seed))
+    }
+}
+
+impl Seed {
+    /// The demo workspace: one premium workspace with a few clients and
+    /// projects, one free workspace, and a user who belongs to both.
+    pub fn demo() -> Self {
+        let text = include_str!("demo-seed.json");
+        // The file is part of the crate and checked by a test.
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    /// Refers only to users and workspaces that exist, with unique ids.
+    pub fn check(&self) -> Result<(), String> {
+        let workspace_ids: std::collections::BTreeSet<u64> =
+            self.workspaces.iter().map(|w| w.id).collect();
+        if workspace_ids.len() != self.workspaces.len() {
+            return Err("two workspaces share an id".into());
+        }
+        for user in &self.users {
+            if let Some(w) = user.workspaces.iter().find(|w| !workspace_ids.contains(w)) {
+                return Err(format!("user {} is in unknown workspace {w}", user.id));
+            }
+        }
+        let mut client_ids = std::collections::BTreeSet::new();
+        for client in &self.clients {
+            if !workspace_ids.contains(&client.wid) {
+                return Err(format!(
+                    "client {} is in unknown workspace {}",
+                    client.id, client.wid
+                ));
+            }
+            if !client_ids.insert(client.id) {
+                return Err(format!("two clients share id {}", client.id));
+            }
+        }
+        for project in &self.projects {
+            if !client_ids.contains(&project.client_id) {
+                return Err(format!(
+                    "project {} has unknown client {}",
+                    project.id, project.client_id
+                ));
+            }
+        }
+        Ok(())
+    }
+}

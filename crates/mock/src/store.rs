@@ -1,0 +1,274 @@
+//! In-memory state and the rules of the clients endpoints.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Seed;
+use crate::model::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClient};
+
+/// A failed operation: status and the message the real service sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    pub message: String,
+}
+
+fn refuse(status: u16, message: impl Into<String>) -> Refusal {
+    Refusal {
+        status,
+        message: message.into(),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Project {
+    wid: u64,
+    client_id: Option<u64>,
+    active: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Workspace {
+    premium: bool,
+}
+
+/// Clients, projects and workspaces.
+#[derive(Debug)]
+pub struct Store {
+    clients: BTreeMap<u64, TrackClient>,
+    projects: BTreeMap<u64, Project>,
+    workspaces: BTreeMap<u64, Workspace>,
+    next_client_id: u64,
+    max_name_bytes: usize,
+}
+
+impl Store {
+    pub fn new(seed: &Seed, max_name_bytes: usize) -> Self {
+        let now = Utc::now();
+        let clients: BTreeMap<u64, TrackClient> = seed
+            .clients
+            .iter()
+            .map(|c| {
+                let client = TrackClient {
+                    id: c.id,
+                    wid: c.wid,
+                    name: c.name.clone(),
+                    archived: c.archived,
+                    at: now,
+                    creator_id: c.creator_id,
+                    notes: c.notes.clone(),
+                    external_reference: c.external_reference.clone(),
+                    integration_provider: None,
+                    integration_ext_id: None,
+                    integration_ext_type: None,
+                    permissions: None,
+                    total_count: None,
+                };
+                (c.id, client)
+            })
+            .collect();
+        let next_client_id = clients.keys().max().map_or(70_000_001, |m| m + 1);
+        Self {
+            clients,
+            projects: seed
+                .projects
+                .iter()
+                .map(|p| {
+                    let project = Project {
+                        wid: p.wid,
+                        client_id: Some(p.client_id),
+                        active: p.active,
+                    };
+                    (p.id, project)
+                })
+                .collect(),
+            workspaces: seed
+                .workspaces
+                .iter()
+                .map(|w| (w.id, Workspace { premium: w.premium }))
+                .collect(),
+            next_client_id,
+            max_name_bytes,
+        }
+    }
+
+    pub fn list(&self, wid: u64, status: ClientStatus, name: Option<&str>) -> Vec<TrackClient> {
+        let needle = name.map(str::to_lowercase);
+        let mut found: Vec<TrackClient> = self
+            .clients
+            .values()
+            .filter(|c| c.wid == wid && status.admits(c.archived))
+            .filter(|c| {
+                needle
+                    .as_deref()
+                    .is_none_or(|n| c.name.to_lowercase().contains(n))
+            })
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
+        found
+    }
+
+    pub fn get(&self, wid: u64, id: u64) -> Result<TrackClient, Refusal> {
+        self.clients
+            .get(&id)
+            .filter(|c| c.wid == wid)
+            .cloned()
+            .ok_or_else(|| not_found(id))
+    }
+
+    pub fn create(
+        &mut self,
+        wid: u64,
+        creator_id: u64,
+        body: ClientCreate,
+        now: DateTime<Utc>,
+    ) -> Result<TrackClient, Refusal> {
+        let name = self.check_name(wid, &body.name, None)?;
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let client = TrackClient {
+            id,
+            wid,
+            name,
+            archived: false,
+            at: now,
+            creator_id,
+            notes: body.notes.filter(|n| !n.is_empty()),
+            external_reference: body.external_reference.filter(|r| !r.is_empty()),
+            integration_provider: None,
+            integration_ext_id: None,
+            integration_ext_type: None,
+            permissions: None,
+            total_count: None,
+        };
+        self.clients.insert(id, client.clone());
+        Ok(client)
+    }
+
+    pub fn update(
+        &mut self,
+        wid: u64,
+        id: u64,
+        body: ClientUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<TrackClient, Refusal> {
+        if !self.clients.get(&id).is_some_and(|c| c.wid == wid) {
+            return Err(refuse(404, "Client doesn't exist in the workspace."));
+        }
+        let name = match &body.name {
+            Some(name) => Some(self.check_name(wid, name, Some(id))?),
+            None => None,
+        };
+        let client = self
+            .clients
+            .get_mut(&id)
+            .ok_or_else(|| refuse(404, "Client doesn't exist in the workspace."))?;
+        if let Some(name) = name {
+            client.name = name;
+        }
+        if let Some(notes) = body.notes {
+            client.notes = Some(notes).filter(|n| !n.is_empty());
+        }
+        if let Some(reference) = body.external_reference {
+            client.external_reference = Some(reference).filter(|r| !r.is_empty());
+        }
+        client.at = now;
+        Ok(client.clone())
+    }
+
+    pub fn delete(&mut self, wid: u64, id: u64) -> Result<(), Refusal> {
+        self.get(wid, id)?;
+        self.clients.remove(&id);
+        // Projects stay, without a client, as in Toggl.
+        for project in self.projects.values_mut() {
+            if project.client_id == Some(id) {
+                project.client_id = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// Archives the client and its active projects; answers the projects'
+    /// ids. Premium workspaces only.
+    pub fn archive(&mut self, wid: u64, id: u64, now: DateTime<Utc>) -> Result<Vec<u64>, Refusal> {
+        self.get(wid, id)?;
+        if !self.workspaces.get(&wid).is_some_and(|w| w.premium) {
+            return Err(refuse(
+                402,
+                "Archiving clients is available on paid plans only",
+            ));
+        }
+        let mut archived = Vec::new();
+        for (pid, project) in &mut self.projects {
+            if project.client_id == Some(id) && project.wid == wid && project.active {
+                project.active = false;
+                archived.push(*pid);
+            }
+        }
+        if let Some(client) = self.clients.get_mut(&id) {
+            client.archived = true;
+            client.at = now;
+        }
+        Ok(archived)
+    }
+
+    /// Restores the client and all or some of its projects. Ids that are
+    /// not this client's projects are passed over.
+    pub fn restore(
+        &mut self,
+        wid: u64,
+        id: u64,
+        body: ClientRestore,
+        now: DateTime<Utc>,
+    ) -> Result<TrackClient, Refusal> {
+        self.get(wid, id)?;
+        let all = body.restore_all_projects.unwrap_or(false);
+        let chosen = body.projects.unwrap_or_default();
+        for (pid, project) in &mut self.projects {
+            if project.client_id == Some(id) && (all || chosen.contains(pid)) {
+                project.active = true;
+            }
+        }
+        let client = self.clients.get_mut(&id).ok_or_else(|| not_found(id))?;
+        client.archived = false;
+        client.at = now;
+        Ok(client.clone())
+    }
+
+    /// Whether `project` is active (for tests of archive and restore).
+    pub fn project_active(&self, project: u64) -> Option<bool> {
+        self.projects.get(&project).map(|p| p.active)
+    }
+
+    /// The name, trimmed, if the service would accept it for `wid`.
+    fn check_name(&self, wid: u64, name: &str, except: Option<u64>) -> Result<String, Refusal> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(refuse(400, "Client name cannot be empty"));
+        }
+        if name.len() > self.max_name_bytes {
+            return Err(refuse(
+                400,
+                format!("Client name maximum length is {}", self.max_name_bytes),
+            ));
+        }
+        let taken = self.clients.values().any(|c| {
+            c.wid == wid && Some(c.id) != except && c.name.to_lowercase() == name.to_lowercase()
+        });
+        if taken {
+            return Err(refuse(400, "Name has already been taken"));
+        }
+        Ok(name.to_owned())
+    }
+}
+
+fn not_found(id: u64) -> Refusal {
+    refuse(404, format!("No client with ID {id} was found"))
+}

@@ -1,0 +1,448 @@
+//! The service's rules over HTTP, with a plain HTTP client: what a Toggl
+//! client would see.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use toggl_track_mock::{Config, MockServer, RateLimit, start};
+
+const WS: u64 = 1234567;
+const FREE_WS: u64 = 2345678;
+const TOKEN: &str = "demo-api-token";
+
+struct Api {
+    server: MockServer,
+    http: reqwest::Client,
+}
+
+impl Api {
+    async fn new(config: Config) -> Self {
+        Self {
+            server: start(config).await.expect("starts"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.base_url())
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, String) {
+        let mut request = self
+            .http
+            .request(method.parse().expect("method"), self.url(path))
+            .basic_auth(TOKEN, Some("api_token"));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.expect("body"))
+    }
+
+    async fn json(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let (status, _, text) = self.call(method, path, body).await;
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+fn names(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .expect("array")
+        .iter()
+        .map(|c| c["name"].as_str().expect("name"))
+        .collect()
+}
+
+#[tokio::test]
+async fn list_filters_by_status_and_name() {
+    let api = Api::new(Config::demo()).await;
+    let base = format!("/workspaces/{WS}/clients");
+    let (status, active) = api.json("GET", &base, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(names(&active), ["Acme Corporation", "Globex"]);
+    let (_, archived) = api
+        .json("GET", &format!("{base}?status=archived"), None)
+        .await;
+    assert_eq!(names(&archived), ["Initech"]);
+    let (_, both) = api
+        .json("GET", &format!("{base}?status=both&name=CORP"), None)
+        .await;
+    assert_eq!(names(&both), ["Acme Corporation"]);
+    let (status, message) = api.json("GET", &format!("{base}?status=all"), None).await;
+    assert_eq!(
+        (status.as_u16(), message),
+        (400, json!("Client status is invalid"))
+    );
+}
+
+#[tokio::test]
+async fn a_client_has_the_six_required_fields_and_leaves_empty_ones_out() {
+    let api = Api::new(Config::demo()).await;
+    let (_, client) = api
+        .json("GET", &format!("/workspaces/{WS}/clients/61234002"), None)
+        .await;
+    let keys: Vec<&str> = client
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys.len(), 6, "{keys:?}");
+    for key in ["id", "wid", "name", "archived", "at", "creator_id"] {
+        assert!(keys.contains(&key), "{key} in {keys:?}");
+    }
+}
+
+#[tokio::test]
+async fn create_validates_names_and_sets_creator_and_time() {
+    let api = Api::new(Config::demo()).await;
+    let base = format!("/workspaces/{WS}/clients");
+    let (status, created) = api
+        .json(
+            "POST",
+            &base,
+            Some(json!({"name": "  Hooli  ", "notes": "n"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(created["name"], "Hooli");
+    assert_eq!(created["creator_id"], 7654321);
+    assert_eq!(created["wid"], WS);
+    assert!(chrono::DateTime::parse_from_rfc3339(created["at"].as_str().expect("at")).is_ok());
+
+    for (body, message) in [
+        (json!({"name": ""}), "Client name cannot be empty"),
+        (json!({"name": "   "}), "Client name cannot be empty"),
+        (json!({"notes": "no name"}), "Client name cannot be empty"),
+        (
+            json!({"name": "x".repeat(256)}),
+            "Client name maximum length is 255",
+        ),
+        (
+            json!({"name": "é".repeat(128)}),
+            "Client name maximum length is 255",
+        ),
+        (json!({"name": "hooli"}), "Name has already been taken"),
+        (json!({"name": 7}), "Bad Request"),
+        (json!(["name"]), "Bad Request"),
+    ] {
+        let (status, answer) = api.json("POST", &base, Some(body.clone())).await;
+        assert_eq!((status.as_u16(), answer), (400, json!(message)), "{body}");
+    }
+    let (status, _) = api
+        .json("POST", &base, Some(json!({"name": "é".repeat(127)})))
+        .await;
+    assert_eq!(status, 200, "254 bytes fit");
+}
+
+#[tokio::test]
+async fn the_name_limit_is_configurable() {
+    let mut config = Config::demo();
+    config.max_name_bytes = 5;
+    let api = Api::new(config).await;
+    let (status, answer) = api
+        .json(
+            "POST",
+            &format!("/workspaces/{WS}/clients"),
+            Some(json!({"name": "Sixsix"})),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), answer),
+        (400, json!("Client name maximum length is 5"))
+    );
+}
+
+#[tokio::test]
+async fn update_changes_fields_and_time_and_keeps_names_unique() {
+    let api = Api::new(Config::demo()).await;
+    let path = format!("/workspaces/{WS}/clients/61234002");
+    let (_, before) = api.json("GET", &path, None).await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let (status, after) = api
+        .json("PUT", &path, Some(json!({"notes": "new notes"})))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(after["name"], "Globex");
+    assert_eq!(after["notes"], "new notes");
+    assert_ne!(after["at"], before["at"]);
+    let (status, answer) = api
+        .json("PUT", &path, Some(json!({"name": "ACME corporation"})))
+        .await;
+    assert_eq!(
+        (status.as_u16(), answer),
+        (400, json!("Name has already been taken"))
+    );
+    let (status, answer) = api
+        .json(
+            "PUT",
+            &format!("/workspaces/{WS}/clients/99"),
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), answer),
+        (404, json!("Client doesn't exist in the workspace."))
+    );
+}
+
+#[tokio::test]
+async fn get_and_delete_answer_404_with_the_documented_message() {
+    let api = Api::new(Config::demo()).await;
+    let path = format!("/workspaces/{WS}/clients/61234002");
+    let (status, _, body) = api.call("DELETE", &path, None).await;
+    assert_eq!((status.as_u16(), body.as_str()), (200, ""));
+    let (status, answer) = api.json("GET", &path, None).await;
+    assert_eq!(
+        (status.as_u16(), answer),
+        (404, json!("No client with ID 61234002 was found"))
+    );
+    let (status, answer) = api.json("DELETE", &path, None).await;
+    assert_eq!(
+        (status.as_u16(), answer),
+        (404, json!("No client with ID 61234002 was found"))
+    );
+    // A client of another workspace is not found in this one.
+    let (status, _) = api
+        .json("GET", &format!("/workspaces/{WS}/clients/61234004"), None)
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn archive_archives_projects_and_restore_brings_back_all_or_some() {
+    let api = Api::new(Config::demo()).await;
+    let base = format!("/workspaces/{WS}/clients/61234001");
+    let (status, ids) = api.json("POST", &format!("{base}/archive"), None).await;
+    assert_eq!((status.as_u16(), ids), (200, json!([201234501, 201234502])));
+    assert_eq!(api.server.project_active(201234501), Some(false));
+    let (_, client) = api.json("GET", &base, None).await;
+    assert_eq!(client["archived"], true);
+
+    let (status, client) = api
+        .json(
+            "POST",
+            &format!("{base}/restore"),
+            Some(json!({"projects": [201234502, 999]})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(client["archived"], false);
+    assert_eq!(api.server.project_active(201234501), Some(false));
+    assert_eq!(api.server.project_active(201234502), Some(true));
+
+    api.json("POST", &format!("{base}/archive"), None).await;
+    let (status, _) = api
+        .json(
+            "POST",
+            &format!("{base}/restore"),
+            Some(json!({"restore_all_projects": true})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(api.server.project_active(201234501), Some(true));
+
+    // A restore without any body.
+    let response = api
+        .http
+        .post(api.url(&format!("{base}/restore")))
+        .basic_auth(TOKEN, Some("api_token"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn archive_needs_a_premium_workspace() {
+    let api = Api::new(Config::demo()).await;
+    let (status, _, body) = api
+        .call(
+            "POST",
+            &format!("/workspaces/{FREE_WS}/clients/61234004/archive"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 402);
+    assert!(body.contains("paid plans"), "{body}");
+}
+
+#[tokio::test]
+async fn authentication_is_checked_as_toggl_does() {
+    let api = Api::new(Config::demo()).await;
+    let url = api.url(&format!("/workspaces/{WS}/clients"));
+    let none = api.http.get(&url).send().await.expect("answers");
+    assert_eq!(none.status(), 401);
+    assert_eq!(none.headers()["x-authorization-missing"], "true");
+    assert!(none.headers().contains_key("x-toggl-request-id"));
+    assert_eq!(none.text().await.expect("body"), "");
+    let wrong = api
+        .http
+        .get(&url)
+        .basic_auth("nope", Some("api_token"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(wrong.status(), 403);
+    let password = api
+        .http
+        .get(&url)
+        .basic_auth("ada@example.com", Some("demo-password"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(password.status(), 200);
+    // grace is not a member of the premium workspace.
+    let other = api
+        .http
+        .get(&url)
+        .basic_auth("other-api-token", Some("api_token"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(other.status(), 403);
+}
+
+#[tokio::test]
+async fn every_response_carries_request_id_and_quota() {
+    let mut config = Config::demo();
+    config.hourly_quota = Some(3);
+    let api = Api::new(config).await;
+    let path = format!("/workspaces/{WS}/clients");
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let (status, headers, _) = api.call("GET", &path, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["x-toggl-request-id"].len(), 32);
+        remaining.push(
+            headers["x-toggl-quota-remaining"]
+                .to_str()
+                .expect("ascii")
+                .to_owned(),
+        );
+        let resets: u64 = headers["x-toggl-quota-resets-in"]
+            .to_str()
+            .expect("ascii")
+            .parse()
+            .expect("number");
+        assert!(resets <= 3600);
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    let (status, headers, body) = api.call("GET", &path, None).await;
+    assert_eq!(status, 402);
+    assert_eq!(headers["x-toggl-quota-remaining"], "0");
+    assert!(
+        body.starts_with("You have hit your hourly limit for API calls. The quota will reset in "),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_an_html_429() {
+    let mut config = Config::demo();
+    config.rate_limit = Some(RateLimit {
+        per_second: 1,
+        burst: 2,
+    });
+    let api = Api::new(config).await;
+    let path = format!("/workspaces/{WS}/clients");
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(api.call("GET", &path, None).await.0.as_u16());
+    }
+    assert_eq!(&statuses[..2], [200, 200]);
+    assert!(statuses[2..].contains(&429), "{statuses:?}");
+    let (_, headers, body) = api.call("GET", &path, None).await;
+    assert_eq!(headers["content-type"], "text/html");
+    assert!(body.contains("429 Too Many Requests"));
+}
+
+#[tokio::test]
+async fn faults_can_be_injected_per_service() {
+    let api = Api::new(Config::demo()).await;
+    let other = Api::new(Config::demo()).await;
+    let path = format!("/workspaces/{WS}/clients");
+    api.server.faults().fail_next(503, 2);
+    assert_eq!(api.call("GET", &path, None).await.0, 503);
+    assert_eq!(
+        other.call("GET", &path, None).await.0,
+        200,
+        "faults are per service"
+    );
+    assert_eq!(api.call("GET", &path, None).await.0, 503);
+    assert_eq!(api.call("GET", &path, None).await.0, 200);
+
+    api.server.faults().malform_next(1);
+    let (status, _, body) = api.call("GET", &path, None).await;
+    assert_eq!(status, 200);
+    assert!(serde_json::from_str::<Value>(&body).is_err());
+
+    api.server.faults().drop_next(1);
+    let broken = api
+        .http
+        .get(api.url(&path))
+        .basic_auth(TOKEN, Some("api_token"))
+        .send()
+        .await;
+    let failed = match broken {
+        Err(_) => true,
+        Ok(response) => response.bytes().await.is_err(),
+    };
+    assert!(failed, "the connection breaks");
+
+    api.server.faults().set_delay(Duration::from_millis(150));
+    let started = std::time::Instant::now();
+    assert_eq!(api.call("GET", &path, None).await.0, 200);
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    api.server.faults().clear();
+}
+
+#[tokio::test]
+async fn unknown_methods_and_paths_get_empty_answers() {
+    let api = Api::new(Config::demo()).await;
+    let (status, _, body) = api
+        .call("PATCH", &format!("/workspaces/{WS}/clients"), None)
+        .await;
+    assert_eq!((status.as_u16(), body.as_str()), (405, ""));
+}
+
+#[test]
+fn the_demo_seed_is_consistent() {
+    let seed = toggl_track_mock::Seed::demo();
+    assert_eq!(seed.users.len(), 2);
+    assert_eq!(seed.clients.len(), 4);
+    seed.check().expect("consistent");
+}
+
+#[test]
+fn a_broken_seed_file_is_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("toggl-mock-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bad_json = dir.join("bad.json");
+    std::fs::write(&bad_json, "{\"users\": [").expect("write");
+    let err = Config::from_seed_file(&bad_json)
+        .expect_err("invalid")
+        .to_string();
+    assert!(
+        err.starts_with(&bad_json.display().to_string()) && err.contains("not a valid seed file"),
+        "{err}"
+    );
+    let dangling = dir.join("dangling.json");
+    std::fs::write(&dangling, r#"{"users": [{"id": 1, "email": "a@b", "password": "p", "api_token": "t", "workspaces": [9]}], "workspaces": []}"#).expect("write");
+    let err = Config::from_seed_file(&dangling)
+        .expect_err("inconsistent")
+        .to_string();
+    assert!(err.contains("unknown workspace 9"), "{err}");
+    let missing = Config::from_seed_file(&dir.join("missing.json"))
+        .expect_err("missing")
+        .to_string();
+    assert!(missing.contains("cannot read"), "{missing}");
+}
