@@ -77,3 +77,5 @@ pub async fn raw_server(behaviour: Raw) -> String {
     });
     format!("http://{addr}")
 }
+
+pub mod walk;

@@ -11,6 +11,9 @@ pub(crate) fn run_all() -> Result<(), String> {
             "clippy",
             "--workspace",
             "--all-targets",
+            // Also lint the opt-in live tests, which only build with it.
+            "--features",
+            "toggl-track-api/live",
             "--",
             "-D",
             "warnings",
@@ -25,6 +28,7 @@ pub(crate) fn run_all() -> Result<(), String> {
     )?;
     // Packages the library crates and builds them from the packages, which
     // proves that everything build.rs reads is inside the client's package.
+    forget_packaged_copies()?;
     run(
         "package",
         cargo().args([
@@ -43,4 +47,64 @@ pub(crate) fn run_task(args: &[String]) -> Result<(), String> {
         return Err(format!("`ci` takes no arguments, got `{extra}`"));
     }
     run_all()
+}
+
+/// `cargo package` unpacks our own crates from its temporary registry into
+/// `$CARGO_HOME/registry/src/<that registry>/`, and on the next run reuses
+/// both that copy and what it compiled from it, as if an unchanged version
+/// number meant unchanged code. Removing the copies (never crates.io's) and
+/// our crates' fingerprints makes each run build what is in the tree; our
+/// crates are small, so the rebuild costs seconds.
+fn forget_packaged_copies() -> Result<(), String> {
+    let fingerprints = crate::root()
+        .join("target")
+        .join("debug")
+        .join(".fingerprint");
+    for entry in std::fs::read_dir(&fingerprints)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("toggl-track-")
+        {
+            std::fs::remove_dir_all(entry.path())
+                .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
+        }
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry").join("src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return Ok(());
+    };
+    for registry in registries.flatten() {
+        if registry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("index.crates.io")
+        {
+            continue;
+        }
+        for entry in std::fs::read_dir(registry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("toggl-track-")
+            {
+                std::fs::remove_dir_all(entry.path())
+                    .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -1,22 +1,27 @@
 //! Maintainer tasks, in plain Rust: `cargo xtask <task>`.
 //!
 //! * `ci`: every check the project runs before a change lands.
+//! * `live`: the opt-in tests against the real Toggl Track API.
 
 use std::process::{Command, ExitCode};
 
 mod ci;
+mod live;
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
   ci      run every check: format, clippy, tests, docs, packaging
+  live    run every operation against the real Toggl API
+          (needs TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID; skipped without them)
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run_task(&args[1..]),
+        Some("live") => live::run_task(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

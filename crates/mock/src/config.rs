@@ -111,9 +111,13 @@ pub enum SeedError {
 }
 
 impl Config {
-    /// A realistic demo workspace: the seed built into the service.
+    /// A realistic demo workspace (the seed built into the service) with a
+    /// Premium plan's quota of 600 requests an hour.
     pub fn demo() -> Self {
-        Self::with_seed(Seed::demo())
+        Self {
+            hourly_quota: Some(NOTIONAL_QUOTA),
+            ..Self::with_seed(Seed::demo())
+        }
     }
 
     /// A service with `seed` and the real service's defaults.

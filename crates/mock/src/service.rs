@@ -63,12 +63,41 @@ fn json_error(status: u16, message: &str) -> Response {
     (status, axum::Json(message)).into_response()
 }
 
-fn refusal(r: Refusal) -> Response {
-    if r.status == 402 {
-        // The plan refusal comes as plain text, like the quota sentence.
-        return (StatusCode::PAYMENT_REQUIRED, r.message).into_response();
+/// Why an operation is refused, rendered as the service renders it.
+#[derive(Debug)]
+enum Reject {
+    /// A documented error: a JSON string.
+    Json(u16, String),
+    /// No credentials reached the operation.
+    Unauthenticated,
+    /// The plan does not allow it: plain text, like the quota sentence.
+    PaidPlan(String),
+}
+
+impl Reject {
+    fn json(status: u16, message: impl Into<String>) -> Self {
+        Self::Json(status, message.into())
     }
-    json_error(r.status, &r.message)
+}
+
+impl From<Refusal> for Reject {
+    fn from(r: Refusal) -> Self {
+        if r.status == 402 {
+            Self::PaidPlan(r.message)
+        } else {
+            Self::Json(r.status, r.message)
+        }
+    }
+}
+
+impl IntoResponse for Reject {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Json(status, message) => json_error(status, &message),
+            Self::Unauthenticated => unauthenticated(),
+            Self::PaidPlan(message) => (StatusCode::PAYMENT_REQUIRED, message).into_response(),
+        }
+    }
 }
 
 fn quota_sentence(resets_in: u64) -> String {
@@ -218,71 +247,75 @@ async fn gate(State(app): State<Shared>, mut request: Request, next: Next) -> Re
 
 /// A workspace id from the path that the user may use, or the 403 the
 /// service answers for any other workspace.
-fn workspace(user: &User, raw: &str) -> Result<u64, Response> {
+fn workspace(user: &User, raw: &str) -> Result<u64, Reject> {
     raw.parse::<u64>()
         .ok()
         .filter(|w| *w > 0 && user.workspaces.contains(w))
-        .ok_or_else(|| json_error(403, "Forbidden"))
+        .ok_or_else(|| Reject::json(403, "Forbidden"))
 }
 
 /// A client id from the path; one that cannot exist is simply not found.
-fn client_id(raw: &str) -> Result<u64, Response> {
+fn client_id(raw: &str, not_found: impl FnOnce() -> String) -> Result<u64, Reject> {
     raw.parse::<u64>()
         .ok()
         .filter(|c| *c > 0)
-        .ok_or_else(|| json_error(404, &format!("No client with ID {raw} was found")))
+        .ok_or_else(|| Reject::json(404, not_found()))
 }
 
-fn user(request_user: Option<axum::Extension<User>>) -> Result<User, Response> {
-    request_user
-        .map(|axum::Extension(u)| u)
-        .ok_or_else(unauthenticated)
+fn no_client(raw: &str) -> impl FnOnce() -> String + '_ {
+    move || format!("No client with ID {raw} was found")
+}
+
+/// The signed-in user the gate attached to the request.
+fn user(ext: Ext) -> Result<User, Reject> {
+    ext.map(|axum::Extension(u)| u)
+        .ok_or(Reject::Unauthenticated)
 }
 
 /// A JSON body of type `T`; an unreadable one is a 400.
-fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|_| json_error(400, "Bad Request"))
+fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Reject> {
+    serde_json::from_slice(body).map_err(|_| Reject::json(400, "Bad Request"))
 }
 
-/// Checks a create or update body has a usable `name` where one is required.
-fn require_name(body: &Bytes) -> Result<(), Response> {
+/// Checks that a create body has a usable `name`.
+fn require_name(body: &Bytes) -> Result<(), Reject> {
     let value: serde_json::Value = parse_body(body)?;
     let object = value
         .as_object()
-        .ok_or_else(|| json_error(400, "Bad Request"))?;
+        .ok_or_else(|| Reject::json(400, "Bad Request"))?;
     match object.get("name") {
-        None | Some(serde_json::Value::Null) => Err(json_error(400, "Client name cannot be empty")),
+        None | Some(serde_json::Value::Null) => {
+            Err(Reject::json(400, "Client name cannot be empty"))
+        }
         Some(serde_json::Value::String(_)) => Ok(()),
-        Some(_) => Err(json_error(400, "Bad Request")),
+        Some(_) => Err(Reject::json(400, "Bad Request")),
     }
 }
 
 type Ext = Option<axum::Extension<User>>;
+type Answer = Result<Response, Reject>;
 
 async fn list(
     State(app): State<Shared>,
     ext: Ext,
     Path(wid): Path<String>,
     Query(query): Query<Vec<(String, String)>>,
-) -> Response {
-    let result = (|| {
-        let user = user(ext)?;
-        let wid = workspace(&user, &wid)?;
-        let mut status = ClientStatus::Active;
-        let mut name = None;
-        for (key, value) in &query {
-            match key.as_str() {
-                "status" => {
-                    status = ClientStatus::parse(value)
-                        .ok_or_else(|| json_error(400, "Client status is invalid"))?;
-                }
-                "name" => name = Some(value.as_str()),
-                _ => {}
+) -> Answer {
+    let user = user(ext)?;
+    let wid = workspace(&user, &wid)?;
+    let mut status = ClientStatus::Active;
+    let mut name = None;
+    for (key, value) in &query {
+        match key.as_str() {
+            "status" => {
+                status = ClientStatus::parse(value)
+                    .ok_or_else(|| Reject::json(400, "Client status is invalid"))?;
             }
+            "name" => name = Some(value.as_str()),
+            _ => {}
         }
-        Ok(axum::Json(app.store().list(wid, status, name)).into_response())
-    })();
-    result.unwrap_or_else(|r| r)
+    }
+    Ok(axum::Json(app.store().list(wid, status, name)).into_response())
 }
 
 async fn create(
@@ -290,34 +323,25 @@ async fn create(
     ext: Ext,
     Path(wid): Path<String>,
     body: Bytes,
-) -> Response {
-    let result = (|| {
-        let user = user(ext)?;
-        let wid = workspace(&user, &wid)?;
-        require_name(&body)?;
-        let body: ClientCreate = parse_body(&body)?;
-        let created = app
-            .store()
-            .create(wid, user.id, body, Utc::now())
-            .map_err(refusal)?;
-        Ok(axum::Json(created).into_response())
-    })();
-    result.unwrap_or_else(|r| r)
+) -> Answer {
+    let user = user(ext)?;
+    let wid = workspace(&user, &wid)?;
+    require_name(&body)?;
+    let body: ClientCreate = parse_body(&body)?;
+    let created = app.store().create(wid, user.id, body, Utc::now())?;
+    Ok(axum::Json(created).into_response())
 }
 
 async fn fetch(
     State(app): State<Shared>,
     ext: Ext,
     Path((wid, cid)): Path<(String, String)>,
-) -> Response {
-    let result = (|| {
-        let user = user(ext)?;
-        let wid = workspace(&user, &wid)?;
-        let cid = client_id(&cid)?;
-        let client = app.store().get(wid, cid).map_err(refusal)?;
-        Ok(axum::Json(client).into_response())
-    })();
-    result.unwrap_or_else(|r| r)
+) -> Answer {
+    let user = user(ext)?;
+    let wid = workspace(&user, &wid)?;
+    let cid = client_id(&cid, no_client(&cid))?;
+    let client = app.store().get(wid, cid)?;
+    Ok(axum::Json(client).into_response())
 }
 
 async fn update(
@@ -325,50 +349,37 @@ async fn update(
     ext: Ext,
     Path((wid, cid)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
-    let result = (|| {
-        let user = user(ext)?;
-        let wid = workspace(&user, &wid)?;
-        let cid = client_id(&cid)
-            .map_err(|_| json_error(404, "Client doesn't exist in the workspace."))?;
-        let body: ClientUpdate = parse_body(&body)?;
-        let client = app
-            .store()
-            .update(wid, cid, body, Utc::now())
-            .map_err(refusal)?;
-        Ok(axum::Json(client).into_response())
-    })();
-    result.unwrap_or_else(|r| r)
+) -> Answer {
+    let user = user(ext)?;
+    let wid = workspace(&user, &wid)?;
+    let cid = client_id(&cid, || "Client doesn't exist in the workspace.".to_owned())?;
+    let body: ClientUpdate = parse_body(&body)?;
+    let client = app.store().update(wid, cid, body, Utc::now())?;
+    Ok(axum::Json(client).into_response())
 }
 
 async fn remove(
     State(app): State<Shared>,
     ext: Ext,
     Path((wid, cid)): Path<(String, String)>,
-) -> Response {
-    let result = (|| {
-        let user = user(ext)?;
-        let wid = workspace(&user, &wid)?;
-        let cid = client_id(&cid)?;
-        app.store().delete(wid, cid).map_err(refusal)?;
-        Ok(StatusCode::OK.into_response())
-    })();
-    result.unwrap_or_else(|r| r)
+) -> Answer {
+    let user = user(ext)?;
+    let wid = workspace(&user, &wid)?;
+    let cid = client_id(&cid, no_client(&cid))?;
+    app.store().delete(wid, cid)?;
+    Ok(StatusCode::OK.into_response())
 }
 
 async fn archive(
     State(app): State<Shared>,
     ext: Ext,
     Path((wid, cid)): Path<(String, String)>,
-) -> Response {
-    let result = (|| {
-        let user = user(ext)?;
-        let wid = workspace(&user, &wid)?;
-        let cid = client_id(&cid)?;
-        let projects = app.store().archive(wid, cid, Utc::now()).map_err(refusal)?;
-        Ok(axum::Json(projects).into_response())
-    })();
-    result.unwrap_or_else(|r| r)
+) -> Answer {
+    let user = user(ext)?;
+    let wid = workspace(&user, &wid)?;
+    let cid = client_id(&cid, no_client(&cid))?;
+    let projects = app.store().archive(wid, cid, Utc::now())?;
+    Ok(axum::Json(projects).into_response())
 }
 
 async fn restore(
@@ -376,21 +387,15 @@ async fn restore(
     ext: Ext,
     Path((wid, cid)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
-    let result = (|| {
-        let user = user(ext)?;
-        let wid = workspace(&user, &wid)?;
-        let cid = client_id(&cid)?;
-        let body: ClientRestore = if body.iter().all(u8::is_ascii_whitespace) {
-            ClientRestore::default()
-        } else {
-            parse_body(&body)?
-        };
-        let client = app
-            .store()
-            .restore(wid, cid, body, Utc::now())
-            .map_err(refusal)?;
-        Ok(axum::Json(client).into_response())
-    })();
-    result.unwrap_or_else(|r| r)
+) -> Answer {
+    let user = user(ext)?;
+    let wid = workspace(&user, &wid)?;
+    let cid = client_id(&cid, no_client(&cid))?;
+    let body: ClientRestore = if body.iter().all(u8::is_ascii_whitespace) {
+        ClientRestore::default()
+    } else {
+        parse_body(&body)?
+    };
+    let client = app.store().restore(wid, cid, body, Utc::now())?;
+    Ok(axum::Json(client).into_response())
 }

@@ -159,7 +159,7 @@ impl Store {
         body: ClientUpdate,
         now: DateTime<Utc>,
     ) -> Result<TrackClient, Refusal> {
-        if !self.clients.get(&id).is_some_and(|c| c.wid == wid) {
+        if self.clients.get(&id).is_none_or(|c| c.wid != wid) {
             return Err(refuse(404, "Client doesn't exist in the workspace."));
         }
         let name = match &body.name {

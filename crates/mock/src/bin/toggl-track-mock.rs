@@ -26,9 +26,12 @@ struct Args {
     /// JSON file with users, workspaces, clients and projects.
     #[arg(long)]
     seed: Option<PathBuf>,
-    /// Requests per user per hour before answering 402 (no quota if left out).
-    #[arg(long)]
-    quota: Option<u32>,
+    /// Requests per user per hour before answering 402.
+    #[arg(long, default_value_t = toggl_track_mock::NOTIONAL_QUOTA)]
+    quota: u32,
+    /// No hourly quota at all (for load tests and fuzzers).
+    #[arg(long, conflicts_with = "quota")]
+    no_quota: bool,
     /// Requests per second per user before answering 429 (no limit if left out).
     #[arg(long)]
     rate_limit: Option<u32>,
@@ -53,7 +56,7 @@ async fn main() -> ExitCode {
         },
         None => Config::demo(),
     };
-    config.hourly_quota = args.quota;
+    config.hourly_quota = (!args.no_quota).then_some(args.quota);
     config.rate_limit = args.rate_limit.map(|per_second| RateLimit {
         per_second,
         burst: args.burst,

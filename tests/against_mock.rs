@@ -1,0 +1,268 @@
+//! The generated client against the local Toggl clients service, over HTTP:
+//! every operation end to end, and the errors the service really produces.
+
+use std::time::Duration;
+
+use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate};
+use toggl_track_api::{Client, Credentials, Error, Jitter, ResponseMetaExt, RetryPolicy};
+use toggl_track_mock::{Config, MockServer};
+
+const WS: u64 = 1234567;
+const FREE_WS: u64 = 2345678;
+
+async fn service(config: Config) -> (MockServer, Client) {
+    let server = toggl_track_mock::start(config)
+        .await
+        .expect("service starts");
+    let client = Client::builder(Credentials::api_token("demo-api-token"))
+        .base_url(server.base_url())
+        .retry(RetryPolicy {
+            initial_backoff: Duration::from_millis(5),
+            jitter: Jitter::None,
+            ..RetryPolicy::default()
+        })
+        .build()
+        .expect("client builds");
+    (server, client)
+}
+
+#[tokio::test]
+async fn all_seven_operations_end_to_end() -> Result<(), Error> {
+    let (server, api) = service(Config::demo()).await;
+
+    let created = api
+        .create_client()
+        .workspace_id(WS)
+        .body(
+            ClientCreate::builder()
+                .name("Hooli")
+                .notes(Some("via test".to_owned())),
+        )
+        .send()
+        .await?;
+    assert_eq!(created.name, "Hooli");
+    assert_eq!(
+        created.meta().request_id.as_ref().map(String::len),
+        Some(32)
+    );
+    let id = created.id;
+
+    let listed = api
+        .list_clients()
+        .workspace_id(WS)
+        .name("hoo")
+        .send()
+        .await?;
+    assert_eq!(listed.iter().map(|c| c.id).collect::<Vec<_>>(), [id]);
+
+    let fetched = api
+        .get_client()
+        .workspace_id(WS)
+        .client_id(id)
+        .send()
+        .await?;
+    assert_eq!(fetched.notes.as_deref(), Some("via test"));
+
+    let updated = api
+        .update_client()
+        .workspace_id(WS)
+        .client_id(id)
+        .body(ClientUpdate::builder().name(Some("Hooli XYZ".to_owned())))
+        .send()
+        .await?;
+    assert_eq!(updated.name, "Hooli XYZ");
+    assert!(updated.at >= created.at);
+
+    // Archive a seeded client with projects, then restore it.
+    let acme = 61234001u64;
+    let projects = api
+        .archive_client()
+        .workspace_id(WS)
+        .client_id(acme)
+        .send()
+        .await?;
+    assert_eq!(
+        projects.iter().map(|p| p.get()).collect::<Vec<_>>(),
+        [201234501, 201234502]
+    );
+    let archived = api
+        .list_clients()
+        .workspace_id(WS)
+        .status(ClientStatus::Archived)
+        .send()
+        .await?;
+    assert!(archived.iter().any(|c| c.id.get() == acme));
+    let restored = api
+        .restore_client()
+        .workspace_id(WS)
+        .client_id(acme)
+        .body(ClientRestore::builder().restore_all_projects(Some(true)))
+        .send()
+        .await?;
+    assert!(!restored.archived);
+    assert_eq!(server.project_active(201234501), Some(true));
+
+    api.delete_client()
+        .workspace_id(WS)
+        .client_id(id)
+        .send()
+        .await?;
+    let gone = api
+        .get_client()
+        .workspace_id(WS)
+        .client_id(id)
+        .send()
+        .await
+        .map_err(Error::from);
+    match gone {
+        Err(Error::NotFound { message, context }) => {
+            assert_eq!(message, format!("No client with ID {id} was found"));
+            assert!(context.request_id.is_some());
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_service_errors_arrive_as_the_right_variants() {
+    let mut config = Config::demo();
+    config.hourly_quota = Some(4);
+    let (_server, api) = service(config).await;
+
+    let empty = api
+        .create_client()
+        .workspace_id(WS)
+        .body(ClientCreate::builder().name(""))
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(
+        matches!(empty, Err(Error::Validation { ref message, .. }) if message == "Client name cannot be empty"),
+        "{empty:?}"
+    );
+
+    let status = api
+        .list_clients()
+        .workspace_id(WS)
+        .status(ClientStatus::Both)
+        .send()
+        .await;
+    assert!(status.is_ok());
+
+    let premium = api
+        .archive_client()
+        .workspace_id(FREE_WS)
+        .client_id(61234004u64)
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(
+        matches!(premium, Err(Error::PaidFeatureRequired { .. })),
+        "{premium:?}"
+    );
+
+    let other = api
+        .get_client()
+        .workspace_id(999u64)
+        .client_id(1u64)
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(matches!(other, Err(Error::Forbidden { .. })), "{other:?}");
+
+    // That was the fourth request of the hour.
+    let quota = api
+        .list_clients()
+        .workspace_id(WS)
+        .send()
+        .await
+        .map_err(Error::from);
+    match quota {
+        Err(Error::QuotaExhausted { resets_in, .. }) => {
+            assert!(resets_in.is_some_and(|d| d <= Duration::from_secs(3600)));
+        }
+        other => panic!("expected QuotaExhausted, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_forbidden() {
+    let server = toggl_track_mock::start(Config::demo())
+        .await
+        .expect("starts");
+    let api = Client::builder(Credentials::api_token("not-a-token"))
+        .base_url(server.base_url())
+        .build()
+        .expect("builds");
+    let err = api
+        .list_clients()
+        .workspace_id(WS)
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(matches!(err, Err(Error::Forbidden { .. })), "{err:?}");
+}
+
+#[tokio::test]
+async fn injected_faults_are_retried_or_reported() {
+    let (server, api) = service(Config::demo()).await;
+    server.faults().fail_next(503, 2);
+    let list = api.list_clients().workspace_id(WS).send().await;
+    assert!(list.is_ok(), "two 503s are retried");
+
+    server.faults().fail_next(429, 1);
+    let created = api
+        .create_client()
+        .workspace_id(WS)
+        .body(ClientCreate::builder().name("After a 429"))
+        .send()
+        .await;
+    assert!(created.is_ok(), "a 429 on create is retried");
+
+    server.faults().fail_next(500, 1);
+    let created = api
+        .create_client()
+        .workspace_id(WS)
+        .body(ClientCreate::builder().name("Not retried"))
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(matches!(created, Err(Error::Server { .. })), "{created:?}");
+    let listed = api
+        .list_clients()
+        .workspace_id(WS)
+        .name("Not retried")
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(
+        listed.expect("listed").is_empty(),
+        "the failed create made nothing"
+    );
+
+    server.faults().malform_next(1);
+    let malformed = api
+        .get_client()
+        .workspace_id(WS)
+        .client_id(61234001u64)
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(
+        matches!(malformed, Err(Error::Decode { .. })),
+        "{malformed:?}"
+    );
+
+    server.faults().drop_next(4);
+    let dropped = api
+        .list_clients()
+        .workspace_id(WS)
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(
+        matches!(dropped, Err(Error::Transport { .. })),
+        "{dropped:?}"
+    );
+}
