@@ -20,6 +20,7 @@ pub(crate) fn run_all() -> Result<(), String> {
         ]),
     )?;
     run("tests", cargo().args(["test", "--workspace"]))?;
+    crate::schemathesis::check()?;
     run(
         "docs",
         cargo()

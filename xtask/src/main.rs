@@ -7,12 +7,15 @@ use std::process::{Command, ExitCode};
 
 mod ci;
 mod live;
+mod mock;
+mod schemathesis;
+mod tools;
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  ci      run every check: format, clippy, tests, docs, packaging
+  ci      run every check: format, clippy, tests, schemathesis, docs, packaging
   live    run every operation against the real Toggl API
           (needs TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID; skipped without them)
 ";

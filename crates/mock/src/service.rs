@@ -277,19 +277,40 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Reject>
     serde_json::from_slice(body).map_err(|_| Reject::json(400, "Bad Request"))
 }
 
-/// Checks that a create body has a usable `name`.
-fn require_name(body: &Bytes) -> Result<(), Reject> {
+/// A JSON object body of type `T`. The spec gives request fields as plain
+/// strings, booleans and arrays, so an explicit `null` is refused like any
+/// other wrong type; a `null` or missing `name` where one is required reads
+/// as an empty name.
+fn parse_object<T: serde::de::DeserializeOwned>(
+    body: &Bytes,
+    name_required: bool,
+) -> Result<T, Reject> {
     let value: serde_json::Value = parse_body(body)?;
     let object = value
         .as_object()
         .ok_or_else(|| Reject::json(400, "Bad Request"))?;
     match object.get("name") {
-        None | Some(serde_json::Value::Null) => {
-            Err(Reject::json(400, "Client name cannot be empty"))
+        None if name_required => return Err(Reject::json(400, "Client name cannot be empty")),
+        Some(serde_json::Value::Null) => {
+            return Err(Reject::json(400, "Client name cannot be empty"));
         }
-        Some(serde_json::Value::String(_)) => Ok(()),
-        Some(_) => Err(Reject::json(400, "Bad Request")),
+        _ => {}
     }
+    // Unknown fields are ignored, whatever they hold.
+    const KNOWN: [&str; 5] = [
+        "name",
+        "notes",
+        "external_reference",
+        "projects",
+        "restore_all_projects",
+    ];
+    if KNOWN
+        .iter()
+        .any(|k| object.get(*k).is_some_and(serde_json::Value::is_null))
+    {
+        return Err(Reject::json(400, "Bad Request"));
+    }
+    serde_json::from_value(value).map_err(|_| Reject::json(400, "Bad Request"))
 }
 
 type Ext = Option<axum::Extension<User>>;
@@ -326,8 +347,7 @@ async fn create(
 ) -> Answer {
     let user = user(ext)?;
     let wid = workspace(&user, &wid)?;
-    require_name(&body)?;
-    let body: ClientCreate = parse_body(&body)?;
+    let body: ClientCreate = parse_object(&body, true)?;
     let created = app.store().create(wid, user.id, body, Utc::now())?;
     Ok(axum::Json(created).into_response())
 }
@@ -353,7 +373,7 @@ async fn update(
     let user = user(ext)?;
     let wid = workspace(&user, &wid)?;
     let cid = client_id(&cid, || "Client doesn't exist in the workspace.".to_owned())?;
-    let body: ClientUpdate = parse_body(&body)?;
+    let body: ClientUpdate = parse_object(&body, false)?;
     let client = app.store().update(wid, cid, body, Utc::now())?;
     Ok(axum::Json(client).into_response())
 }
@@ -394,8 +414,13 @@ async fn restore(
     let body: ClientRestore = if body.iter().all(u8::is_ascii_whitespace) {
         ClientRestore::default()
     } else {
-        parse_body(&body)?
+        parse_object(&body, false)?
     };
+    // Ids are int64 and at least 1.
+    let in_range = |id: &u64| (1..=i64::MAX as u64).contains(id);
+    if !body.projects.iter().flatten().all(in_range) {
+        return Err(Reject::json(400, "Bad Request"));
+    }
     let client = app.store().restore(wid, cid, body, Utc::now())?;
     Ok(axum::Json(client).into_response())
 }

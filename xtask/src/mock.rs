@@ -1,0 +1,62 @@
+//! Runs the local Toggl clients service as a child process for checks that
+//! drive it from outside (schemathesis, other-language clients).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::{cargo, run};
+
+/// A running `toggl-track-mock`; killed when dropped.
+pub(crate) struct Service {
+    child: Child,
+    pub base_url: String,
+}
+
+impl Service {
+    /// Builds and starts the service on a free port with `args`.
+    pub(crate) fn start(args: &[&str]) -> Result<Self, String> {
+        run(
+            "build the local service",
+            cargo().args([
+                "build",
+                "--quiet",
+                "-p",
+                "toggl-track-mock",
+                "--bin",
+                "toggl-track-mock",
+            ]),
+        )?;
+        let binary = crate::root()
+            .join("target")
+            .join("debug")
+            .join("toggl-track-mock");
+        let mut child = Command::new(&binary)
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        // The service prints its base URL as its first line.
+        let mut line = String::new();
+        let read = child
+            .stdout
+            .take()
+            .map(|out| BufReader::new(out).read_line(&mut line));
+        let base_url = line.trim().to_owned();
+        if !matches!(read, Some(Ok(n)) if n > 0) || !base_url.starts_with("http://") {
+            let _ = child.kill();
+            return Err(format!(
+                "the local service did not start (it said {base_url:?})"
+            ));
+        }
+        Ok(Self { child, base_url })
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,50 @@
+//! schemathesis (pinned, from PyPI) against the local service, from the
+//! spec: all seven operations, in the examples, coverage, fuzzing and
+//! stateful phases, with a fixed seed so that a failure can be replayed.
+
+use std::process::Command;
+
+use crate::mock::Service;
+use crate::{root, run, tools};
+
+pub(crate) fn check() -> Result<(), String> {
+    let env = tools::python_env()?;
+    // No quota: schemathesis sends far more than 600 requests an hour.
+    let service = Service::start(&["--no-quota"])?;
+    let report = root()
+        .join("target")
+        .join("tools")
+        .join("schemathesis-report");
+    let spec = root().join("openapi").join("toggl-track-v9.yaml");
+    let config = root().join("xtask").join("tools").join("schemathesis.toml");
+    run(
+        "schemathesis against the local service",
+        Command::new(tools::bin(&env, "schemathesis"))
+            .arg("--config-file")
+            .arg(&config)
+            .arg("run")
+            .arg(&spec)
+            .args(["--url", &service.base_url])
+            .args(["--auth", "demo-api-token:api_token"])
+            .args(["--phases", "examples,coverage,fuzzing,stateful"])
+            .args([
+                "--max-examples",
+                "50",
+                "--seed",
+                "20261127",
+                "--workers",
+                "1",
+            ])
+            .args([
+                "--generation-database",
+                "none",
+                "--report",
+                "junit",
+                "--report-dir",
+            ])
+            .arg(&report)
+            .env("SCHEMATHESIS_TELEMETRY", "false")
+            .env("NO_COLOR", "1")
+            .current_dir(root()),
+    )
+}

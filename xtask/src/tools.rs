@@ -1,0 +1,61 @@
+//! Tools from other ecosystems that the checks need, installed by the
+//! project itself into `target/tools/` (pinned), never taken from whatever
+//! the machine happens to have.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{root, run};
+
+/// A Python virtual environment with `xtask/tools/requirements.txt`
+/// installed; reinstalled when that file changes.
+pub(crate) fn python_env() -> Result<PathBuf, String> {
+    let env = root().join("target").join("tools").join("python");
+    let requirements = root().join("xtask").join("tools").join("requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("{}: {e}", requirements.display()))?;
+    let stamp = env.join("installed-requirements.txt");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(env);
+    }
+    let python = find_python()?;
+    run(
+        "create target/tools/python",
+        Command::new(&python)
+            .args(["-m", "venv", "--clear"])
+            .arg(&env),
+    )?;
+    run(
+        "install pinned Python tools",
+        Command::new(bin(&env, "pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements),
+    )?;
+    std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    Ok(env)
+}
+
+/// An executable of a virtual environment.
+pub(crate) fn bin(env: &Path, name: &str) -> PathBuf {
+    env.join("bin").join(name)
+}
+
+fn find_python() -> Result<String, String> {
+    for candidate in ["python3", "python"] {
+        let ok = Command::new(candidate)
+            .args([
+                "-c",
+                "import sys, venv; sys.exit(sys.version_info < (3, 9))",
+            ])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return Ok(candidate.to_owned());
+        }
+    }
+    Err(
+        "Python 3.9 or newer with the venv module is needed for the spec checks; \
+         install it (Debian: `apt-get install python3 python3-venv`) and run again"
+            .to_owned(),
+    )
+}
