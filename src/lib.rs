@@ -7,17 +7,23 @@
 //! It covers the clients endpoints (the customers a workspace's projects are
 //! billed to): list, create, get, update, delete, archive and restore.
 //!
-//! ```no_run
+//! ```
 //! use toggl_track_api::{Client, Credentials, Error, ResponseMetaExt, types};
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::builder(Credentials::api_token("my-api-token")).build()?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # // This example runs against the local mock of the service.
+//! # let mock = toggl_track_mock::start(toggl_track_mock::Config::demo()).await?;
+//! # let token = "demo-api-token";
+//! let client = Client::builder(Credentials::api_token(token))
+//! #   .base_url(mock.base_url())
+//!     .build()?;
 //! let workspace = 1234567u64;
 //!
 //! let created = client
 //!     .create_client()
 //!     .workspace_id(workspace)
-//!     .body(types::ClientCreate::builder().name("Acme Corporation"))
+//!     .body(types::ClientCreate::builder().name("Acme Widgets"))
 //!     .send()
 //!     .await?;
 //! println!("created {} ({} requests left this hour)",
@@ -33,6 +39,7 @@
 //! for c in active.iter() {
 //!     println!("{} {}", c.id, c.name);
 //! }
+//! # assert_eq!(active.len(), 2);
 //!
 //! match client.archive_client().workspace_id(workspace).client_id(created.id).send().await {
 //!     Ok(projects) => println!("archived with {} projects", projects.len()),

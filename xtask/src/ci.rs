@@ -20,6 +20,10 @@ pub(crate) fn run_all() -> Result<(), String> {
         ]),
     )?;
     run("tests", cargo().args(["test", "--workspace"]))?;
+    run(
+        "load benchmark, smoke pass",
+        cargo().args(["test", "-p", "toggl-track-mock", "--bench", "load"]),
+    )?;
     crate::schemathesis::check()?;
     run(
         "docs",

@@ -171,7 +171,14 @@ impl Seed {
             }
         }
         let mut client_ids = std::collections::BTreeSet::new();
+        let mut names = std::collections::BTreeSet::new();
         for client in &self.clients {
+            if !names.insert((client.wid, client.name.to_lowercase())) {
+                return Err(format!(
+                    "two clients of workspace {} are named {:?}; names are unique in a workspace",
+                    client.wid, client.name
+                ));
+            }
             if !workspace_ids.contains(&client.wid) {
                 return Err(format!(
                     "client {} is in unknown workspace {}",

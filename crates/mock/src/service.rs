@@ -336,7 +336,8 @@ async fn list(
             _ => {}
         }
     }
-    Ok(axum::Json(app.store().list(wid, status, name)).into_response())
+    let body = app.store().list_json(wid, status, name);
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 async fn create(

@@ -1,6 +1,6 @@
 //! In-memory state and the rules of the clients endpoints.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -36,7 +36,13 @@ struct Workspace {
 /// Clients, projects and workspaces.
 #[derive(Debug)]
 pub struct Store {
-    clients: BTreeMap<u64, TrackClient>,
+    clients: HashMap<u64, TrackClient>,
+    /// Per workspace, client ids by lower-cased name: unique names, and the
+    /// order lists come in, without scanning or sorting.
+    names: HashMap<u64, BTreeMap<String, u64>>,
+    /// Each client's JSON, refreshed whenever it changes, so that a list is
+    /// a join of bytes rather than a serialisation of every client.
+    json: HashMap<u64, Vec<u8>>,
     projects: BTreeMap<u64, Project>,
     workspaces: BTreeMap<u64, Workspace>,
     next_client_id: u64,
@@ -46,7 +52,7 @@ pub struct Store {
 impl Store {
     pub fn new(seed: &Seed, max_name_bytes: usize) -> Self {
         let now = Utc::now();
-        let clients: BTreeMap<u64, TrackClient> = seed
+        let clients: HashMap<u64, TrackClient> = seed
             .clients
             .iter()
             .map(|c| {
@@ -69,8 +75,18 @@ impl Store {
             })
             .collect();
         let next_client_id = clients.keys().max().map_or(70_000_001, |m| m + 1);
+        let mut names: HashMap<u64, BTreeMap<String, u64>> = HashMap::new();
+        for c in clients.values() {
+            names
+                .entry(c.wid)
+                .or_default()
+                .insert(c.name.to_lowercase(), c.id);
+        }
+        let json = clients.iter().map(|(id, c)| (*id, to_json(c))).collect();
         Self {
             clients,
+            names,
+            json,
             projects: seed
                 .projects
                 .iter()
@@ -93,26 +109,31 @@ impl Store {
         }
     }
 
-    pub fn list(&self, wid: u64, status: ClientStatus, name: Option<&str>) -> Vec<TrackClient> {
+    /// The matching clients of `wid` in name order, as the JSON answer.
+    pub fn list_json(&self, wid: u64, status: ClientStatus, name: Option<&str>) -> Vec<u8> {
         let needle = name.map(str::to_lowercase);
-        let mut found: Vec<TrackClient> = self
-            .clients
-            .values()
-            .filter(|c| c.wid == wid && status.admits(c.archived))
-            .filter(|c| {
-                needle
-                    .as_deref()
-                    .is_none_or(|n| c.name.to_lowercase().contains(n))
+        let mut out = Vec::with_capacity(4096);
+        out.push(b'[');
+        let found = self
+            .names
+            .get(&wid)
+            .into_iter()
+            .flatten()
+            .filter(|(lower, _)| needle.as_deref().is_none_or(|n| lower.contains(n)))
+            .filter(|(_, id)| {
+                self.clients
+                    .get(*id)
+                    .is_some_and(|c| status.admits(c.archived))
             })
-            .cloned()
-            .collect();
-        found.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.id.cmp(&b.id))
-        });
-        found
+            .filter_map(|(_, id)| self.json.get(id));
+        for (i, json) in found.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(json);
+        }
+        out.push(b']');
+        out
     }
 
     pub fn get(&self, wid: u64, id: u64) -> Result<TrackClient, Refusal> {
@@ -148,6 +169,11 @@ impl Store {
             permissions: None,
             total_count: None,
         };
+        self.names
+            .entry(wid)
+            .or_default()
+            .insert(client.name.to_lowercase(), id);
+        self.json.insert(id, to_json(&client));
         self.clients.insert(id, client.clone());
         Ok(client)
     }
@@ -171,6 +197,9 @@ impl Store {
             .get_mut(&id)
             .ok_or_else(|| refuse(404, "Client doesn't exist in the workspace."))?;
         if let Some(name) = name {
+            let index = self.names.entry(wid).or_default();
+            index.remove(&client.name.to_lowercase());
+            index.insert(name.to_lowercase(), id);
             client.name = name;
         }
         if let Some(notes) = body.notes {
@@ -180,12 +209,18 @@ impl Store {
             client.external_reference = Some(reference).filter(|r| !r.is_empty());
         }
         client.at = now;
-        Ok(client.clone())
+        let client = client.clone();
+        self.json.insert(id, to_json(&client));
+        Ok(client)
     }
 
     pub fn delete(&mut self, wid: u64, id: u64) -> Result<(), Refusal> {
-        self.get(wid, id)?;
+        let client = self.get(wid, id)?;
         self.clients.remove(&id);
+        self.json.remove(&id);
+        if let Some(index) = self.names.get_mut(&wid) {
+            index.remove(&client.name.to_lowercase());
+        }
         // Projects stay, without a client, as in Toggl.
         for project in self.projects.values_mut() {
             if project.client_id == Some(id) {
@@ -215,6 +250,8 @@ impl Store {
         if let Some(client) = self.clients.get_mut(&id) {
             client.archived = true;
             client.at = now;
+            let json = to_json(client);
+            self.json.insert(id, json);
         }
         Ok(archived)
     }
@@ -239,7 +276,9 @@ impl Store {
         let client = self.clients.get_mut(&id).ok_or_else(|| not_found(id))?;
         client.archived = false;
         client.at = now;
-        Ok(client.clone())
+        let client = client.clone();
+        self.json.insert(id, to_json(&client));
+        Ok(client)
     }
 
     /// Whether `project` is active (for tests of archive and restore).
@@ -259,14 +298,21 @@ impl Store {
                 format!("Client name maximum length is {}", self.max_name_bytes),
             ));
         }
-        let taken = self.clients.values().any(|c| {
-            c.wid == wid && Some(c.id) != except && c.name.to_lowercase() == name.to_lowercase()
-        });
+        let taken = self
+            .names
+            .get(&wid)
+            .and_then(|index| index.get(&name.to_lowercase()))
+            .is_some_and(|holder| Some(*holder) != except);
         if taken {
             return Err(refuse(400, "Name has already been taken"));
         }
         Ok(name.to_owned())
     }
+}
+
+fn to_json(client: &TrackClient) -> Vec<u8> {
+    // Serialising plain data with string keys cannot fail.
+    serde_json::to_vec(client).unwrap_or_default()
 }
 
 fn not_found(id: u64) -> Refusal {

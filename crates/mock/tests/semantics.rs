@@ -446,3 +446,41 @@ fn a_broken_seed_file_is_a_clear_error() {
         .to_string();
     assert!(missing.contains("cannot read"), "{missing}");
 }
+
+#[tokio::test]
+async fn lists_reflect_every_change() {
+    let api = Api::new(Config::demo()).await;
+    let base = format!("/workspaces/{WS}/clients");
+    let (_, created) = api.json("POST", &base, Some(json!({"name": "Zeta"}))).await;
+    let id = created["id"].as_u64().expect("id");
+    api.json(
+        "PUT",
+        &format!("{base}/{id}"),
+        Some(json!({"name": "Aardvark", "notes": "n2"})),
+    )
+    .await;
+    let (_, listed) = api.json("GET", &base, None).await;
+    assert_eq!(names(&listed), ["Aardvark", "Acme Corporation", "Globex"]);
+    assert_eq!(listed[0]["notes"], "n2");
+    api.json("POST", &format!("{base}/{id}/archive"), None)
+        .await;
+    let (_, archived) = api
+        .json("GET", &format!("{base}?status=archived"), None)
+        .await;
+    assert_eq!(names(&archived), ["Aardvark", "Initech"]);
+    assert_eq!(archived[0]["archived"], true);
+    api.json("POST", &format!("{base}/{id}/restore"), None)
+        .await;
+    let (_, active) = api.json("GET", &base, None).await;
+    assert_eq!(active[0]["archived"], false);
+    api.call("DELETE", &format!("{base}/{id}"), None).await;
+    let (_, both) = api.json("GET", &format!("{base}?status=both"), None).await;
+    assert_eq!(names(&both), ["Acme Corporation", "Globex", "Initech"]);
+    // The old name is free again once renamed away or deleted.
+    let (status, _) = api.json("POST", &base, Some(json!({"name": "zeta"}))).await;
+    assert_eq!(status, 200);
+    let (status, _) = api
+        .json("POST", &base, Some(json!({"name": "AARDVARK"})))
+        .await;
+    assert_eq!(status, 200);
+}
