@@ -5,6 +5,11 @@ use crate::{cargo, run};
 
 pub(crate) fn run_all() -> Result<(), String> {
     run("format", cargo().args(["fmt", "--all", "--check"]))?;
+    // The spec first: a broken spec explains itself here, before the build.
+    step("spec and derived files", || crate::regen::check(&[]))?;
+    step("drift against the stored documentation facts", || {
+        crate::drift::run_task(&[])
+    })?;
     run(
         "clippy",
         cargo().args([
@@ -112,4 +117,14 @@ fn forget_packaged_copies() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Runs an in-process task as a named step.
+fn step(name: &str, task: impl FnOnce() -> Result<(), crate::Failure>) -> Result<(), String> {
+    eprintln!("==> {name}");
+    task().map_err(|f| match f {
+        crate::Failure::Found(m) | crate::Failure::Usage(m) | crate::Failure::BadInput(m) => {
+            format!("{name}: {m}")
+        }
+    })
 }

@@ -1,40 +1,72 @@
 //! Maintainer tasks, in plain Rust: `cargo xtask <task>`.
-//!
-//! * `ci`: every check the project runs before a change lands.
-//! * `live`: the opt-in tests against the real Toggl Track API.
 
 use std::process::{Command, ExitCode};
 
 mod ci;
+mod derived;
+mod drift;
 mod live;
 mod mock;
+mod regen;
 mod schemathesis;
 mod tools;
 
 const USAGE: &str = "\
-usage: cargo xtask <task>
+usage: cargo xtask <task> [options]
 
 tasks:
-  ci      run every check: format, clippy, tests, schemathesis, docs, packaging
+  regen   rewrite everything derived from the spec (generated code snapshot,
+          JSON rendering), atomically
+  check   validate the spec and fail with a diff if a derived file is stale
+  drift   compare the spec with Toggl's documentation (see `drift --help`)
+  ci      run every check: format, clippy, tests, spec checks, drift,
+          schemathesis, docs, packaging
   live    run every operation against the real Toggl API
           (needs TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID; skipped without them)
+
+exit codes: 0 fine, 1 a check found a problem, 2 bad usage or unreadable input
 ";
+
+/// How a task failed, which decides the exit code.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The task ran and found a problem (stale file, drift, failing step): 1.
+    Found(String),
+    /// Bad arguments: 2.
+    Usage(String),
+    /// Input that cannot be read or understood: 2.
+    BadInput(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Self::Found(message)
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
     let result = match args.first().map(String::as_str) {
-        Some("ci") => ci::run_task(&args[1..]),
-        Some("live") => live::run_task(&args[1..]),
+        Some("regen") => regen::regen(rest),
+        Some("check") => regen::check(rest),
+        Some("drift") => drift::run_task(rest),
+        Some("ci") => ci::run_task(rest).map_err(Failure::from),
+        Some("live") => live::run_task(rest).map_err(Failure::from),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
-        None => Err(USAGE.to_owned()),
+        Some(other) => Err(Failure::Usage(format!("unknown task `{other}`\n\n{USAGE}"))),
+        None => Err(Failure::Usage(USAGE.to_owned())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Found(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(message) | Failure::BadInput(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }

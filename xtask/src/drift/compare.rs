@@ -1,0 +1,289 @@
+//! Compares a source's contract with the spec's and classifies each
+//! difference as accepted (with the spec's reason) or not.
+
+use serde::Serialize;
+
+use super::contract::{Contract, messages_match};
+use super::spec::Acceptances;
+
+/// One way in which the spec and a source differ.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Difference {
+    /// `docs` or `swagger`.
+    pub source: String,
+    /// `METHOD /path`.
+    pub operation: String,
+    /// What kind of difference (see [`Kind`]).
+    pub kind: Kind,
+    /// The element concerned, e.g. `response field permissions`.
+    pub subject: String,
+    /// What the spec says, where it says anything.
+    pub spec: Option<String>,
+    /// What the source says, where it says anything.
+    pub documented: Option<String>,
+    /// The spec's reason, when the difference is deliberate.
+    pub accepted: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Kind {
+    OperationMissingInSpec,
+    OperationMissingInSource,
+    ParameterMissingInSpec,
+    ParameterMissingInSource,
+    ParameterType,
+    ParameterRequired,
+    BodyFieldMissingInSpec,
+    BodyFieldMissingInSource,
+    BodyFieldType,
+    ResponseShape,
+    ResponseFieldMissingInSpec,
+    ResponseFieldMissingInSource,
+    ResponseFieldType,
+    StatusMissingInSpec,
+    StatusMissingInSource,
+    MessageMissingInSpec,
+    MessageMissingInSource,
+}
+
+/// Every difference between `source` (named `name`) and the spec.
+pub(crate) fn compare(
+    name: &str,
+    source: &Contract,
+    spec: &Contract,
+    accepted: &Acceptances,
+) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let mut push = |operation: &str,
+                    kind,
+                    subject: String,
+                    spec: Option<String>,
+                    documented: Option<String>| {
+        let reason = acceptance(accepted, operation, &subject);
+        out.push(Difference {
+            source: name.to_owned(),
+            operation: operation.to_owned(),
+            kind,
+            subject,
+            spec,
+            documented,
+            accepted: reason,
+        });
+    };
+    for key in source
+        .operations
+        .keys()
+        .filter(|k| !spec.operations.contains_key(*k))
+    {
+        push(
+            key,
+            Kind::OperationMissingInSpec,
+            "operation".into(),
+            None,
+            Some(key.clone()),
+        );
+    }
+    for key in spec
+        .operations
+        .keys()
+        .filter(|k| !source.operations.contains_key(*k))
+    {
+        push(
+            key,
+            Kind::OperationMissingInSource,
+            "operation".into(),
+            Some(key.clone()),
+            None,
+        );
+    }
+    for (key, theirs) in &source.operations {
+        let Some(ours) = spec.operations.get(key) else {
+            continue;
+        };
+        pairs(&ours.parameters, &theirs.parameters, |name, a, b| {
+            match (a, b) {
+                (None, Some(b)) => push(
+                    key,
+                    Kind::ParameterMissingInSpec,
+                    format!("parameter {name}"),
+                    None,
+                    Some(b.ty.clone()),
+                ),
+                (Some(a), None) => push(
+                    key,
+                    Kind::ParameterMissingInSource,
+                    format!("parameter {name}"),
+                    Some(a.ty.clone()),
+                    None,
+                ),
+                (Some(a), Some(b)) => {
+                    if a.ty != b.ty {
+                        push(
+                            key,
+                            Kind::ParameterType,
+                            format!("parameter {name}"),
+                            Some(a.ty.clone()),
+                            Some(b.ty.clone()),
+                        );
+                    }
+                    if a.required != b.required {
+                        push(
+                            key,
+                            Kind::ParameterRequired,
+                            format!("parameter {name}"),
+                            Some(required(a.required)),
+                            Some(required(b.required)),
+                        );
+                    }
+                }
+                (None, None) => {}
+            }
+        });
+        pairs(&ours.body, &theirs.body, |name, a, b| match (a, b) {
+            (None, Some(b)) => push(
+                key,
+                Kind::BodyFieldMissingInSpec,
+                format!("body field {name}"),
+                None,
+                Some(b.clone()),
+            ),
+            (Some(a), None) => push(
+                key,
+                Kind::BodyFieldMissingInSource,
+                format!("body field {name}"),
+                Some(a.clone()),
+                None,
+            ),
+            (Some(a), Some(b)) if a != b => push(
+                key,
+                Kind::BodyFieldType,
+                format!("body field {name}"),
+                Some(a.clone()),
+                Some(b.clone()),
+            ),
+            _ => {}
+        });
+        if ours.response.shape != theirs.response.shape {
+            push(
+                key,
+                Kind::ResponseShape,
+                "response shape".into(),
+                Some(ours.response.shape.clone()),
+                Some(theirs.response.shape.clone()),
+            );
+        }
+        pairs(
+            &ours.response.fields,
+            &theirs.response.fields,
+            |name, a, b| match (a, b) {
+                (None, Some(b)) => push(
+                    key,
+                    Kind::ResponseFieldMissingInSpec,
+                    format!("response field {name}"),
+                    None,
+                    Some(b.clone()),
+                ),
+                (Some(a), None) => push(
+                    key,
+                    Kind::ResponseFieldMissingInSource,
+                    format!("response field {name}"),
+                    Some(a.clone()),
+                    None,
+                ),
+                (Some(a), Some(b)) if a != b => push(
+                    key,
+                    Kind::ResponseFieldType,
+                    format!("response field {name}"),
+                    Some(a.clone()),
+                    Some(b.clone()),
+                ),
+                _ => {}
+            },
+        );
+        pairs(&ours.statuses, &theirs.statuses, |code, a, b| {
+            match (a, b) {
+                (None, Some(_)) => push(
+                    key,
+                    Kind::StatusMissingInSpec,
+                    format!("status {code}"),
+                    None,
+                    Some(code.to_owned()),
+                ),
+                (Some(_), None) => push(
+                    key,
+                    Kind::StatusMissingInSource,
+                    format!("status {code}"),
+                    Some(code.to_owned()),
+                    None,
+                ),
+                (Some(a), Some(b)) => {
+                    for m in b.iter().filter(|m| !a.iter().any(|x| messages_match(x, m))) {
+                        push(
+                            key,
+                            Kind::MessageMissingInSpec,
+                            format!("status {code} message {m}"),
+                            None,
+                            Some(m.clone()),
+                        );
+                    }
+                    // A source that lists no message for a status says nothing
+                    // to compare the spec's examples with.
+                    if !b.is_empty() {
+                        for m in a.iter().filter(|m| !b.iter().any(|x| messages_match(x, m))) {
+                            push(
+                                key,
+                                Kind::MessageMissingInSource,
+                                format!("status {code} message {m}"),
+                                Some(m.clone()),
+                                None,
+                            );
+                        }
+                    }
+                }
+                (None, None) => {}
+            }
+        });
+    }
+    out
+}
+
+fn required(r: bool) -> String {
+    if r { "required" } else { "optional" }.to_owned()
+}
+
+/// Calls `f` for every key of either map, with both values.
+fn pairs<V>(
+    ours: &std::collections::BTreeMap<String, V>,
+    theirs: &std::collections::BTreeMap<String, V>,
+    mut f: impl FnMut(&str, Option<&V>, Option<&V>),
+) {
+    let keys: std::collections::BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
+    for k in keys {
+        f(k, ours.get(k), theirs.get(k));
+    }
+}
+
+/// The reason the spec gives for `subject` of `operation`: recorded on the
+/// element itself, or listed on the operation or the document. A reason for
+/// `status 402` also covers that status's messages.
+fn acceptance(accepted: &Acceptances, operation: &str, subject: &str) -> Option<String> {
+    let covers = |about: &str| subject == about || subject.starts_with(&format!("{about} "));
+    let lookup = |scope: &str, about_operation: bool| {
+        accepted.get(scope).and_then(|m| {
+            m.iter().find_map(|(about, why)| {
+                let hit = if about_operation {
+                    about == &format!("operation {operation}")
+                } else {
+                    covers(about)
+                };
+                hit.then(|| why.clone())
+            })
+        })
+    };
+    lookup(operation, false).or_else(|| {
+        (subject == "operation")
+            .then(|| lookup("*", true))
+            .flatten()
+    })
+}

@@ -1,0 +1,166 @@
+//! Reads Toggl's official Swagger 2.0 file (or its clients part).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::contract::{Contract, Operation, Parameter, Response, normalise_type};
+
+/// Parses a Swagger 2.0 document; `Err` says what is wrong with it.
+pub(crate) fn parse(source: &str, doc: &Value) -> Result<Contract, String> {
+    // Excerpts of the file (like the saved clients part) may lack the
+    // version field; a document that names another version is refused.
+    if let Some(v) = doc.get("openapi").and_then(Value::as_str) {
+        return Err(format!(
+            "{source}: an OpenAPI {v} document, not Swagger 2.0; give it as the spec instead"
+        ));
+    }
+    if let Some(v) = doc
+        .get("swagger")
+        .and_then(Value::as_str)
+        .filter(|v| *v != "2.0")
+    {
+        return Err(format!("{source}: Swagger {v}, not 2.0"));
+    }
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or_else(|| format!("{source}: no `paths`"))?;
+    let mut operations = BTreeMap::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                continue;
+            }
+            operations.insert(
+                format!("{} {path}", method.to_ascii_uppercase()),
+                operation(doc, op),
+            );
+        }
+    }
+    Ok(Contract {
+        source: source.to_owned(),
+        operations,
+    })
+}
+
+fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc
+            .pointer(r.trim_start_matches('#'))
+            .map_or(node, |target| resolve(doc, target)),
+        None => node,
+    }
+}
+
+/// The contract type of a Swagger schema.
+pub(crate) fn type_of(doc: &Value, schema: &Value) -> String {
+    let schema = resolve(doc, schema);
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array)
+        && all.len() == 1
+    {
+        return type_of(doc, &all[0]);
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("array") => format!(
+            "array of {}",
+            schema
+                .get("items")
+                .map_or("any".to_owned(), |i| type_of(doc, i))
+        ),
+        Some(t) => normalise_type(t),
+        None if schema.get("properties").is_some() => "object".to_owned(),
+        None => "any".to_owned(),
+    }
+}
+
+fn fields(doc: &Value, schema: &Value) -> BTreeMap<String, String> {
+    resolve(doc, schema)
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, s)| (name.clone(), type_of(doc, s)))
+        .collect()
+}
+
+fn operation(doc: &Value, op: &Value) -> Operation {
+    let mut out = Operation::default();
+    for p in op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let p = resolve(doc, p);
+        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+        let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
+        if location == "body" {
+            if let Some(schema) = p.get("schema") {
+                out.body = fields(doc, schema);
+                if out.body.is_empty() {
+                    // A body that is not an object (an array of ids, say).
+                    out.body.insert("(body)".to_owned(), type_of(doc, schema));
+                }
+            }
+            continue;
+        }
+        out.parameters.insert(
+            format!("{location} {name}"),
+            Parameter {
+                ty: normalise_type(p.get("type").and_then(Value::as_str).unwrap_or("any")),
+                required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+            },
+        );
+    }
+    out.response = Response {
+        shape: "none".to_owned(),
+        fields: BTreeMap::new(),
+    };
+    for (code, response) in op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let response = resolve(doc, response);
+        if code.starts_with('2') {
+            if let Some(schema) = response.get("schema") {
+                let shape = type_of(doc, schema);
+                let item = if shape.starts_with("array of") {
+                    resolve(doc, schema).get("items").unwrap_or(schema)
+                } else {
+                    schema
+                };
+                out.response = Response {
+                    shape,
+                    fields: fields(doc, item),
+                };
+            }
+            out.statuses.insert(code.clone(), Vec::new());
+        } else {
+            let description = response
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            out.statuses.insert(code.clone(), messages(description));
+        }
+    }
+    out
+}
+
+/// Messages in a description: the items of an HTML list, or the text itself.
+fn messages(description: &str) -> Vec<String> {
+    if description.contains("<li>") {
+        description
+            .split("<li>")
+            .skip(1)
+            .filter_map(|s| s.split("</li>").next())
+            .map(|s| s.trim().to_owned())
+            .collect()
+    } else if description.trim().is_empty() {
+        Vec::new()
+    } else {
+        vec![description.trim().to_owned()]
+    }
+}
