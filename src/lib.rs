@@ -79,5 +79,9 @@ pub use meta::{Quota, ResponseMeta, ResponseMetaExt};
 pub use pacing::Pacing;
 pub use retry::{Jitter, RetryPolicy};
 
+/// The error the generated operations return, before it is converted into
+/// [`Error`] (with `?` or `Error::from`); name it to write your own `From`.
+pub type OperationError = progenitor_client::Error<types::ErrorMessage>;
+
 /// The result of an operation once its error is converted with `?`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -77,5 +77,3 @@ pub async fn raw_server(behaviour: Raw) -> String {
     });
     format!("http://{addr}")
 }
-
-pub mod walk;

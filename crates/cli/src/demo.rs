@@ -1,6 +1,5 @@
-//! A walk through all seven operations with a client of its own, shared by
-//! `examples/tour.rs` and the opt-in live tests. The client it creates is
-//! deleted again, even when a step in between fails.
+//! A walk through all seven operations with a client of its own. The client
+//! it creates is deleted again, even when a step in between fails.
 
 use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate};
 use toggl_track_api::{Client, Error, ResponseMetaExt, ResponseValue};
@@ -13,7 +12,11 @@ fn quota<T>(value: &ResponseValue<T>) -> String {
 }
 
 /// Runs the walk; `say` receives one line per step.
-pub async fn walk(api: &Client, workspace: u64, say: &mut dyn FnMut(String)) -> Result<(), Error> {
+pub(crate) async fn walk(
+    api: &Client,
+    workspace: u64,
+    say: &mut dyn FnMut(String),
+) -> Result<(), Error> {
     let listed = api.list_clients().workspace_id(workspace).send().await?;
     say(format!(
         "list: {} active clients{}",
@@ -24,14 +27,21 @@ pub async fn walk(api: &Client, workspace: u64, say: &mut dyn FnMut(String)) -> 
         say(format!("      {:>10}  {}", c.id, c.name));
     }
 
-    let name = format!("toggl-track-api tour {:08x}", fastrand::u32(..));
+    let name = format!(
+        "toggl-clients demo {:08x}",
+        std::process::id()
+            ^ (std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or_default())
+    );
     let created = api
         .create_client()
         .workspace_id(workspace)
         .body(
             ClientCreate::builder()
                 .name(name.clone())
-                .notes(Some("made by the tour".to_owned())),
+                .notes(Some("made by the demo".to_owned())),
         )
         .send()
         .await?;
@@ -52,7 +62,7 @@ pub async fn walk(api: &Client, workspace: u64, say: &mut dyn FnMut(String)) -> 
         say(format!(
             "get: {:?}, notes {:?}, changed at {}{}",
             fetched.name,
-            fetched.notes,
+            fetched.notes.as_deref().unwrap_or(""),
             fetched.at,
             quota(&fetched)
         ));
@@ -61,12 +71,12 @@ pub async fn walk(api: &Client, workspace: u64, say: &mut dyn FnMut(String)) -> 
             .update_client()
             .workspace_id(workspace)
             .client_id(id)
-            .body(ClientUpdate::builder().notes(Some("changed by the tour".to_owned())))
+            .body(ClientUpdate::builder().notes(Some("changed by the demo".to_owned())))
             .send()
             .await?;
         say(format!(
             "update: notes now {:?}{}",
-            updated.notes,
+            updated.notes.as_deref().unwrap_or(""),
             quota(&updated)
         ));
 
@@ -126,7 +136,7 @@ pub async fn walk(api: &Client, workspace: u64, say: &mut dyn FnMut(String)) -> 
         .send()
         .await;
     match (&outcome, deleted) {
-        (_, Ok(d)) => say(format!("delete: {:?} is gone{}", name, quota(&d))),
+        (_, Ok(d)) => say(format!("delete: {name:?} is gone{}", quota(&d))),
         (Ok(()), Err(e)) => return Err(e.into()),
         (Err(_), Err(e)) => say(format!(
             "delete: could not clean up {id}: {}",

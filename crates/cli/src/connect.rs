@@ -1,0 +1,122 @@
+//! Turns the global options into a client: credentials, workspace, server
+//! (or a local mock started for the command), pacing and the wait display.
+
+use std::io::IsTerminal;
+
+use toggl_track_api::{Client, Credentials, Pacing};
+use toggl_track_mock::{Config, MockServer};
+
+use crate::args::Global;
+use crate::failure::{AUTH, Failure, USAGE};
+
+/// A ready client, and the local service it talks to when there is one.
+pub(crate) struct Session {
+    pub client: Client,
+    pub workspace: u64,
+    /// Kept alive for as long as the session; `None` against a real server.
+    pub mock: Option<MockServer>,
+}
+
+/// Builds the session. `demo` runs on a mock when nothing else is configured.
+pub(crate) async fn connect(g: &Global, demo: bool) -> Result<Session, Failure> {
+    let configured = g.token.is_some() || g.email.is_some() || g.base_url.is_some();
+    if g.mock || (demo && !configured) {
+        return on_mock(g).await;
+    }
+    let credentials = credentials(g)?;
+    let workspace = g.workspace.ok_or_else(|| {
+        Failure::new(
+            USAGE,
+            "no workspace: set TOGGL_WORKSPACE_ID or pass --workspace",
+        )
+    })?;
+    let mut builder = builder(g, credentials);
+    if let Some(url) = &g.base_url {
+        builder = builder.base_url(url);
+    }
+    let client = builder
+        .build()
+        .map_err(|e| Failure::new(USAGE, e.to_string()))?;
+    Ok(Session {
+        client,
+        workspace,
+        mock: None,
+    })
+}
+
+async fn on_mock(g: &Global) -> Result<Session, Failure> {
+    let config = match &g.mock_seed {
+        Some(path) => {
+            Config::from_seed_file(path).map_err(|e| Failure::new(USAGE, e.to_string()))?
+        }
+        None => Config::demo(),
+    };
+    // The seed's first user and their first workspace, unless told otherwise.
+    let first = config.seed.users.first().cloned();
+    let server = toggl_track_mock::start(config).await.map_err(|e| {
+        Failure::new(
+            crate::failure::UNAVAILABLE,
+            format!("cannot start the local mock service: {e}"),
+        )
+    })?;
+    let credentials = match (&g.token, &g.email, &first) {
+        (None, None, Some(user)) => Credentials::api_token(user.api_token.clone()),
+        _ => credentials(g)?,
+    };
+    let workspace = g
+        .workspace
+        .or_else(|| first.as_ref().and_then(|u| u.workspaces.first().copied()))
+        .ok_or_else(|| {
+            Failure::new(
+                USAGE,
+                "no workspace: the seed's first user has none; pass --workspace",
+            )
+        })?;
+    let client = builder(g, credentials)
+        .base_url(server.base_url())
+        .build()
+        .map_err(|e| Failure::new(USAGE, e.to_string()))?;
+    Ok(Session {
+        client,
+        workspace,
+        mock: Some(server),
+    })
+}
+
+fn builder(g: &Global, credentials: Credentials) -> toggl_track_api::ClientBuilder {
+    let mut builder = Client::builder(credentials)
+        .user_agent(concat!("toggl-clients/", env!("CARGO_PKG_VERSION")));
+    if g.pace {
+        builder = builder.pacing(Pacing::toggl_advice());
+    }
+    if std::io::stderr().is_terminal() {
+        builder = builder.on_wait(crate::wait::show);
+    }
+    builder
+}
+
+fn credentials(g: &Global) -> Result<Credentials, Failure> {
+    if let Some(token) = &g.token {
+        return Ok(Credentials::api_token(token.clone()));
+    }
+    if let Some(email) = &g.email {
+        let password = match std::env::var("TOGGL_PASSWORD") {
+            Ok(p) if !p.is_empty() => p,
+            _ if std::io::stdin().is_terminal() => {
+                rpassword::prompt_password(format!("Toggl password for {email}: "))
+                    .map_err(|e| Failure::new(AUTH, format!("cannot read the password: {e}")))?
+            }
+            _ => {
+                return Err(Failure::new(
+                    AUTH,
+                    "no password: set TOGGL_PASSWORD, or run on a terminal to be asked for it",
+                ));
+            }
+        };
+        return Ok(Credentials::email_password(email.clone(), password));
+    }
+    Err(Failure::new(
+        AUTH,
+        "no credentials: set TOGGL_API_TOKEN (or pass --token), or --email with TOGGL_PASSWORD; --mock runs against a local demo service",
+    ))
+}

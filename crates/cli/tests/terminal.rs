@@ -1,0 +1,106 @@
+//! The tool in a real terminal (tmux), read from the screen as a person
+//! would: the table and the quota line, and the countdown spinner while the
+//! client paces itself.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A detached tmux session running one command; killed when dropped.
+struct Session(String);
+
+impl Session {
+    fn start(tag: &str, command: &str) -> Self {
+        let name = format!("toggl-clients-{tag}-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-x",
+                "200",
+                "-y",
+                "50",
+                "-s",
+                &name,
+                command,
+            ])
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux runs (it is part of this project's machine image)");
+        assert!(status.success(), "tmux started");
+        Self(name)
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("capture-pane runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The screen once it shows `needle`, within `limit`.
+    fn wait_for(&self, needle: &str, limit: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "{needle:?} never appeared; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
+    }
+}
+
+fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_toggl-clients")
+}
+
+#[test]
+fn a_table_and_the_quota_on_a_terminal() {
+    let session = Session::start(
+        "table",
+        &format!("{} --mock list --status both; sleep 30", binary()),
+    );
+    let screen = session.wait_for("requests left this hour", Duration::from_secs(20));
+    assert!(screen.contains("┌"), "a drawn table:\n{screen}");
+    for needle in [
+        "NAME",
+        "Acme Corporation",
+        "Initech",
+        "archived",
+        "3 client(s)",
+        "599 requests left this hour",
+    ] {
+        assert!(screen.contains(needle), "{needle:?} on screen:\n{screen}");
+    }
+}
+
+#[test]
+fn a_countdown_spinner_while_pacing() {
+    let session = Session::start(
+        "spinner",
+        &format!("{} --mock --pace demo; sleep 30", binary()),
+    );
+    let screen = session.wait_for(
+        "keeping to one request a second: waiting",
+        Duration::from_secs(20),
+    );
+    assert!(screen.contains(" s"), "a countdown in seconds:\n{screen}");
+    let screen = session.wait_for("All seven operations done.", Duration::from_secs(30));
+    assert!(
+        !screen.contains("keeping to one request a second"),
+        "the spinner is cleared:\n{screen}"
+    );
+}
