@@ -70,11 +70,28 @@ fn forget_packaged_copies() -> Result<(), String> {
         .join("target")
         .join("debug")
         .join(".fingerprint");
-    for entry in std::fs::read_dir(&fingerprints)
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
+    remove_ours(&fingerprints)?;
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry").join("src")) else {
+        return Ok(());
+    };
+    for registry in std::fs::read_dir(&src).into_iter().flatten().flatten() {
+        if !registry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("index.crates.io")
+        {
+            remove_ours(&registry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the entries of `dir` named after our crates (`toggl-track-*`).
+fn remove_ours(dir: &std::path::Path) -> Result<(), String> {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         if entry
             .file_name()
             .to_string_lossy()
@@ -84,41 +101,8 @@ fn forget_packaged_copies() -> Result<(), String> {
                 .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
         }
     }
-    let home = std::env::var_os("CARGO_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")));
-    let Some(src) = home.map(|h| h.join("registry").join("src")) else {
-        return Ok(());
-    };
-    let Ok(registries) = std::fs::read_dir(&src) else {
-        return Ok(());
-    };
-    for registry in registries.flatten() {
-        if registry
-            .file_name()
-            .to_string_lossy()
-            .starts_with("index.crates.io")
-        {
-            continue;
-        }
-        for entry in std::fs::read_dir(registry.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            if entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with("toggl-track-")
-            {
-                std::fs::remove_dir_all(entry.path())
-                    .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
-            }
-        }
-    }
     Ok(())
 }
-
 /// Runs an in-process task as a named step.
 fn step(name: &str, task: impl FnOnce() -> Result<(), crate::Failure>) -> Result<(), String> {
     eprintln!("==> {name}");

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Operations keyed by `METHOD /path`, e.g. `GET /workspaces/{workspace_id}/clients`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -91,4 +92,45 @@ pub(crate) fn messages_match(a: &str, b: &str) -> bool {
     }
     let (a, b) = (a.trim(), b.trim());
     a == b || pattern(a, b) || pattern(b, a)
+}
+
+/// Follows a local `$ref` (`#/...`) to what it names, in OpenAPI 3.0 and
+/// Swagger 2.0 alike; an unresolvable reference is left as it is.
+pub(crate) fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc
+            .pointer(r.trim_start_matches('#'))
+            .map_or(node, |target| resolve(doc, target)),
+        None => node,
+    }
+}
+
+/// The contract type of a JSON Schema as OpenAPI 3.0 and Swagger 2.0 write
+/// it: `integer`, `array of string`, `object`, or alternatives joined with
+/// ` | ` for `oneOf`/`anyOf`.
+pub(crate) fn type_of(doc: &Value, schema: &Value) -> String {
+    let schema = resolve(doc, schema);
+    for key in ["oneOf", "anyOf"] {
+        if let Some(variants) = schema.get(key).and_then(Value::as_array) {
+            let mut types: Vec<String> = variants.iter().map(|v| type_of(doc, v)).collect();
+            types.sort();
+            return types.join(" | ");
+        }
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array)
+        && all.len() == 1
+    {
+        return type_of(doc, &all[0]);
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("array") => format!(
+            "array of {}",
+            schema
+                .get("items")
+                .map_or("any".to_owned(), |i| type_of(doc, i))
+        ),
+        Some(t) => normalise_type(t),
+        None if schema.get("properties").is_some() => "object".to_owned(),
+        None => "any".to_owned(),
+    }
 }

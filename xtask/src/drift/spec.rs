@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::contract::{Contract, Operation, Parameter, Response, normalise_type};
+use super::contract::{Contract, Operation, Parameter, Response, resolve, type_of};
 
 /// The extension that records a deliberate difference and its reason.
 pub(crate) const ACCEPTED: &str = "x-toggl-drift-accepted";
@@ -13,15 +13,6 @@ pub(crate) const ACCEPTED: &str = "x-toggl-drift-accepted";
 /// Accepted differences: per operation key (or `*` for the document), the
 /// subjects accepted and why.
 pub(crate) type Acceptances = BTreeMap<String, BTreeMap<String, String>>;
-
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc
-            .pointer(r.trim_start_matches('#'))
-            .map_or(node, |target| resolve(doc, target)),
-        None => node,
-    }
-}
 
 /// The reason recorded on an element, if any.
 fn reason(node: &Value) -> Option<String> {
@@ -49,34 +40,6 @@ fn listed(node: &Value, into: &mut BTreeMap<String, String>) {
                 why.split_whitespace().collect::<Vec<_>>().join(" "),
             );
         }
-    }
-}
-
-/// The contract type of an OpenAPI 3.0 schema.
-fn type_of(doc: &Value, schema: &Value) -> String {
-    let schema = resolve(doc, schema);
-    for key in ["oneOf", "anyOf"] {
-        if let Some(variants) = schema.get(key).and_then(Value::as_array) {
-            let mut types: Vec<String> = variants.iter().map(|v| type_of(doc, v)).collect();
-            types.sort();
-            return types.join(" | ");
-        }
-    }
-    if let Some(all) = schema.get("allOf").and_then(Value::as_array)
-        && all.len() == 1
-    {
-        return type_of(doc, &all[0]);
-    }
-    match schema.get("type").and_then(Value::as_str) {
-        Some("array") => format!(
-            "array of {}",
-            schema
-                .get("items")
-                .map_or("any".to_owned(), |i| type_of(doc, i))
-        ),
-        Some(t) => normalise_type(t),
-        None if schema.get("properties").is_some() => "object".to_owned(),
-        None => "any".to_owned(),
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::contract::{Contract, Operation, Parameter, Response, normalise_type};
+use super::contract::{Contract, Operation, Parameter, Response, normalise_type, resolve, type_of};
 
 /// Parses a Swagger 2.0 document; `Err` says what is wrong with it.
 pub(crate) fn parse(source: &str, doc: &Value) -> Result<Contract, String> {
@@ -42,36 +42,6 @@ pub(crate) fn parse(source: &str, doc: &Value) -> Result<Contract, String> {
         source: source.to_owned(),
         operations,
     })
-}
-
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc
-            .pointer(r.trim_start_matches('#'))
-            .map_or(node, |target| resolve(doc, target)),
-        None => node,
-    }
-}
-
-/// The contract type of a Swagger schema.
-pub(crate) fn type_of(doc: &Value, schema: &Value) -> String {
-    let schema = resolve(doc, schema);
-    if let Some(all) = schema.get("allOf").and_then(Value::as_array)
-        && all.len() == 1
-    {
-        return type_of(doc, &all[0]);
-    }
-    match schema.get("type").and_then(Value::as_str) {
-        Some("array") => format!(
-            "array of {}",
-            schema
-                .get("items")
-                .map_or("any".to_owned(), |i| type_of(doc, i))
-        ),
-        Some(t) => normalise_type(t),
-        None if schema.get("properties").is_some() => "object".to_owned(),
-        None => "any".to_owned(),
-    }
 }
 
 fn fields(doc: &Value, schema: &Value) -> BTreeMap<String, String> {
