@@ -5,7 +5,8 @@
 //! pacing.
 //!
 //! It covers the clients endpoints (the customers a workspace's projects are
-//! billed to): list, create, get, update, delete, archive and restore.
+//! billed to): list, create, get, update, delete, archive and restore; bulk
+//! archive and delete; clients by ids; and clients changed since a time.
 //!
 //! ```
 //! use toggl_track_api::{Client, Credentials, Error, ResponseMetaExt, types};

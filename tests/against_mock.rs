@@ -266,3 +266,79 @@ async fn injected_faults_are_retried_or_reported() {
         "{dropped:?}"
     );
 }
+
+fn ids(list: &[u64]) -> toggl_track_api::types::ClientIdList {
+    toggl_track_api::types::ClientIdList(
+        list.iter()
+            .map(|id| std::num::NonZeroU64::new(*id).expect("non-zero"))
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn the_bulk_and_sync_operations_end_to_end() -> Result<(), Error> {
+    let (server, api) = service(Config::demo()).await;
+    let since = chrono::Utc::now().timestamp();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let found = api
+        .get_clients_by_ids()
+        .workspace_id(WS)
+        .body(ids(&[61234003, 61234001, 42]))
+        .send()
+        .await?;
+    let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Acme Corporation", "Initech"]);
+
+    let archived = api
+        .archive_clients()
+        .workspace_id(WS)
+        .body(ids(&[61234001, 61234002]))
+        .send()
+        .await?;
+    assert_eq!(archived.len(), 2);
+    assert_eq!(
+        archived[0]
+            .client_ids
+            .iter()
+            .map(|i| i.get())
+            .collect::<Vec<_>>(),
+        [61234001]
+    );
+    assert_eq!(
+        archived[1]
+            .project_ids
+            .iter()
+            .map(|i| i.get())
+            .collect::<Vec<_>>(),
+        [201234503]
+    );
+    assert_eq!(server.project_active(201234501), Some(false));
+
+    let refused = api
+        .delete_clients()
+        .workspace_id(WS)
+        .body(ids(&[61234002, 777]))
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(
+        matches!(refused, Err(Error::NotFound { ref message, .. }) if message == "No client with ID 777 was found"),
+        "{refused:?}"
+    );
+    api.delete_clients()
+        .workspace_id(WS)
+        .body(ids(&[61234002]))
+        .send()
+        .await?;
+
+    let changed = api.list_changed_clients().since(since).send().await?;
+    let deleted: Vec<u64> = changed
+        .iter()
+        .filter(|c| c.server_deleted_at.is_some())
+        .map(|c| c.id.get())
+        .collect();
+    assert_eq!(deleted, [61234002]);
+    assert!(changed.iter().any(|c| c.id.get() == 61234001 && c.archived));
+    Ok(())
+}

@@ -400,3 +400,51 @@ async fn email_and_password_authenticate_too() {
         Some(Some("ops-tests/1.0"))
     );
 }
+
+#[tokio::test]
+async fn bulk_delete_sends_the_ids_and_accepts_any_body() {
+    let server = MockServer::start().await;
+    common_headers(Mock::given(method("POST")))
+        .and(path(format!("{CLIENTS}/delete")))
+        .and(body_json(json!([11, 12])))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("OK", "text/plain"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ids = toggl_track_api::types::ClientIdList(
+        [11u64, 12]
+            .iter()
+            .map(|i| std::num::NonZeroU64::new(*i).expect("non-zero"))
+            .collect(),
+    );
+    let answer = client(&server.uri())
+        .delete_clients()
+        .workspace_id(WORKSPACE)
+        .body(ids)
+        .send()
+        .await;
+    assert_eq!(answer.map_err(Error::from).expect("accepted").status(), 200);
+}
+
+#[tokio::test]
+async fn changed_clients_sends_since_as_a_query() {
+    let server = MockServer::start().await;
+    common_headers(Mock::given(method("GET")))
+        .and(path("/me/clients"))
+        .and(query_param("since", "1710672938"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("null", "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let answer = client(&server.uri())
+        .list_changed_clients()
+        .since(1710672938i64)
+        .send()
+        .await;
+    assert!(
+        answer
+            .map_err(Error::from)
+            .expect("null is an empty list")
+            .is_empty()
+    );
+}

@@ -22,7 +22,7 @@ fn is_openapi_3_0_and_passes_the_generator_rules() {
 }
 
 #[test]
-fn has_the_seven_operations_with_unique_ids() {
+fn has_every_clients_operation_with_unique_ids() {
     let spec = spec();
     let ids: Vec<&str> = spec
         .operations()
@@ -42,6 +42,10 @@ fn has_the_seven_operations_with_unique_ids() {
         "deleteClient",
         "archiveClient",
         "restoreClient",
+        "archiveClients",
+        "deleteClients",
+        "getClientsByIds",
+        "listChangedClients",
     ]
     .into();
     assert_eq!(unique, expected);

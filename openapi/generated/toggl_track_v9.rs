@@ -8,6 +8,39 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///Clients archived together, and the projects archived with them.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ArchivedClients {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub client_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub project_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
+    }
+    impl ArchivedClients {
+        pub fn builder() -> builder::ArchivedClients {
+            Default::default()
+        }
+    }
+    ///What a bulk archive archived.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct ArchivedClientsList(pub ::std::vec::Vec<ArchivedClients>);
+    impl ::std::ops::Deref for ArchivedClientsList {
+        type Target = ::std::vec::Vec<ArchivedClients>;
+        fn deref(&self) -> &::std::vec::Vec<ArchivedClients> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArchivedClientsList> for ::std::vec::Vec<ArchivedClients> {
+        fn from(value: ArchivedClientsList) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<ArchivedClients>> for ArchivedClientsList {
+        fn from(value: ::std::vec::Vec<ArchivedClients>) -> Self {
+            Self(value)
+        }
+    }
     ///A new client. The workspace comes from the path, not the body.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ClientCreate {
@@ -25,6 +58,26 @@ within the workspace.
     impl ClientCreate {
         pub fn builder() -> builder::ClientCreate {
             Default::default()
+        }
+    }
+    ///Ids of clients of the workspace.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct ClientIdList(pub ::std::vec::Vec<::std::num::NonZeroU64>);
+    impl ::std::ops::Deref for ClientIdList {
+        type Target = ::std::vec::Vec<::std::num::NonZeroU64>;
+        fn deref(&self) -> &::std::vec::Vec<::std::num::NonZeroU64> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ClientIdList> for ::std::vec::Vec<::std::num::NonZeroU64> {
+        fn from(value: ClientIdList) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::num::NonZeroU64>> for ClientIdList {
+        fn from(value: ::std::vec::Vec<::std::num::NonZeroU64>) -> Self {
+            Self(value)
         }
     }
     /**What the requesting user may do with the client. Older answers send a
@@ -241,6 +294,13 @@ so expect others.
         ///What the requesting user may do with the client.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permissions: ::std::option::Option<ClientPermissions>,
+        /**When the client was deleted; only on deleted clients in the
+answer of `listChangedClients`.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub server_deleted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         ///A total that the service fills in on some list answers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<i64>,
@@ -274,6 +334,70 @@ so expect others.
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct ArchivedClients {
+            client_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            project_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArchivedClients {
+            fn default() -> Self {
+                Self {
+                    client_ids: Ok(Default::default()),
+                    project_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl ArchivedClients {
+            pub fn client_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_ids: {e}")
+                    });
+                self
+            }
+            pub fn project_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArchivedClients> for super::ArchivedClients {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArchivedClients,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_ids: value.client_ids?,
+                    project_ids: value.project_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArchivedClients> for ArchivedClients {
+            fn from(value: super::ArchivedClients) -> Self {
+                Self {
+                    client_ids: Ok(value.client_ids),
+                    project_ids: Ok(value.project_ids),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct ClientCreate {
             external_reference: ::std::result::Result<
@@ -544,6 +668,10 @@ so expect others.
                 ::std::option::Option<super::ClientPermissions>,
                 ::std::string::String,
             >,
+            server_deleted_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
             total_count: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -564,6 +692,7 @@ so expect others.
                     name: Err("no value supplied for name".to_string()),
                     notes: Ok(Default::default()),
                     permissions: Ok(Default::default()),
+                    server_deleted_at: Ok(Default::default()),
                     total_count: Ok(Default::default()),
                     wid: Err("no value supplied for wid".to_string()),
                 }
@@ -708,6 +837,22 @@ so expect others.
                     });
                 self
             }
+            pub fn server_deleted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.server_deleted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for server_deleted_at: {e}"
+                        )
+                    });
+                self
+            }
             pub fn total_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -750,6 +895,7 @@ so expect others.
                     name: value.name?,
                     notes: value.notes?,
                     permissions: value.permissions?,
+                    server_deleted_at: value.server_deleted_at?,
                     total_count: value.total_count?,
                     wid: value.wid?,
                 })
@@ -769,6 +915,7 @@ so expect others.
                     name: Ok(value.name),
                     notes: Ok(value.notes),
                     permissions: Ok(value.permissions),
+                    server_deleted_at: Ok(value.server_deleted_at),
                     total_count: Ok(value.total_count),
                     wid: Ok(value.wid),
                 }
@@ -955,6 +1102,92 @@ let response = client.create_client()
 ```*/
     pub fn create_client(&self) -> builder::CreateClient<'_> {
         builder::CreateClient::new(self)
+    }
+    /**Archive several clients
+
+Archives the listed clients together with their projects, all or
+none: if one id is not a client of the workspace, nothing changes and
+the answer is 404. Only premium workspaces may archive. The answer
+lists, per client, the ids archived (one entry per client here; the
+grouping is not confirmed against the real service).
+
+
+Sends a `POST` request to `/workspaces/{workspace_id}/clients/archive`
+
+Arguments:
+- `workspace_id`: Id of the workspace.
+- `body`
+```text
+let response = client.archive_clients()
+    .workspace_id(workspace_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn archive_clients(&self) -> builder::ArchiveClients<'_> {
+        builder::ArchiveClients::new(self)
+    }
+    /**Delete several clients
+
+Deletes the listed clients for good, all or none: if one id is not a
+client of the workspace, nothing is deleted and the answer is 404.
+
+
+Sends a `POST` request to `/workspaces/{workspace_id}/clients/delete`
+
+Arguments:
+- `workspace_id`: Id of the workspace.
+- `body`
+```text
+let response = client.delete_clients()
+    .workspace_id(workspace_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn delete_clients(&self) -> builder::DeleteClients<'_> {
+        builder::DeleteClients::new(self)
+    }
+    /**Get several clients by id
+
+Returns the workspace's clients with the listed ids, archived or not,
+in name order. Ids that are not clients of the workspace are left out.
+
+
+Sends a `POST` request to `/workspaces/{workspace_id}/clients/data`
+
+Arguments:
+- `workspace_id`: Id of the workspace.
+- `body`
+```text
+let response = client.get_clients_by_ids()
+    .workspace_id(workspace_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn get_clients_by_ids(&self) -> builder::GetClientsByIds<'_> {
+        builder::GetClientsByIds::new(self)
+    }
+    /**List clients changed since a time
+
+Returns the clients of all the user's workspaces. With `since`, only
+those created, changed or deleted after that time; deleted ones carry
+`server_deleted_at`. Sync tools use it to fetch only what changed.
+
+
+Sends a `GET` request to `/me/clients`
+
+Arguments:
+- `since`: A time as UNIX seconds.
+```text
+let response = client.list_changed_clients()
+    .since(since)
+    .send()
+    .await;
+```*/
+    pub fn list_changed_clients(&self) -> builder::ListChangedClients<'_> {
+        builder::ListChangedClients::new(self)
     }
     /**Get a client
 
@@ -1281,6 +1514,414 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_client",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::archive_clients`]
+
+[`Client::archive_clients`]: super::Client::archive_clients*/
+    #[derive(Debug, Clone)]
+    pub struct ArchiveClients<'a> {
+        client: &'a super::Client,
+        workspace_id: Result<::std::num::NonZeroU64, String>,
+        body: Result<types::ClientIdList, String>,
+    }
+    impl<'a> ArchiveClients<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workspace_id: Err("workspace_id was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn workspace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.workspace_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for workspace_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ClientIdList>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| "conversion to `ClientIdList` for body failed".to_string());
+            self
+        }
+        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/archive`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ArchivedClientsList>,
+            Error<types::ErrorMessage>,
+        > {
+            let Self { client, workspace_id, body } = self;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/workspaces/{}/clients/archive", client.baseurl, encode_path(&
+                workspace_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "archive_clients",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_clients`]
+
+[`Client::delete_clients`]: super::Client::delete_clients*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteClients<'a> {
+        client: &'a super::Client,
+        workspace_id: Result<::std::num::NonZeroU64, String>,
+        body: Result<types::ClientIdList, String>,
+    }
+    impl<'a> DeleteClients<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workspace_id: Err("workspace_id was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn workspace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.workspace_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for workspace_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ClientIdList>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| "conversion to `ClientIdList` for body failed".to_string());
+            self
+        }
+        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/delete`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorMessage>> {
+            let Self { client, workspace_id, body } = self;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/workspaces/{}/clients/delete", client.baseurl, encode_path(&
+                workspace_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_clients",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_clients_by_ids`]
+
+[`Client::get_clients_by_ids`]: super::Client::get_clients_by_ids*/
+    #[derive(Debug, Clone)]
+    pub struct GetClientsByIds<'a> {
+        client: &'a super::Client,
+        workspace_id: Result<::std::num::NonZeroU64, String>,
+        body: Result<types::ClientIdList, String>,
+    }
+    impl<'a> GetClientsByIds<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workspace_id: Err("workspace_id was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn workspace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.workspace_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for workspace_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ClientIdList>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| "conversion to `ClientIdList` for body failed".to_string());
+            self
+        }
+        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/data`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrackClientList>, Error<types::ErrorMessage>> {
+            let Self { client, workspace_id, body } = self;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/workspaces/{}/clients/data", client.baseurl, encode_path(&
+                workspace_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_clients_by_ids",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_changed_clients`]
+
+[`Client::list_changed_clients`]: super::Client::list_changed_clients*/
+    #[derive(Debug, Clone)]
+    pub struct ListChangedClients<'a> {
+        client: &'a super::Client,
+        since: Result<Option<i64>, String>,
+    }
+    impl<'a> ListChangedClients<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                since: Ok(None),
+            }
+        }
+        pub fn since<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for since failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/me/clients`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrackClientList>, Error<types::ErrorMessage>> {
+            let Self { client, since } = self;
+            let since = since.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/me/clients", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("since", &since))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_changed_clients",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -1916,5 +2557,16 @@ pub mod prelude {
 /// Facts about the operations, derived from the spec for the hooks.
 pub mod operation_facts {
     /// Operations whose success body is a JSON array.
-    pub const ARRAY_RESPONSE_OPERATIONS: &[&str] = &["archive_client", "list_clients"];
+    pub const ARRAY_RESPONSE_OPERATIONS: &[&str] = &[
+        "archive_client",
+        "archive_clients",
+        "get_clients_by_ids",
+        "list_changed_clients",
+        "list_clients",
+    ];
+    /// Operations whose success has no body described.
+    pub const BODILESS_SUCCESS_OPERATIONS: &[&str] = &[
+        "delete_client",
+        "delete_clients",
+    ];
 }

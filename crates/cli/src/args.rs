@@ -89,6 +89,10 @@ pub(crate) enum Command {
         /// Only clients whose name contains this text (any case).
         #[arg(long)]
         name: Option<String>,
+        /// Only clients created, changed or deleted since this time (UNIX
+        /// seconds or RFC 3339), archived or not; deleted ones show as such.
+        #[arg(long, conflicts_with = "status", value_parser = parse_since)]
+        since: Option<i64>,
     },
     /// Show one client.
     Get { id: u64 },
@@ -111,10 +115,17 @@ pub(crate) enum Command {
         #[arg(long)]
         external_reference: Option<String>,
     },
-    /// Delete a client for good.
-    Delete { id: u64 },
-    /// Archive a client and its projects (paid workspaces only).
-    Archive { id: u64 },
+    /// Delete clients for good (several at once: all or none).
+    Delete {
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<u64>,
+    },
+    /// Archive clients and their projects (paid workspaces only; several at
+    /// once: all or none).
+    Archive {
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<u64>,
+    },
     /// Restore an archived client, with all or some of its projects.
     Restore {
         id: u64,
@@ -133,4 +144,20 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `--since`: UNIX seconds, or an RFC 3339 time.
+fn parse_since(text: &str) -> Result<i64, String> {
+    if let Ok(seconds) = text.parse::<i64>() {
+        return if seconds >= 0 {
+            Ok(seconds)
+        } else {
+            Err("a time before 1970".into())
+        };
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp())
+        .map_err(|_| {
+            "expected UNIX seconds or an RFC 3339 time such as 2026-11-27T09:00:00Z".into()
+        })
 }

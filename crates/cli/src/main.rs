@@ -12,7 +12,9 @@ use std::num::NonZeroU64;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate};
+use toggl_track_api::types::{
+    ClientCreate, ClientIdList, ClientRestore, ClientStatus, ClientUpdate,
+};
 
 use args::{Cli, Command, Status};
 use failure::{Failure, USAGE};
@@ -47,6 +49,15 @@ fn main() -> ExitCode {
     }
 }
 
+fn id_list(ids: &[u64]) -> Result<ClientIdList, Failure> {
+    Ok(ClientIdList(
+        ids.iter()
+            .copied()
+            .map(non_zero)
+            .collect::<Result<_, _>>()?,
+    ))
+}
+
 fn non_zero(id: u64) -> Result<NonZeroU64, Failure> {
     NonZeroU64::new(id).ok_or_else(|| Failure::new(USAGE, "ids start at 1"))
 }
@@ -57,7 +68,32 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let session = connect::connect(g, demo).await?;
     let (api, ws, out) = (&session.client, session.workspace, g.output);
     match cli.command {
-        Command::List { status, name } => {
+        Command::List {
+            since: Some(since),
+            name,
+            ..
+        } => {
+            // Changes come from all the user's workspaces; keep this one's.
+            let changed = api.list_changed_clients().since(since).send().await?;
+            output::quota(&changed);
+            let needle = name.map(|n| n.to_lowercase());
+            let mine: Vec<_> = changed
+                .iter()
+                .filter(|c| c.wid.get() == ws)
+                .filter(|c| {
+                    needle
+                        .as_deref()
+                        .is_none_or(|n| c.name.to_lowercase().contains(n))
+                })
+                .cloned()
+                .collect();
+            output::clients(out, &mine, false)
+        }
+        Command::List {
+            status,
+            name,
+            since: None,
+        } => {
             let mut request = api.list_clients().workspace_id(ws);
             if let Some(status) = status {
                 request = request.status(match status {
@@ -127,26 +163,57 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             output::quota(&client);
             output::clients(out, std::slice::from_ref(&client), true)
         }
-        Command::Delete { id } => {
-            let answer = api
-                .delete_client()
-                .workspace_id(ws)
-                .client_id(non_zero(id)?)
-                .send()
-                .await?;
-            output::quota(&answer);
-            output::deleted(out, id)
+        Command::Delete { ids } => {
+            if let [id] = ids[..] {
+                let answer = api
+                    .delete_client()
+                    .workspace_id(ws)
+                    .client_id(non_zero(id)?)
+                    .send()
+                    .await?;
+                output::quota(&answer);
+            } else {
+                let answer = api
+                    .delete_clients()
+                    .workspace_id(ws)
+                    .body(id_list(&ids)?)
+                    .send()
+                    .await?;
+                output::quota(&answer);
+            }
+            output::deleted(out, &ids)
         }
-        Command::Archive { id } => {
-            let projects = api
-                .archive_client()
-                .workspace_id(ws)
-                .client_id(non_zero(id)?)
-                .send()
-                .await?;
-            output::quota(&projects);
-            let ids: Vec<u64> = projects.iter().map(|p| p.get()).collect();
-            output::archived(out, id, &ids)
+        Command::Archive { ids } => {
+            let archived: Vec<(u64, Vec<u64>)> = if let [id] = ids[..] {
+                let projects = api
+                    .archive_client()
+                    .workspace_id(ws)
+                    .client_id(non_zero(id)?)
+                    .send()
+                    .await?;
+                output::quota(&projects);
+                vec![(id, projects.iter().map(|p| p.get()).collect())]
+            } else {
+                let answer = api
+                    .archive_clients()
+                    .workspace_id(ws)
+                    .body(id_list(&ids)?)
+                    .send()
+                    .await?;
+                output::quota(&answer);
+                answer
+                    .iter()
+                    .flat_map(|entry| {
+                        let projects: Vec<u64> =
+                            entry.project_ids.iter().map(|p| p.get()).collect();
+                        entry
+                            .client_ids
+                            .iter()
+                            .map(move |c| (c.get(), projects.clone()))
+                    })
+                    .collect()
+            };
+            output::archived(out, &archived)
         }
         Command::Restore {
             id,

@@ -26,7 +26,14 @@ fn row(c: &TrackClient, readable: bool) -> [String; 7] {
     [
         c.id.to_string(),
         c.name.clone(),
-        if c.archived { "archived" } else { "active" }.to_owned(),
+        if c.server_deleted_at.is_some() {
+            "deleted"
+        } else if c.archived {
+            "archived"
+        } else {
+            "active"
+        }
+        .to_owned(),
         c.notes.clone().unwrap_or_default(),
         c.external_reference.clone().unwrap_or_default(),
         if readable {
@@ -116,33 +123,55 @@ pub(crate) fn done(
     }
 }
 
-/// The deleted client, in each format.
-pub(crate) fn deleted(output: Output, id: u64) -> Result<(), Failure> {
+/// The deleted clients, in each format.
+pub(crate) fn deleted(output: Output, ids: &[u64]) -> Result<(), Failure> {
+    let list = ids.iter().map(u64::to_string).collect::<Vec<_>>();
     done(
         output,
-        &format!("deleted client {id}"),
-        json!({"deleted": id}),
+        &format!("deleted client(s) {}", list.join(", ")),
+        json!({"deleted": ids}),
         "deleted",
-        &[id.to_string()],
+        &list,
     )
 }
 
-/// The projects archived with a client, in each format.
-pub(crate) fn archived(output: Output, id: u64, projects: &[u64]) -> Result<(), Failure> {
-    let list = projects.iter().map(u64::to_string).collect::<Vec<_>>();
-    let sentence = match projects.len() {
-        0 => format!("archived client {id}; it had no active projects"),
-        n => format!(
-            "archived client {id} with {n} project(s): {}",
-            list.join(", ")
-        ),
-    };
+/// The projects archived with each client, in each format.
+pub(crate) fn archived(output: Output, archived: &[(u64, Vec<u64>)]) -> Result<(), Failure> {
+    let sentence = archived
+        .iter()
+        .map(|(id, projects)| match projects.len() {
+            0 => format!("archived client {id}; it had no active projects"),
+            n => format!(
+                "archived client {id} with {n} project(s): {}",
+                projects
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let document = archived
+        .iter()
+        .map(|(id, projects)| json!({"client_id": id, "archived_project_ids": projects}))
+        .collect::<Vec<_>>();
+    let rows = archived
+        .iter()
+        .flat_map(|(id, projects)| {
+            if projects.is_empty() {
+                vec![format!("{id},")]
+            } else {
+                projects.iter().map(|p| format!("{id},{p}")).collect()
+            }
+        })
+        .collect::<Vec<_>>();
     done(
         output,
         &sentence,
-        json!({"client_id": id, "archived_project_ids": projects}),
-        "archived_project_id",
-        &list,
+        serde_json::Value::Array(document),
+        "client_id,archived_project_id",
+        &rows,
     )
 }
 

@@ -148,7 +148,7 @@ async fn create_get_update_delete_in_every_format() {
 
     assert_eq!(
         ok(&run(&server, &["delete", &id]).await).trim(),
-        format!("deleted client {id}")
+        format!("deleted client(s) {id}")
     );
     failed(
         &run(&server, &["get", &id]).await,
@@ -165,7 +165,7 @@ async fn create_get_update_delete_in_every_format() {
     let json: Value =
         serde_json::from_str(&ok(&run(&server, &["-o", "json", "delete", &id]).await))
             .expect("json");
-    assert_eq!(json["deleted"].to_string(), id);
+    assert_eq!(json["deleted"][0].to_string(), id);
     assert_eq!(
         ok(&run(&server, &["-o", "csv", "delete", "61234002"]).await),
         "deleted\n61234002\n"
@@ -190,7 +190,10 @@ async fn archive_and_restore_in_every_format() {
             &run(&server, &["-o", "json", "archive", "61234001"]).await
         ))
         .expect("json");
-    assert_eq!(json["archived_project_ids"], serde_json::json!([201234502]));
+    assert_eq!(
+        json,
+        serde_json::json!([{"client_id": 61234001, "archived_project_ids": [201234502]}])
+    );
     let restored: Value = serde_json::from_str(&ok(&run(
         &server,
         &["-o", "json", "restore", "61234001", "--all-projects"],
@@ -201,7 +204,7 @@ async fn archive_and_restore_in_every_format() {
     assert_eq!(server.project_active(201234501), Some(true));
 
     let csv = ok(&run(&server, &["-o", "csv", "archive", "61234002"]).await);
-    assert_eq!(csv, "archived_project_id\n201234503\n");
+    assert_eq!(csv, "client_id,archived_project_id\n61234002,201234503\n");
     let csv = ok(&run(&server, &["-o", "csv", "restore", "61234002"]).await);
     assert!(
         csv.lines()
@@ -379,4 +382,75 @@ fn secrets_stay_out_of_errors() {
         .expect("runs");
     assert_eq!(o.status.code(), Some(6));
     assert!(!stderr(&o).contains("tok_s3cr3t_value"), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn several_ids_use_the_bulk_endpoints() {
+    let server = service(Config::demo()).await;
+    let refused = run(&server, &["archive", "61234001", "999"]).await;
+    failed(&refused, 4, "No client with ID 999 was found");
+    assert_eq!(
+        server.project_active(201234501),
+        Some(true),
+        "all or nothing"
+    );
+    let json: Value = serde_json::from_str(&ok(&run(
+        &server,
+        &["-o", "json", "archive", "61234001", "61234002"],
+    )
+    .await))
+    .expect("json");
+    assert_eq!(
+        json,
+        serde_json::json!([
+            {"client_id": 61234001, "archived_project_ids": [201234501, 201234502]},
+            {"client_id": 61234002, "archived_project_ids": [201234503]}
+        ])
+    );
+    let csv = ok(&run(&server, &["-o", "csv", "delete", "61234001", "61234003"]).await);
+    assert_eq!(csv, "deleted\n61234001\n61234003\n");
+    let left: Value = serde_json::from_str(&ok(&run(
+        &server,
+        &["-o", "json", "list", "--status", "both"],
+    )
+    .await))
+    .expect("json");
+    assert_eq!(left.as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_since_shows_changes_and_deletions() {
+    let server = service(Config::demo()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let since = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970"))
+    .as_secs()
+    .to_string();
+    ok(&run(&server, &["update", "61234001", "--notes", "changed"]).await);
+    ok(&run(&server, &["delete", "61234002"]).await);
+    let table = ok(&run(&server, &["list", "--since", &since]).await);
+    assert!(
+        table.contains("Acme Corporation")
+            && table.contains("deleted")
+            && table.contains("2 client(s)"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("Initech"),
+        "unchanged ones are left out: {table}"
+    );
+    let all = ok(&run(
+        &server,
+        &["-o", "csv", "list", "--since", "1970-01-01T00:00:00Z"],
+    )
+    .await);
+    assert_eq!(all.lines().count(), 1 + 3, "{all}");
+    let bad = run(&server, &["list", "--since", "yesterday"]).await;
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("UNIX seconds or an RFC 3339 time"),
+        "{}",
+        stderr(&bad)
+    );
 }

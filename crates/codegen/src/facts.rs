@@ -5,31 +5,51 @@ use heck::ToSnakeCase;
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 use quote::quote;
 
-/// Emits `mod operation_facts` with the operations (by the generated method
+/// Emits `mod operation_facts`: the operations (by the generated method
 /// name, as `OperationInfo::operation_id` reports it) whose success body is a
-/// JSON array; the hooks read a `null` body there as an empty list.
+/// JSON array, where the hooks read a `null` body as an empty list; and those
+/// whose success has no body, where the hooks accept whatever comes.
 pub(crate) fn operation_facts(spec: &OpenAPI) -> proc_macro2::TokenStream {
-    let mut array_ops: Vec<String> = spec
-        .operations()
-        .filter(|(_, _, op)| success_is_array(spec, op))
-        .filter_map(|(_, _, op)| op.operation_id.as_deref().map(ToSnakeCase::to_snake_case))
-        .collect();
-    array_ops.sort();
+    let names = |keep: &dyn Fn(&openapiv3::Operation) -> bool| {
+        let mut names: Vec<String> = spec
+            .operations()
+            .filter(|(_, _, op)| keep(op))
+            .filter_map(|(_, _, op)| op.operation_id.as_deref().map(ToSnakeCase::to_snake_case))
+            .collect();
+        names.sort();
+        names
+    };
+    let array_ops = names(&|op| success_is_array(spec, op));
+    let bodiless_ops = names(&|op| success_is_bodiless(spec, op));
     quote! {
         /// Facts about the operations, derived from the spec for the hooks.
         pub mod operation_facts {
             /// Operations whose success body is a JSON array.
             pub const ARRAY_RESPONSE_OPERATIONS: &[&str] = &[#(#array_ops),*];
+            /// Operations whose success has no body described.
+            pub const BODILESS_SUCCESS_OPERATIONS: &[&str] = &[#(#bodiless_ops),*];
         }
     }
 }
 
-fn success_is_array(spec: &OpenAPI, op: &openapiv3::Operation) -> bool {
+fn success_responses<'a>(
+    spec: &'a OpenAPI,
+    op: &'a openapiv3::Operation,
+) -> impl Iterator<Item = &'a openapiv3::Response> {
     op.responses
         .responses
         .iter()
         .filter(|(code, _)| code.to_string().starts_with('2'))
         .filter_map(|(_, r)| resolve_response(spec, r))
+}
+
+fn success_is_bodiless(spec: &OpenAPI, op: &openapiv3::Operation) -> bool {
+    let mut successes = success_responses(spec, op).peekable();
+    successes.peek().is_some() && successes.all(|r| r.content.is_empty())
+}
+
+fn success_is_array(spec: &OpenAPI, op: &openapiv3::Operation) -> bool {
+    success_responses(spec, op)
         .filter_map(|r| r.content.get("application/json")?.schema.as_ref())
         .any(|schema| is_array(spec, schema, 0))
 }

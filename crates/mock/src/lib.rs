@@ -30,7 +30,8 @@ pub use config::{
 };
 pub use faults::Faults;
 pub use model::{
-    ClientCreate, ClientPermissions, ClientRestore, ClientStatus, ClientUpdate, TrackClient,
+    ArchivedClients, ClientCreate, ClientPermissions, ClientRestore, ClientStatus, ClientUpdate,
+    TrackClient,
 };
 
 /// A running service. Dropping it stops the service.

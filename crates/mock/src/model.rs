@@ -30,7 +30,18 @@ pub struct TrackClient {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<ClientPermissions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_deleted_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+
+/// One entry of a bulk archive's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArchivedClients {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_ids: Option<Vec<u64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_ids: Option<Vec<u64>>,
 }
 
 /// Older answers send one string, newer ones an array.

@@ -53,6 +53,10 @@ pub(crate) fn router(app: Shared) -> Router {
         )
         .route("/workspaces/{wid}/clients/{cid}/archive", post(archive))
         .route("/workspaces/{wid}/clients/{cid}/restore", post(restore))
+        .route("/workspaces/{wid}/clients/archive", post(archive_many))
+        .route("/workspaces/{wid}/clients/delete", post(delete_many))
+        .route("/workspaces/{wid}/clients/data", post(by_ids))
+        .route("/me/clients", get(changed_since))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), gate));
     Router::new().nest("/api/v9", api).with_state(app)
 }
@@ -387,7 +391,7 @@ async fn remove(
     let user = user(ext)?;
     let wid = workspace(&user, &wid)?;
     let cid = client_id(&cid, no_client(&cid))?;
-    app.store().delete(wid, cid)?;
+    app.store().delete(wid, cid, Utc::now())?;
     Ok(StatusCode::OK.into_response())
 }
 
@@ -424,4 +428,79 @@ async fn restore(
     }
     let client = app.store().restore(wid, cid, body, Utc::now())?;
     Ok(axum::Json(client).into_response())
+}
+
+/// A body that is an array of ids, each an int64 of at least 1.
+fn id_list(body: &Bytes) -> Result<Vec<u64>, Reject> {
+    let ids: Vec<u64> = parse_body(body)?;
+    if ids.iter().all(|id| (1..=i64::MAX as u64).contains(id)) {
+        Ok(ids)
+    } else {
+        Err(Reject::json(400, "Bad Request"))
+    }
+}
+
+async fn archive_many(
+    State(app): State<Shared>,
+    ext: Ext,
+    Path(wid): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let user = user(ext)?;
+    let wid = workspace(&user, &wid)?;
+    let ids = id_list(&body)?;
+    let archived = app.store().archive_many(wid, &ids, Utc::now())?;
+    Ok(axum::Json(archived).into_response())
+}
+
+async fn delete_many(
+    State(app): State<Shared>,
+    ext: Ext,
+    Path(wid): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let user = user(ext)?;
+    let wid = workspace(&user, &wid)?;
+    let ids = id_list(&body)?;
+    app.store().delete_many(wid, &ids, Utc::now())?;
+    Ok(StatusCode::OK.into_response())
+}
+
+async fn by_ids(
+    State(app): State<Shared>,
+    ext: Ext,
+    Path(wid): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let user = user(ext)?;
+    let wid = workspace(&user, &wid)?;
+    let ids = id_list(&body)?;
+    let body = app.store().by_ids_json(wid, &ids);
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+async fn changed_since(
+    State(app): State<Shared>,
+    ext: Ext,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Answer {
+    let user = user(ext)?;
+    let mut since = None;
+    for (key, value) in &query {
+        if key == "since" {
+            let seconds: i64 = value
+                .parse()
+                .ok()
+                .filter(|s| *s >= 0)
+                .ok_or_else(|| Reject::json(400, "Bad Request"))?;
+            // A time past what a timestamp can hold is simply in the future:
+            // nothing has changed since.
+            since = Some(
+                chrono::DateTime::from_timestamp(seconds, 0)
+                    .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC),
+            );
+        }
+    }
+    let found = app.store().changed_since(&user.workspaces, since);
+    Ok(axum::Json(found).into_response())
 }

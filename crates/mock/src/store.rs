@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 
 use crate::config::Seed;
-use crate::model::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClient};
+use crate::model::{
+    ArchivedClients, ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClient,
+};
 
 /// A failed operation: status and the message the real service sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +45,8 @@ pub struct Store {
     /// Each client's JSON, refreshed whenever it changes, so that a list is
     /// a join of bytes rather than a serialisation of every client.
     json: HashMap<u64, Vec<u8>>,
+    /// Deleted clients with the time of deletion, for change queries.
+    deleted: Vec<TrackClient>,
     projects: BTreeMap<u64, Project>,
     workspaces: BTreeMap<u64, Workspace>,
     next_client_id: u64,
@@ -69,6 +73,7 @@ impl Store {
                     integration_ext_id: None,
                     integration_ext_type: None,
                     permissions: None,
+                    server_deleted_at: None,
                     total_count: None,
                 };
                 (c.id, client)
@@ -87,6 +92,7 @@ impl Store {
             clients,
             names,
             json,
+            deleted: Vec::new(),
             projects: seed
                 .projects
                 .iter()
@@ -167,6 +173,7 @@ impl Store {
             integration_ext_id: None,
             integration_ext_type: None,
             permissions: None,
+            server_deleted_at: None,
             total_count: None,
         };
         self.names
@@ -214,9 +221,12 @@ impl Store {
         Ok(client)
     }
 
-    pub fn delete(&mut self, wid: u64, id: u64) -> Result<(), Refusal> {
-        let client = self.get(wid, id)?;
+    pub fn delete(&mut self, wid: u64, id: u64, now: DateTime<Utc>) -> Result<(), Refusal> {
+        let mut client = self.get(wid, id)?;
         self.clients.remove(&id);
+        client.server_deleted_at = Some(now);
+        client.at = now;
+        self.deleted.push(client.clone());
         self.json.remove(&id);
         if let Some(index) = self.names.get_mut(&wid) {
             index.remove(&client.name.to_lowercase());
@@ -228,6 +238,65 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Archives several clients, all or none; one answer entry per client.
+    pub fn archive_many(
+        &mut self,
+        wid: u64,
+        ids: &[u64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ArchivedClients>, Refusal> {
+        for id in ids {
+            self.get(wid, *id)?;
+        }
+        ids.iter()
+            .map(|id| {
+                self.archive(wid, *id, now).map(|projects| ArchivedClients {
+                    client_ids: Some(vec![*id]),
+                    project_ids: Some(projects),
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes several clients, all or none.
+    pub fn delete_many(
+        &mut self,
+        wid: u64,
+        ids: &[u64],
+        now: DateTime<Utc>,
+    ) -> Result<(), Refusal> {
+        for id in ids {
+            self.get(wid, *id)?;
+        }
+        ids.iter().try_for_each(|id| self.delete(wid, *id, now))
+    }
+
+    /// The clients of `wid` among `ids`, in name order, as the JSON answer.
+    pub fn by_ids_json(&self, wid: u64, ids: &[u64]) -> Vec<u8> {
+        let wanted: std::collections::HashSet<u64> = ids.iter().copied().collect();
+        let found: Vec<&[u8]> = self
+            .names
+            .get(&wid)
+            .into_iter()
+            .flatten()
+            .filter(|(_, id)| wanted.contains(id))
+            .filter_map(|(_, id)| self.json.get(id).map(Vec::as_slice))
+            .collect();
+        join(&found)
+    }
+
+    /// Clients of the workspaces `wids` changed or deleted after `since`
+    /// (all current ones without it), oldest change first.
+    pub fn changed_since(&self, wids: &[u64], since: Option<DateTime<Utc>>) -> Vec<TrackClient> {
+        let after = |c: &&TrackClient| wids.contains(&c.wid) && since.is_none_or(|s| c.at > s);
+        let mut found: Vec<TrackClient> = self.clients.values().filter(after).cloned().collect();
+        if since.is_some() {
+            found.extend(self.deleted.iter().filter(after).cloned());
+        }
+        found.sort_by_key(|c| (c.at, c.id));
+        found
     }
 
     /// Archives the client and its active projects; answers the projects'
@@ -308,6 +377,20 @@ impl Store {
         }
         Ok(name.to_owned())
     }
+}
+
+/// A JSON array of already serialised elements.
+fn join(elements: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2 + elements.iter().map(|e| e.len() + 1).sum::<usize>());
+    out.push(b'[');
+    for (i, json) in elements.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(json);
+    }
+    out.push(b']');
+    out
 }
 
 fn to_json(client: &TrackClient) -> Vec<u8> {

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use schemars::schema_for;
 use serde_json::Value;
-use toggl_track_mock::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClient};
+use toggl_track_mock::{
+    ArchivedClients, ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClient,
+};
 
 /// What a schema allows, reduced to what both sides can express.
 #[derive(Debug, PartialEq, Eq)]
@@ -148,7 +150,7 @@ fn ignore_nullability(shape: &mut Shape) {
 #[test]
 fn track_client_matches_the_spec() {
     let model = model_shape::<TrackClient>();
-    assert_eq!(model.properties.len(), 13);
+    assert_eq!(model.properties.len(), 14);
     assert_eq!(model.required.len(), 6);
     assert!(model.properties["notes"].nullable);
     assert_eq!(model.properties["at"].format.as_deref(), Some("date-time"));
@@ -168,6 +170,16 @@ fn request_bodies_match_the_spec() {
         ignore_nullability(&mut spec);
         assert_eq!(model, spec, "{name}");
     }
+}
+
+#[test]
+fn the_bulk_archive_answer_matches_the_spec() {
+    let mut model = model_shape::<ArchivedClients>();
+    let mut spec = spec_shape("ArchivedClients");
+    // Optional arrays: schemars says "or null", the spec leaves them optional.
+    ignore_nullability(&mut model);
+    ignore_nullability(&mut spec);
+    assert_eq!(model, spec);
 }
 
 #[test]

@@ -484,3 +484,156 @@ async fn lists_reflect_every_change() {
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn bulk_archive_is_all_or_nothing() {
+    let api = Api::new(Config::demo()).await;
+    let base = format!("/workspaces/{WS}/clients");
+    let (status, answer) = api
+        .json(
+            "POST",
+            &format!("{base}/archive"),
+            Some(json!([61234001, 999])),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), answer),
+        (404, json!("No client with ID 999 was found"))
+    );
+    assert_eq!(
+        api.server.project_active(201234501),
+        Some(true),
+        "nothing changed"
+    );
+    let (status, answer) = api
+        .json(
+            "POST",
+            &format!("{base}/archive"),
+            Some(json!([61234001, 61234002])),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        answer,
+        json!([
+            {"client_ids": [61234001], "project_ids": [201234501, 201234502]},
+            {"client_ids": [61234002], "project_ids": [201234503]}
+        ])
+    );
+    let (_, archived) = api
+        .json("GET", &format!("{base}?status=archived"), None)
+        .await;
+    assert_eq!(names(&archived), ["Acme Corporation", "Globex", "Initech"]);
+    let (status, _, body) = api
+        .call(
+            "POST",
+            &format!("/workspaces/{FREE_WS}/clients/archive"),
+            Some(json!([61234004])),
+        )
+        .await;
+    assert_eq!(status, 402, "{body}");
+    for bad in [
+        json!({"ids": [1]}),
+        json!([0]),
+        json!(["1"]),
+        json!([9223372036854775808u64]),
+    ] {
+        let (status, answer) = api
+            .json("POST", &format!("{base}/archive"), Some(bad.clone()))
+            .await;
+        assert_eq!(
+            (status.as_u16(), answer),
+            (400, json!("Bad Request")),
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bulk_delete_is_all_or_nothing() {
+    let api = Api::new(Config::demo()).await;
+    let base = format!("/workspaces/{WS}/clients");
+    let (status, _) = api
+        .json(
+            "POST",
+            &format!("{base}/delete"),
+            Some(json!([61234002, 61234004])),
+        )
+        .await;
+    assert_eq!(status, 404, "61234004 is in another workspace");
+    let (_, both) = api.json("GET", &format!("{base}?status=both"), None).await;
+    assert_eq!(names(&both).len(), 3, "nothing deleted");
+    let (status, _, body) = api
+        .call(
+            "POST",
+            &format!("{base}/delete"),
+            Some(json!([61234002, 61234003])),
+        )
+        .await;
+    assert_eq!((status.as_u16(), body.as_str()), (200, ""));
+    let (_, both) = api.json("GET", &format!("{base}?status=both"), None).await;
+    assert_eq!(names(&both), ["Acme Corporation"]);
+}
+
+#[tokio::test]
+async fn clients_by_ids_leaves_out_unknown_ones() {
+    let api = Api::new(Config::demo()).await;
+    let (status, found) = api
+        .json(
+            "POST",
+            &format!("/workspaces/{WS}/clients/data"),
+            Some(json!([61234003, 61234001, 61234004, 5])),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(names(&found), ["Acme Corporation", "Initech"]);
+}
+
+#[tokio::test]
+async fn changes_since_a_time_include_deletions() {
+    let api = Api::new(Config::demo()).await;
+    let (_, all) = api.json("GET", "/me/clients", None).await;
+    assert_eq!(
+        all.as_array().map(Vec::len),
+        Some(4),
+        "both of ada's workspaces: {all}"
+    );
+    // `since` is whole seconds: step past the second the seed was made in.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let start = chrono::Utc::now().timestamp();
+    let base = format!("/workspaces/{WS}/clients");
+    api.json(
+        "PUT",
+        &format!("{base}/61234001"),
+        Some(json!({"notes": "changed"})),
+    )
+    .await;
+    api.call("DELETE", &format!("{base}/61234002"), None).await;
+    let (status, changed) = api
+        .json("GET", &format!("/me/clients?since={start}"), None)
+        .await;
+    assert_eq!(status, 200);
+    let changed = changed.as_array().expect("array");
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert_eq!(changed[0]["id"], 61234001);
+    assert!(changed[0].get("server_deleted_at").is_none());
+    assert_eq!(changed[1]["id"], 61234002);
+    assert!(changed[1]["server_deleted_at"].is_string());
+    let (_, now) = api.json("GET", "/me/clients", None).await;
+    assert_eq!(
+        now.as_array().map(Vec::len),
+        Some(3),
+        "deleted ones only with since"
+    );
+    let (status, answer) = api.json("GET", "/me/clients?since=yesterday", None).await;
+    assert_eq!((status.as_u16(), answer), (400, json!("Bad Request")));
+}
+
+#[tokio::test]
+async fn a_since_far_in_the_future_finds_nothing() {
+    let api = Api::new(Config::demo()).await;
+    let (status, found) = api
+        .json("GET", "/me/clients?since=9223372036854775806", None)
+        .await;
+    assert_eq!((status.as_u16(), found), (200, json!([])));
+}

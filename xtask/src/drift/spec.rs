@@ -152,6 +152,11 @@ pub(crate) fn parse(source: &str, doc: &Value) -> (Contract, Acceptances) {
             }
             if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
                 out.body = fields(doc, schema, "body field", accepted);
+                if out.body.is_empty() {
+                    // A body that is not an object (an array of ids, say),
+                    // named as the Swagger reader names it.
+                    out.body.insert("(body)".to_owned(), type_of(doc, schema));
+                }
             }
             out.response = Response {
                 shape: "none".to_owned(),
