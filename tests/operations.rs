@@ -205,16 +205,13 @@ async fn get_decodes_every_field_form_the_service_sends() {
     assert_eq!(got[1].external_reference, None);
     assert_eq!(
         got[2].permissions,
-        Some(ClientPermissions::String("read".into()))
+        Some(ClientPermissions::Single(Some("read".into())))
     );
     assert_eq!(got[2].integration_provider.as_deref(), Some("monday"));
     assert_eq!(got[2].total_count, Some(3));
     assert_eq!(
         got[3].permissions,
-        Some(ClientPermissions::Array(vec![
-            "read".into(),
-            "write".into()
-        ]))
+        Some(ClientPermissions::List(vec!["read".into(), "write".into()]))
     );
     assert_eq!(got[0].at.to_rfc3339(), "2024-03-17T10:55:38+00:00");
     assert_eq!(got[1].at.to_rfc3339(), "2024-12-15T20:17:59+00:00");

@@ -81,18 +81,25 @@ within the workspace.
         }
     }
     /**What the requesting user may do with the client. Older answers send a
-single string, newer ones an array of strings.
+single string, newer ones an array of strings; it may also be
+`null` (read as the single-string form).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ClientPermissions {
-        String(::std::string::String),
-        Array(::std::vec::Vec<::std::string::String>),
+        Single(::std::option::Option<::std::string::String>),
+        List(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<::std::option::Option<::std::string::String>>
+    for ClientPermissions {
+        fn from(value: ::std::option::Option<::std::string::String>) -> Self {
+            Self::Single(value)
+        }
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for ClientPermissions {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-            Self::Array(value)
+            Self::List(value)
         }
     }
     /**Which of the client's projects to restore with it. Send
@@ -291,7 +298,6 @@ so expect others.
         ///Free-form notes about the client.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notes: ::std::option::Option<::std::string::String>,
-        ///What the requesting user may do with the client.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permissions: ::std::option::Option<ClientPermissions>,
         /**When the client was deleted; only on deleted clients in the

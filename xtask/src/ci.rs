@@ -30,6 +30,7 @@ pub(crate) fn run_all() -> Result<(), String> {
         cargo().args(["test", "-p", "toggl-track-mock", "--bench", "load"]),
     )?;
     crate::schemathesis::check()?;
+    crate::ecosystem::check()?;
     run(
         "docs",
         cargo()

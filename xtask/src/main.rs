@@ -5,6 +5,7 @@ use std::process::{Command, ExitCode};
 mod ci;
 mod derived;
 mod drift;
+mod ecosystem;
 mod live;
 mod mock;
 mod regen;
@@ -19,8 +20,12 @@ tasks:
           JSON rendering), atomically
   check   validate the spec and fail with a diff if a derived file is stale
   drift   compare the spec with Toggl's documentation (see `drift --help`)
+  ecosystem
+          the spec through other ecosystems' tools: openapi-spec-validator,
+          Redocly and Spectral lint, Python and TypeScript clients generated
+          and exercised (installs pinned tools into target/tools)
   ci      run every check: format, clippy, tests, spec checks, drift,
-          schemathesis, docs, packaging
+          schemathesis, other ecosystems' tools, docs, packaging
   live    run every operation against the real Toggl API
           (needs TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID; skipped without them)
 
@@ -52,6 +57,12 @@ fn main() -> ExitCode {
         Some("check") => regen::check(rest),
         Some("drift") => drift::run_task(rest),
         Some("ci") => ci::run_task(rest).map_err(Failure::from),
+        Some("ecosystem") => match rest.first() {
+            Some(extra) => Err(Failure::Usage(format!(
+                "`ecosystem` takes no arguments, got `{extra}`"
+            ))),
+            None => ecosystem::check().map_err(Failure::from),
+        },
         Some("live") => live::run_task(rest).map_err(Failure::from),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");

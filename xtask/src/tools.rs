@@ -59,3 +59,44 @@ fn find_python() -> Result<String, String> {
             .to_owned(),
     )
 }
+
+/// `xtask/tools/node`'s pinned packages installed with `npm ci` into
+/// `target/tools/node`; reinstalled when the lock file changes.
+pub(crate) fn node_env() -> Result<PathBuf, String> {
+    let source = root().join("xtask").join("tools").join("node");
+    let env = root().join("target").join("tools").join("node");
+    let lock = std::fs::read_to_string(source.join("package-lock.json"))
+        .map_err(|e| format!("{}: {e}", source.join("package-lock.json").display()))?;
+    let stamp = env.join("installed-package-lock.json");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(lock.as_str()) {
+        return Ok(env);
+    }
+    let npm_works = Command::new("npm")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !npm_works {
+        return Err(
+            "Node.js 20 or newer with npm is needed for the spec checks; install it \
+                    (Debian: `apt-get install nodejs npm`) and run again"
+                .to_owned(),
+        );
+    }
+    std::fs::create_dir_all(&env).map_err(|e| format!("{}: {e}", env.display()))?;
+    for file in ["package.json", "package-lock.json"] {
+        std::fs::copy(source.join(file), env.join(file)).map_err(|e| format!("{file}: {e}"))?;
+    }
+    run(
+        "install pinned Node tools",
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&env),
+    )?;
+    std::fs::write(&stamp, lock).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    Ok(env)
+}
+
+/// An executable installed by `npm` in `env`.
+pub(crate) fn node_bin(env: &Path, name: &str) -> PathBuf {
+    env.join("node_modules").join(".bin").join(name)
+}

@@ -71,6 +71,10 @@ fn shape(root: &Value, node: &Value) -> Shape {
             variants.push(shape(root, v));
         }
     }
+    // `null` accepted by one variant is `null` accepted by the whole.
+    for v in &mut variants {
+        nullable |= std::mem::take(&mut v.nullable);
+    }
     // A wrapper with one variant (allOf: [$ref] or anyOf: [$ref, null]) is that variant.
     if variants.len() == 1 && types.is_empty() {
         let mut inner = variants.remove(0);
