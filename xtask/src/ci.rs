@@ -18,7 +18,7 @@ pub(crate) fn run_all() -> Result<(), String> {
             "--all-targets",
             // Also lint the opt-in live tests, which only build with it.
             "--features",
-            "toggl-clients/live",
+            "toggl-clients/live,toggl-track-api/prism-tests",
             "--",
             "-D",
             "warnings",

@@ -71,6 +71,8 @@ pub(crate) fn check() -> Result<(), String> {
     )?;
     drop(service);
 
+    prism(&node, &spec)?;
+
     // TypeScript: generated types that pass `tsc --strict`.
     let ts = out.join("typescript");
     std::fs::create_dir_all(&ts).map_err(|e| format!("{}: {e}", ts.display()))?;
@@ -108,4 +110,66 @@ fn path_with(dir: &std::path::Path) -> std::ffi::OsString {
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
     std::env::join_paths(paths).unwrap_or_default()
+}
+
+/// Prism serves the spec; the Rust client's operations run against it, and
+/// any request Prism finds in violation of the spec fails the check.
+fn prism(node: &std::path::Path, spec: &std::path::Path) -> Result<(), String> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free port for Prism: {e}"))?
+        .port();
+    let log_path = root().join("target").join("tools").join("prism.log");
+    let log =
+        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let err_log = log.try_clone().map_err(|e| e.to_string())?;
+    eprintln!("==> Prism serving the spec on port {port}");
+    let child = Command::new(tools::node_bin(node, "prism"))
+        .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
+        .arg(spec)
+        .stdout(log)
+        .stderr(err_log)
+        .spawn()
+        .map_err(|e| format!("cannot start Prism: {e}"))?;
+    let _prism = KillOnDrop(child);
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            return Err(format!("Prism did not start; see {}", log_path.display()));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    run(
+        "the Rust client's operations against Prism",
+        crate::cargo()
+            .args([
+                "test",
+                "-p",
+                "toggl-track-api",
+                "--features",
+                "prism-tests",
+                "--test",
+                "against_prism",
+            ])
+            .env("TOGGL_PRISM_URL", format!("http://127.0.0.1:{port}")),
+    )?;
+    let said = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let violations: Vec<&str> = said.lines().filter(|l| l.contains("Violation")).collect();
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "Prism found requests that break the spec:\n{}",
+            violations.join("\n")
+        ))
+    }
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

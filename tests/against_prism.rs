@@ -1,0 +1,104 @@
+//! Every operation of the generated client against Prism serving the spec
+//! (an independent mock that validates each request against the spec).
+//! Run by `cargo xtask ecosystem`, which starts Prism, passes its URL in
+//! `TOGGL_PRISM_URL`, and fails if Prism logged any request violation.
+
+use std::num::NonZeroU64;
+
+use toggl_track_api::types::{
+    ClientCreate, ClientIdList, ClientRestore, ClientStatus, ClientUpdate,
+};
+use toggl_track_api::{Client, Credentials, Error, RetryPolicy};
+
+fn client() -> Client {
+    let url = std::env::var("TOGGL_PRISM_URL")
+        .expect("TOGGL_PRISM_URL is set by `cargo xtask ecosystem`");
+    Client::builder(Credentials::api_token("prism-token"))
+        .base_url(url)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client builds")
+}
+
+fn ids(list: &[u64]) -> ClientIdList {
+    ClientIdList(
+        list.iter()
+            .map(|i| NonZeroU64::new(*i).expect("non-zero"))
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn every_operation_is_a_valid_request_with_a_decodable_answer() -> Result<(), Error> {
+    let api = client();
+    let ws = 1234567u64;
+    let listed = api
+        .list_clients()
+        .workspace_id(ws)
+        .status(ClientStatus::Both)
+        .name("acme")
+        .send()
+        .await?;
+    assert!(!listed.is_empty());
+    let created = api
+        .create_client()
+        .workspace_id(ws)
+        .body(
+            ClientCreate::builder()
+                .name("Acme Corporation")
+                .notes(Some("n".to_owned()))
+                .external_reference(Some("r".to_owned())),
+        )
+        .send()
+        .await?;
+    let id = created.id;
+    api.get_client()
+        .workspace_id(ws)
+        .client_id(id)
+        .send()
+        .await?;
+    api.update_client()
+        .workspace_id(ws)
+        .client_id(id)
+        .body(ClientUpdate::builder().name(Some("Acme".to_owned())))
+        .send()
+        .await?;
+    api.archive_client()
+        .workspace_id(ws)
+        .client_id(id)
+        .send()
+        .await?;
+    api.restore_client()
+        .workspace_id(ws)
+        .client_id(id)
+        .body(
+            ClientRestore::builder().projects(vec![NonZeroU64::new(201234501).expect("non-zero")]),
+        )
+        .send()
+        .await?;
+    api.delete_client()
+        .workspace_id(ws)
+        .client_id(id)
+        .send()
+        .await?;
+    api.archive_clients()
+        .workspace_id(ws)
+        .body(ids(&[61234001]))
+        .send()
+        .await?;
+    api.delete_clients()
+        .workspace_id(ws)
+        .body(ids(&[61234001, 61234002]))
+        .send()
+        .await?;
+    api.get_clients_by_ids()
+        .workspace_id(ws)
+        .body(ids(&[61234001]))
+        .send()
+        .await?;
+    api.list_changed_clients()
+        .since(1710672938i64)
+        .send()
+        .await?;
+    Ok(())
+}
