@@ -73,6 +73,9 @@ pub(crate) fn check() -> Result<(), String> {
 
     prism(&node, &spec)?;
 
+    let page = crate::docs::build()?;
+    crate::docs::check_rendered(&page)?;
+
     // TypeScript: generated types that pass `tsc --strict`.
     let ts = out.join("typescript");
     std::fs::create_dir_all(&ts).map_err(|e| format!("{}: {e}", ts.display()))?;

@@ -4,6 +4,7 @@ use std::process::{Command, ExitCode};
 
 mod ci;
 mod derived;
+mod docs;
 mod drift;
 mod ecosystem;
 mod live;
@@ -20,6 +21,8 @@ tasks:
           JSON rendering), atomically
   check   validate the spec and fail with a diff if a derived file is stale
   drift   compare the spec with Toggl's documentation (see `drift --help`)
+  docs    build a self-contained HTML reference of the spec into
+          target/api-reference/index.html
   ecosystem
           the spec through other ecosystems' tools: openapi-spec-validator,
           Redocly and Spectral lint, Python and TypeScript clients generated
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Some("check") => regen::check(rest),
         Some("drift") => drift::run_task(rest),
         Some("ci") => ci::run_task(rest).map_err(Failure::from),
+        Some("docs") => docs::run_task(rest),
         Some("ecosystem") => match rest.first() {
             Some(extra) => Err(Failure::Usage(format!(
                 "`ecosystem` takes no arguments, got `{extra}`"
