@@ -8,6 +8,24 @@ use crate::derived::SPEC;
 use crate::mock::Service;
 use crate::{root, run, tools};
 
+/// The spec as last released: breaking changes are measured against it.
+pub(crate) const BASELINE: &str = "openapi/baseline/toggl-track-v9.yaml";
+
+/// `cargo xtask baseline`: accepts the current spec as the new baseline.
+pub(crate) fn move_baseline(args: &[String]) -> Result<(), crate::Failure> {
+    if let Some(extra) = args.first() {
+        return Err(crate::Failure::Usage(format!(
+            "`baseline` takes no arguments, got `{extra}`"
+        )));
+    }
+    let text = std::fs::read_to_string(root().join(SPEC))
+        .map_err(|e| crate::Failure::BadInput(format!("{SPEC}: {e}")))?;
+    crate::derived::write_atomically(&root().join(BASELINE), &text)
+        .map_err(crate::Failure::BadInput)?;
+    println!("{BASELINE} now matches {SPEC}");
+    Ok(())
+}
+
 pub(crate) fn check() -> Result<(), String> {
     let python = tools::python_env()?;
     let node = tools::node_env()?;
@@ -72,6 +90,19 @@ pub(crate) fn check() -> Result<(), String> {
     drop(service);
 
     prism(&node, &spec)?;
+
+    run(
+        "Optic: no breaking change against openapi/baseline/",
+        Command::new(tools::node_bin(&node, "optic"))
+            .arg("diff")
+            .arg(root().join(BASELINE))
+            .arg(&spec)
+            .arg("--check")
+            .current_dir(&out),
+    )
+    .map_err(|e| {
+        format!("{e}; if the break is deliberate, move the baseline with `cargo xtask baseline` and say so in the change")
+    })?;
 
     let page = crate::docs::build()?;
     crate::docs::check_rendered(&page)?;

@@ -21,12 +21,16 @@ tasks:
           JSON rendering), atomically
   check   validate the spec and fail with a diff if a derived file is stale
   drift   compare the spec with Toggl's documentation (see `drift --help`)
+  baseline
+          accept the current spec as the baseline that the breaking-change
+          gate (Optic) compares against
   docs    build a self-contained HTML reference of the spec into
           target/api-reference/index.html
   ecosystem
           the spec through other ecosystems' tools: openapi-spec-validator,
           Redocly and Spectral lint, Python and TypeScript clients generated
-          and exercised (installs pinned tools into target/tools)
+          and exercised, Prism, Optic's breaking-change gate, the HTML
+          reference in Chromium (installs pinned tools into target/tools)
   ci      run every check: format, clippy, tests, spec checks, drift,
           schemathesis, other ecosystems' tools, docs, packaging
   live    run every operation against the real Toggl API
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Some("drift") => drift::run_task(rest),
         Some("ci") => ci::run_task(rest).map_err(Failure::from),
         Some("docs") => docs::run_task(rest),
+        Some("baseline") => ecosystem::move_baseline(rest),
         Some("ecosystem") => match rest.first() {
             Some(extra) => Err(Failure::Usage(format!(
                 "`ecosystem` takes no arguments, got `{extra}`"
