@@ -89,10 +89,11 @@ struct Buffered {
     body: Bytes,
 }
 
-async fn read(response: reqwest::Response) -> reqwest::Result<Buffered> {
+async fn read(mut response: reqwest::Response) -> reqwest::Result<Buffered> {
     let status = response.status();
     let version = response.version();
-    let headers = response.headers().clone();
+    // Taken, not cloned: the response is consumed below anyway.
+    let headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await?;
     Ok(Buffered {
         status,
@@ -115,9 +116,14 @@ impl ClientHooks<Inner> for Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            // A spare copy for the next attempt; a body that cannot be
-            // cloned (never the case for JSON) gets exactly one attempt.
-            let spare = current.try_clone();
+            // A spare copy for the next attempt, when one may follow; a body
+            // that cannot be cloned (never the case for JSON) gets exactly
+            // one attempt.
+            let spare = if attempt < inner.retry.max_attempts {
+                current.try_clone()
+            } else {
+                None
+            };
             inner.pace().await;
             let result = match self.client().execute(current).await {
                 Ok(response) => read(response).await,
@@ -130,8 +136,7 @@ impl ClientHooks<Inner> for Client {
             let hint = retryable(&outcome, idempotent);
             if let (Some(next), Some(hint)) = (spare, hint) {
                 let delay = hint.unwrap_or_else(|| inner.retry.backoff(attempt));
-                let within_budget = attempt < inner.retry.max_attempts
-                    && started.elapsed() + delay <= inner.retry.max_elapsed;
+                let within_budget = started.elapsed() + delay <= inner.retry.max_elapsed;
                 if within_budget {
                     tracing::debug!(
                         operation = info.operation_id,

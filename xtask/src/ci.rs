@@ -26,8 +26,15 @@ pub(crate) fn run_all() -> Result<(), String> {
     )?;
     run("tests", cargo().args(["test", "--workspace"]))?;
     run(
-        "load benchmark, smoke pass",
-        cargo().args(["test", "-p", "toggl-track-mock", "--bench", "load"]),
+        "benchmarks, smoke pass",
+        cargo().args([
+            "test",
+            "-p",
+            "toggl-track-mock",
+            "-p",
+            "toggl-track-api",
+            "--benches",
+        ]),
     )?;
     crate::schemathesis::check()?;
     crate::ecosystem::check()?;
