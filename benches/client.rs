@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use toggl_track_api::types::{ClientCreate, TrackClient};
 use toggl_track_api::{Client, Credentials, RetryPolicy};
-use toggl_track_mock::{Config, Seed, SeedClient};
+use toggl_track_mock::{Config, Seed};
 
 /// Counts live heap bytes and their peak, for the decoding memory figures.
 struct Counting;
@@ -76,22 +76,6 @@ struct Plain {
     server_deleted_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default)]
     total_count: Option<i64>,
-}
-
-fn seed(n: u64) -> Seed {
-    let mut seed = Seed::demo();
-    seed.clients.retain(|c| c.wid != WS);
-    seed.projects.clear();
-    seed.clients.extend((0..n).map(|i| SeedClient {
-        id: 80_000_000 + i,
-        wid: WS,
-        name: format!("Client {i:03}"),
-        archived: false,
-        notes: Some("Invoices go to the finance office.".into()),
-        external_reference: Some(format!("CRM-{i:04}")),
-        creator_id: 7654321,
-    }));
-    seed
 }
 
 #[derive(Clone, Copy)]
@@ -192,7 +176,7 @@ struct Row {
 }
 
 async fn overhead(rounds: usize, per_round: usize) -> Vec<Row> {
-    let mut config = Config::with_seed(seed(100));
+    let mut config = Config::with_seed(Seed::demo_with_generated_clients(100));
     config.hourly_quota = None;
     let server = toggl_track_mock::start(config)
         .await

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use toggl_track_mock::{Config, Seed, SeedClient};
+use toggl_track_mock::{Config, Seed};
 
 const WS: u64 = 1234567;
 const CONCURRENCY: usize = 32;
@@ -82,24 +82,6 @@ async fn drive(name: &'static str, duration: Duration, make: MakeRequest) -> Res
     }
 }
 
-fn seed_with_100_clients() -> Seed {
-    let mut seed = Seed::demo();
-    seed.clients.retain(|c| c.wid != WS);
-    seed.projects.clear();
-    for i in 0..100u64 {
-        seed.clients.push(SeedClient {
-            id: 80_000_000 + i,
-            wid: WS,
-            name: format!("Client {i:03}"),
-            archived: false,
-            notes: Some("Invoices go to the finance office.".into()),
-            external_reference: Some(format!("CRM-{i:04}")),
-            creator_id: 7654321,
-        });
-    }
-    seed
-}
-
 async fn floor_server() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -134,7 +116,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let mut config = Config::with_seed(seed_with_100_clients());
+    let mut config = Config::with_seed(Seed::demo_with_generated_clients(100));
     config.hourly_quota = None;
     let (server, floor) = server_rt.block_on(async {
         (

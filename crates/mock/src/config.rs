@@ -158,6 +158,31 @@ impl Seed {
         serde_json::from_str(text).unwrap_or_default()
     }
 
+    /// The demo users and workspaces, with the premium workspace holding
+    /// `n` generated clients (ids from 80,000,000, realistic fields) and no
+    /// projects: the data the benchmarks load.
+    pub fn demo_with_generated_clients(n: u64) -> Self {
+        let mut seed = Self::demo();
+        let premium = seed
+            .workspaces
+            .iter()
+            .find(|w| w.premium)
+            .map_or(0, |w| w.id);
+        let creator = seed.users.first().map_or(0, |u| u.id);
+        seed.clients.retain(|c| c.wid != premium);
+        seed.projects.clear();
+        seed.clients.extend((0..n).map(|i| SeedClient {
+            id: 80_000_000 + i,
+            wid: premium,
+            name: format!("Client {i:03}"),
+            archived: false,
+            notes: Some("Invoices go to the finance office.".into()),
+            external_reference: Some(format!("CRM-{i:04}")),
+            creator_id: creator,
+        }));
+        seed
+    }
+
     /// Refers only to users and workspaces that exist, with unique ids.
     pub fn check(&self) -> Result<(), String> {
         let workspace_ids: std::collections::BTreeSet<u64> =

@@ -637,3 +637,11 @@ async fn a_since_far_in_the_future_finds_nothing() {
         .await;
     assert_eq!((status.as_u16(), found), (200, json!([])));
 }
+
+#[test]
+fn the_benchmark_seed_is_consistent() {
+    let seed = toggl_track_mock::Seed::demo_with_generated_clients(100);
+    seed.check().expect("consistent");
+    assert_eq!(seed.clients.iter().filter(|c| c.wid == WS).count(), 100);
+    assert!(seed.projects.is_empty());
+}

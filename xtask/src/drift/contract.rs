@@ -134,3 +134,14 @@ pub(crate) fn type_of(doc: &Value, schema: &Value) -> String {
         None => "any".to_owned(),
     }
 }
+
+/// The object schema whose properties are a body's fields: the schema
+/// itself, or the items of an array.
+pub(crate) fn object_of<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    let resolved = resolve(doc, schema);
+    if resolved.get("type").and_then(Value::as_str) == Some("array") {
+        resolved.get("items").unwrap_or(resolved)
+    } else {
+        resolved
+    }
+}

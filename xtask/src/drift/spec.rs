@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::contract::{Contract, Operation, Parameter, Response, resolve, type_of};
+use super::contract::{Contract, Operation, Parameter, Response, object_of, resolve, type_of};
 
 /// The extension that records a deliberate difference and its reason.
 pub(crate) const ACCEPTED: &str = "x-toggl-drift-accepted";
@@ -188,14 +188,9 @@ pub(crate) fn parse(source: &str, doc: &Value) -> (Contract, Acceptances) {
                         if let Some(why) = reason(resolved) {
                             accepted.insert("response shape".to_owned(), why);
                         }
-                        let item = if shape.starts_with("array of") {
-                            resolved.get("items").unwrap_or(resolved)
-                        } else {
-                            resolved
-                        };
                         out.response = Response {
                             shape,
-                            fields: fields(doc, item, "response field", accepted),
+                            fields: fields(doc, object_of(doc, schema), "response field", accepted),
                         };
                     }
                     out.statuses.insert(code.clone(), Vec::new());

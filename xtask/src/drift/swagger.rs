@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::contract::{Contract, Operation, Parameter, Response, normalise_type, resolve, type_of};
+use super::contract::{
+    Contract, Operation, Parameter, Response, normalise_type, object_of, resolve, type_of,
+};
 
 /// Parses a Swagger 2.0 document; `Err` says what is wrong with it.
 pub(crate) fn parse(source: &str, doc: &Value) -> Result<Contract, String> {
@@ -97,14 +99,9 @@ fn operation(doc: &Value, op: &Value) -> Operation {
         if code.starts_with('2') {
             if let Some(schema) = response.get("schema") {
                 let shape = type_of(doc, schema);
-                let item = if shape.starts_with("array of") {
-                    resolve(doc, schema).get("items").unwrap_or(schema)
-                } else {
-                    schema
-                };
                 out.response = Response {
                     shape,
-                    fields: fields(doc, item),
+                    fields: fields(doc, object_of(doc, schema)),
                 };
             }
             out.statuses.insert(code.clone(), Vec::new());
