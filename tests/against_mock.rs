@@ -267,12 +267,10 @@ async fn injected_faults_are_retried_or_reported() {
     );
 }
 
-fn ids(list: &[u64]) -> toggl_track_api::types::ClientIdList {
-    toggl_track_api::types::ClientIdList(
-        list.iter()
-            .map(|id| std::num::NonZeroU64::new(*id).expect("non-zero"))
-            .collect(),
-    )
+fn ids(list: &[u64]) -> Vec<std::num::NonZeroU64> {
+    list.iter()
+        .map(|id| std::num::NonZeroU64::new(*id).expect("non-zero"))
+        .collect()
 }
 
 #[tokio::test]

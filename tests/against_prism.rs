@@ -5,9 +5,7 @@
 
 use std::num::NonZeroU64;
 
-use toggl_track_api::types::{
-    ClientCreate, ClientIdList, ClientRestore, ClientStatus, ClientUpdate,
-};
+use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate};
 use toggl_track_api::{Client, Credentials, Error, RetryPolicy};
 
 fn client() -> Client {
@@ -20,12 +18,10 @@ fn client() -> Client {
         .expect("client builds")
 }
 
-fn ids(list: &[u64]) -> ClientIdList {
-    ClientIdList(
-        list.iter()
-            .map(|i| NonZeroU64::new(*i).expect("non-zero"))
-            .collect(),
-    )
+fn ids(list: &[u64]) -> Vec<NonZeroU64> {
+    list.iter()
+        .map(|i| NonZeroU64::new(*i).expect("non-zero"))
+        .collect()
 }
 
 #[tokio::test]

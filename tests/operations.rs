@@ -7,7 +7,7 @@ mod common;
 use common::{TOKEN, WORKSPACE, client, client_json};
 use serde_json::json;
 use toggl_track_api::types::{
-    ClientCreate, ClientPermissions, ClientRestore, ClientStatus, ClientUpdate,
+    ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClientPermissions,
 };
 use toggl_track_api::{Error, ResponseMetaExt};
 use wiremock::matchers::{
@@ -205,13 +205,16 @@ async fn get_decodes_every_field_form_the_service_sends() {
     assert_eq!(got[1].external_reference, None);
     assert_eq!(
         got[2].permissions,
-        Some(ClientPermissions::Single(Some("read".into())))
+        Some(TrackClientPermissions::Single(Some("read".into())))
     );
     assert_eq!(got[2].integration_provider.as_deref(), Some("monday"));
     assert_eq!(got[2].total_count, Some(3));
     assert_eq!(
         got[3].permissions,
-        Some(ClientPermissions::List(vec!["read".into(), "write".into()]))
+        Some(TrackClientPermissions::List(vec![
+            "read".into(),
+            "write".into()
+        ]))
     );
     assert_eq!(got[0].at.to_rfc3339(), "2024-03-17T10:55:38+00:00");
     assert_eq!(got[1].at.to_rfc3339(), "2024-12-15T20:17:59+00:00");
@@ -408,12 +411,10 @@ async fn bulk_delete_sends_the_ids_and_accepts_any_body() {
         .expect(1)
         .mount(&server)
         .await;
-    let ids = toggl_track_api::types::ClientIdList(
-        [11u64, 12]
-            .iter()
-            .map(|i| std::num::NonZeroU64::new(*i).expect("non-zero"))
-            .collect(),
-    );
+    let ids: Vec<std::num::NonZeroU64> = [11u64, 12]
+        .iter()
+        .map(|i| std::num::NonZeroU64::new(*i).expect("non-zero"))
+        .collect();
     let answer = client(&server.uri())
         .delete_clients()
         .workspace_id(WORKSPACE)

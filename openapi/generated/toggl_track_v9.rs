@@ -60,48 +60,6 @@ within the workspace.
             Default::default()
         }
     }
-    ///Ids of clients of the workspace.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct ClientIdList(pub ::std::vec::Vec<::std::num::NonZeroU64>);
-    impl ::std::ops::Deref for ClientIdList {
-        type Target = ::std::vec::Vec<::std::num::NonZeroU64>;
-        fn deref(&self) -> &::std::vec::Vec<::std::num::NonZeroU64> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ClientIdList> for ::std::vec::Vec<::std::num::NonZeroU64> {
-        fn from(value: ClientIdList) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<::std::num::NonZeroU64>> for ClientIdList {
-        fn from(value: ::std::vec::Vec<::std::num::NonZeroU64>) -> Self {
-            Self(value)
-        }
-    }
-    /**What the requesting user may do with the client. Older answers send a
-single string, newer ones an array of strings; it may also be
-`null` (read as the single-string form).
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum ClientPermissions {
-        Single(::std::option::Option<::std::string::String>),
-        List(::std::vec::Vec<::std::string::String>),
-    }
-    impl ::std::convert::From<::std::option::Option<::std::string::String>>
-    for ClientPermissions {
-        fn from(value: ::std::option::Option<::std::string::String>) -> Self {
-            Self::Single(value)
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for ClientPermissions {
-        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-            Self::List(value)
-        }
-    }
     /**Which of the client's projects to restore with it. Send
 `restore_all_projects: true` for all of them, or list some ids in
 `projects`.
@@ -242,28 +200,6 @@ workspace.
             Ok(Self(value.to_string()))
         }
     }
-    ///Ids of projects.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct ProjectIdList(pub ::std::vec::Vec<::std::num::NonZeroU64>);
-    impl ::std::ops::Deref for ProjectIdList {
-        type Target = ::std::vec::Vec<::std::num::NonZeroU64>;
-        fn deref(&self) -> &::std::vec::Vec<::std::num::NonZeroU64> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ProjectIdList>
-    for ::std::vec::Vec<::std::num::NonZeroU64> {
-        fn from(value: ProjectIdList) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<::std::num::NonZeroU64>>
-    for ProjectIdList {
-        fn from(value: ::std::vec::Vec<::std::num::NonZeroU64>) -> Self {
-            Self(value)
-        }
-    }
     /**A client of a workspace: the customer its projects are billed to.
 Fields other than the six required ones are left out by the service
 when they have no value, and may also arrive as `null`.
@@ -298,8 +234,12 @@ so expect others.
         ///Free-form notes about the client.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notes: ::std::option::Option<::std::string::String>,
+        /**What the requesting user may do with the client. Older answers send a
+single string, newer ones an array of strings; it may also be
+`null` (read as the single-string form).
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub permissions: ::std::option::Option<ClientPermissions>,
+        pub permissions: ::std::option::Option<TrackClientPermissions>,
         /**When the client was deleted; only on deleted clients in the
 answer of `listChangedClients`.
 */
@@ -336,6 +276,28 @@ answer of `listChangedClients`.
     impl ::std::convert::From<::std::vec::Vec<TrackClient>> for TrackClientList {
         fn from(value: ::std::vec::Vec<TrackClient>) -> Self {
             Self(value)
+        }
+    }
+    /**What the requesting user may do with the client. Older answers send a
+single string, newer ones an array of strings; it may also be
+`null` (read as the single-string form).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum TrackClientPermissions {
+        Single(::std::option::Option<::std::string::String>),
+        List(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<::std::option::Option<::std::string::String>>
+    for TrackClientPermissions {
+        fn from(value: ::std::option::Option<::std::string::String>) -> Self {
+            Self::Single(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for TrackClientPermissions {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::List(value)
         }
     }
     /// Types for composing complex structures.
@@ -671,7 +633,7 @@ answer of `listChangedClients`.
                 ::std::string::String,
             >,
             permissions: ::std::result::Result<
-                ::std::option::Option<super::ClientPermissions>,
+                ::std::option::Option<super::TrackClientPermissions>,
                 ::std::string::String,
             >,
             server_deleted_at: ::std::result::Result<
@@ -832,7 +794,7 @@ answer of `listChangedClients`.
             pub fn permissions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ClientPermissions>,
+                    ::std::option::Option<super::TrackClientPermissions>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1122,7 +1084,7 @@ Sends a `POST` request to `/workspaces/{workspace_id}/clients/archive`
 
 Arguments:
 - `workspace_id`: Id of the workspace.
-- `body`
+- `body`: Ids of clients of the workspace, at least one.
 ```text
 let response = client.archive_clients()
     .workspace_id(workspace_id)
@@ -1143,7 +1105,7 @@ Sends a `POST` request to `/workspaces/{workspace_id}/clients/delete`
 
 Arguments:
 - `workspace_id`: Id of the workspace.
-- `body`
+- `body`: Ids of clients of the workspace, at least one.
 ```text
 let response = client.delete_clients()
     .workspace_id(workspace_id)
@@ -1164,7 +1126,7 @@ Sends a `POST` request to `/workspaces/{workspace_id}/clients/data`
 
 Arguments:
 - `workspace_id`: Id of the workspace.
-- `body`
+- `body`: Ids of clients of the workspace, at least one.
 ```text
 let response = client.get_clients_by_ids()
     .workspace_id(workspace_id)
@@ -1559,7 +1521,7 @@ pub mod builder {
     pub struct ArchiveClients<'a> {
         client: &'a super::Client,
         workspace_id: Result<::std::num::NonZeroU64, String>,
-        body: Result<types::ClientIdList, String>,
+        body: Result<::std::vec::Vec<::std::num::NonZeroU64>, String>,
     }
     impl<'a> ArchiveClients<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1583,11 +1545,14 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ClientIdList>,
+            V: std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `ClientIdList` for body failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: num :: NonZeroU64 >` for body failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/archive`
@@ -1671,7 +1636,7 @@ pub mod builder {
     pub struct DeleteClients<'a> {
         client: &'a super::Client,
         workspace_id: Result<::std::num::NonZeroU64, String>,
-        body: Result<types::ClientIdList, String>,
+        body: Result<::std::vec::Vec<::std::num::NonZeroU64>, String>,
     }
     impl<'a> DeleteClients<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1695,11 +1660,14 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ClientIdList>,
+            V: std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `ClientIdList` for body failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: num :: NonZeroU64 >` for body failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/delete`
@@ -1780,7 +1748,7 @@ pub mod builder {
     pub struct GetClientsByIds<'a> {
         client: &'a super::Client,
         workspace_id: Result<::std::num::NonZeroU64, String>,
-        body: Result<types::ClientIdList, String>,
+        body: Result<::std::vec::Vec<::std::num::NonZeroU64>, String>,
     }
     impl<'a> GetClientsByIds<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1804,11 +1772,14 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ClientIdList>,
+            V: std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `ClientIdList` for body failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: num :: NonZeroU64 >` for body failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/data`
@@ -2353,7 +2324,10 @@ pub mod builder {
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/{client_id}/archive`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ProjectIdList>, Error<types::ErrorMessage>> {
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<::std::num::NonZeroU64>>,
+            Error<types::ErrorMessage>,
+        > {
             let Self { client, workspace_id, client_id } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let client_id = client_id.map_err(Error::InvalidRequest)?;

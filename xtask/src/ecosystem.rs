@@ -1,7 +1,9 @@
 //! The spec through the tools people in other languages use, so that a spec
 //! change that breaks them cannot land: validators and linters, and clients
-//! generated for Python and TypeScript that must work.
+//! generated for Python and TypeScript (openapi-python-client,
+//! openapi-typescript, openapi-generator) that must work.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::derived::SPEC;
@@ -57,28 +59,19 @@ pub(crate) fn check() -> Result<(), String> {
 
     // Python: generate with no warnings, then drive every operation.
     let client = out.join("python-client");
-    eprintln!("==> openapi-python-client generate");
-    let generated = Command::new(tools::bin(&python, "openapi-python-client"))
-        .args(["generate", "--overwrite", "--path"])
-        .arg(&spec)
-        .arg("--output-path")
-        .arg(&client)
-        .arg("--config")
-        .arg(tools_dir.join("python-client.yaml"))
-        // It formats its output with ruff from the same environment.
-        .env("PATH", path_with(&python.join("bin")))
-        .output()
-        .map_err(|e| format!("cannot run openapi-python-client: {e}"))?;
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&generated.stdout),
-        String::from_utf8_lossy(&generated.stderr)
-    );
-    if !generated.status.success() || said.to_lowercase().contains("warning") {
-        return Err(format!(
-            "openapi-python-client did not generate cleanly:\n{said}"
-        ));
-    }
+    generate_cleanly(
+        "openapi-python-client generate",
+        Command::new(tools::bin(&python, "openapi-python-client"))
+            .args(["generate", "--overwrite", "--path"])
+            .arg(&spec)
+            .arg("--output-path")
+            .arg(&client)
+            .arg("--config")
+            .arg(tools_dir.join("python-client.yaml"))
+            // It formats its output with ruff from the same environment.
+            .env("PATH", path_with(&python.join("bin"))),
+        |line| line.to_lowercase().contains("warning"),
+    )?;
     let service = Service::start(&["--no-quota"])?;
     run(
         "the generated Python client against the local service",
@@ -88,6 +81,8 @@ pub(crate) fn check() -> Result<(), String> {
             .env("PYTHONPATH", &client),
     )?;
     drop(service);
+
+    openapi_generator(&python, &node, &spec)?;
 
     prism(&node, &spec)?;
 
@@ -138,7 +133,91 @@ pub(crate) fn check() -> Result<(), String> {
     )
 }
 
-fn path_with(dir: &std::path::Path) -> std::ffi::OsString {
+/// Runs a code generator and fails if it does not succeed or says anything
+/// `is_warning` picks out: a generator's warnings are problems of the spec.
+fn generate_cleanly(
+    step: &str,
+    cmd: &mut Command,
+    is_warning: impl Fn(&str) -> bool,
+) -> Result<(), String> {
+    eprintln!("==> {step}");
+    let done = cmd
+        .output()
+        .map_err(|e| format!("{step}: cannot start {:?}: {e}", cmd.get_program()))?;
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let warnings: Vec<&str> = said.lines().filter(|l| is_warning(l)).collect();
+    if !done.status.success() {
+        Err(format!("{step} failed ({}):\n{said}", done.status))
+    } else if !warnings.is_empty() {
+        Err(format!("{step} warned:\n{}", warnings.join("\n")))
+    } else {
+        Ok(())
+    }
+}
+
+/// openapi-generator (the jar of the pinned PyPI package): the spec
+/// validates, a TypeScript client generates without a warning, compiles
+/// under `tsc --strict` and drives every operation against the local
+/// service.
+fn openapi_generator(python: &Path, node: &Path, spec: &Path) -> Result<(), String> {
+    tools::java_ready()?;
+    let generator = tools::bin(python, "openapi-generator-cli");
+    let work = root().join("target").join("tools").join("typescript-fetch");
+    run(
+        "openapi-generator validate",
+        Command::new(&generator).arg("validate").arg("-i").arg(spec),
+    )?;
+    if work.exists() {
+        std::fs::remove_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    }
+    generate_cleanly(
+        "openapi-generator generate, typescript-fetch",
+        Command::new(&generator)
+            .args(["generate", "-g", "typescript-fetch", "-i"])
+            .arg(spec)
+            .arg("-o")
+            .arg(work.join("client")),
+        |line| line.contains("WARN") || line.contains("ERROR"),
+    )?;
+    std::fs::copy(
+        root().join("xtask/tools/typescript-fetch/smoke.ts"),
+        work.join("smoke.ts"),
+    )
+    .map_err(|e| format!("smoke.ts: {e}"))?;
+    run(
+        "tsc --strict on the generated TypeScript client",
+        Command::new(tools::node_bin(node, "tsc"))
+            .args([
+                "--strict",
+                "--target",
+                "es2020",
+                "--module",
+                "commonjs",
+                "--lib",
+                "es2020,dom",
+                "--types",
+                "node",
+                "--typeRoots",
+            ])
+            .arg(node.join("node_modules").join("@types"))
+            .arg("--outDir")
+            .arg(work.join("out"))
+            .arg(work.join("smoke.ts")),
+    )?;
+    let service = Service::start(&["--no-quota"])?;
+    run(
+        "the generated TypeScript client against the local service",
+        Command::new("node")
+            .arg(work.join("out").join("smoke.js"))
+            .arg(&service.base_url),
+    )
+}
+
+fn path_with(dir: &Path) -> std::ffi::OsString {
     let mut paths = vec![dir.to_path_buf()];
     paths.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
@@ -148,7 +227,7 @@ fn path_with(dir: &std::path::Path) -> std::ffi::OsString {
 
 /// Prism serves the spec; the Rust client's operations run against it, and
 /// any request Prism finds in violation of the spec fails the check.
-fn prism(node: &std::path::Path, spec: &std::path::Path) -> Result<(), String> {
+fn prism(node: &Path, spec: &Path) -> Result<(), String> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port for Prism: {e}"))?

@@ -100,3 +100,29 @@ pub(crate) fn node_env() -> Result<PathBuf, String> {
 pub(crate) fn node_bin(env: &Path, name: &str) -> PathBuf {
     env.join("node_modules").join(".bin").join(name)
 }
+
+/// Checks that a Java runtime new enough for openapi-generator's jar (Java
+/// 11) is on the PATH; the jar itself comes with the pinned Python tools.
+pub(crate) fn java_ready() -> Result<(), String> {
+    let missing = || {
+        "Java 11 or newer is needed to run openapi-generator; install it \
+         (Debian: `apt-get install openjdk-17-jre-headless`) and run again"
+            .to_owned()
+    };
+    let out = Command::new("java")
+        .arg("-version")
+        .output()
+        .map_err(|_| missing())?;
+    // `java -version` writes e.g. `openjdk version "17.0.15" 2025-04-15`
+    // (or `"1.8.0_402"` for Java 8) to stderr.
+    let said = String::from_utf8_lossy(&out.stderr);
+    let major = said
+        .split('"')
+        .nth(1)
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok());
+    match major {
+        Some(m) if out.status.success() && m >= 11 => Ok(()),
+        _ => Err(missing()),
+    }
+}

@@ -12,9 +12,7 @@ use std::num::NonZeroU64;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use toggl_track_api::types::{
-    ClientCreate, ClientIdList, ClientRestore, ClientStatus, ClientUpdate,
-};
+use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate};
 
 use args::{Cli, Command, Status};
 use failure::{Failure, USAGE};
@@ -49,13 +47,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn id_list(ids: &[u64]) -> Result<ClientIdList, Failure> {
-    Ok(ClientIdList(
-        ids.iter()
-            .copied()
-            .map(non_zero)
-            .collect::<Result<_, _>>()?,
-    ))
+fn id_list(ids: &[u64]) -> Result<Vec<NonZeroU64>, Failure> {
+    ids.iter().copied().map(non_zero).collect()
 }
 
 fn non_zero(id: u64) -> Result<NonZeroU64, Failure> {

@@ -150,7 +150,9 @@ pub(crate) fn parse(source: &str, doc: &Value) -> (Contract, Acceptances) {
                     },
                 );
             }
-            if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
+            let body = op.get("requestBody").map(|b| resolve(doc, b));
+            if let Some(schema) = body.and_then(|b| b.pointer("/content/application~1json/schema"))
+            {
                 out.body = fields(doc, schema, "body field", accepted);
                 if out.body.is_empty() {
                     // A body that is not an object (an array of ids, say),

@@ -285,6 +285,30 @@ fn swagger_bodies_statuses_and_messages_are_read() {
 }
 
 #[test]
+fn spec_bodies_and_examples_behind_references_are_read() {
+    let doc = json!({
+        "openapi": "3.0.3",
+        "paths": {"/w/{id}/clients/delete": {"post": {
+            "requestBody": {"$ref": "#/components/requestBodies/Ids"},
+            "responses": {"400": {"description": "no", "content": {"application/json": {
+                "schema": {"type": "string"},
+                "examples": {"bad": {"$ref": "#/components/examples/Bad"}}
+            }}}}
+        }}},
+        "components": {
+            "requestBodies": {"Ids": {"content": {"application/json": {
+                "schema": {"type": "array", "items": {"type": "integer"}}
+            }}}},
+            "examples": {"Bad": {"value": "Bad Request"}}
+        }
+    });
+    let (c, _) = spec::parse("s", &doc);
+    let op = &c.operations["POST /w/{id}/clients/delete"];
+    assert_eq!(op.body["(body)"], "array of integer");
+    assert_eq!(op.statuses["400"], ["Bad Request"]);
+}
+
+#[test]
 fn the_stored_facts_are_readable() {
     let stored = crate::root().join("openapi/drift/docs.json");
     let stored: super::contract::Contract =
