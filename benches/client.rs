@@ -3,14 +3,20 @@
 //! 1. Request overhead: the generated client against raw reqwest +
 //!    serde_json doing the same calls to the same local service (same
 //!    payloads, reqwest's default pool), one at a time and 64 at once, for
-//!    list (100 clients), get and create. Rounds alternate between the two
-//!    so drift on the machine hits both alike; the median round counts.
+//!    list (100 clients), get and create. The service runs on a thread and
+//!    core of its own; both clients run on this thread, pinned to another
+//!    core, in a single-threaded runtime, so this thread's CPU time is the
+//!    client's own cost. Rounds alternate between the two so drift on the
+//!    machine hits both alike; the median round counts, for wall time and
+//!    for client CPU time.
 //! 2. Decoding a large list (10,000 and 100,000 clients): the generated
 //!    types against serde_json into an equivalent hand-written struct, time
-//!    (median of runs) and peak heap (a counting allocator).
+//!    (median of alternating runs) and peak heap (a counting allocator);
+//!    with `--python`, the Python client generated from the spec too.
 //!
-//! `cargo bench --bench client` measures (add `-- --write BENCHMARKS.md` to
-//! rewrite its tables there); `cargo test --benches` runs a short smoke pass.
+//! `cargo bench --bench client` measures and prints a Markdown table
+//! (`cargo xtask bench` puts it into BENCHMARKS.md, with the Python rows);
+//! `cargo test --benches` runs a short smoke pass.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -168,20 +174,81 @@ fn median(mut xs: Vec<Duration>) -> Duration {
     xs[xs.len() / 2]
 }
 
+/// CPU time this thread has used: the client's own work, without the
+/// service's (which runs on another thread, pinned to another core).
+#[cfg(unix)]
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec it is given.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "CLOCK_THREAD_CPUTIME_ID is readable");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+#[cfg(not(unix))]
+fn thread_cpu() -> Duration {
+    Duration::ZERO
+}
+
 struct Row {
     name: String,
     baseline: Duration,
     candidate: Duration,
+    /// Client CPU time, baseline and candidate, where measured.
+    cpu: Option<(Duration, Duration)>,
     extra: String,
 }
 
-async fn overhead(rounds: usize, per_round: usize) -> Vec<Row> {
-    let mut config = Config::with_seed(Seed::demo_with_generated_clients(100));
-    config.hourly_quota = None;
-    let server = toggl_track_mock::start(config)
-        .await
-        .expect("service starts");
-    let base = server.base_url().to_owned();
+/// Pins the calling thread to one core, when the machine has that core.
+fn pin(core: usize) {
+    if let Some(id) = core_affinity::get_core_ids().and_then(|ids| ids.get(core).copied()) {
+        core_affinity::set_for_current(id);
+    }
+}
+
+/// The local service on a thread and a core of its own, with a
+/// single-threaded runtime; it stops when the returned sender is dropped.
+fn serve_on_own_core() -> (String, std::sync::mpsc::Sender<()>) {
+    let (url_tx, url_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        pin(core_affinity::get_core_ids().map_or(0, |ids| ids.len().saturating_sub(1)));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("service runtime");
+        let mut config = Config::with_seed(Seed::demo_with_generated_clients(100));
+        config.hourly_quota = None;
+        let server = runtime
+            .block_on(toggl_track_mock::start(config))
+            .expect("service starts");
+        url_tx
+            .send(server.base_url().to_owned())
+            .expect("bench waits");
+        // Serve until the bench is done (the sender is dropped).
+        runtime.block_on(async move {
+            tokio::task::spawn_blocking(move || stop_rx.recv().ok())
+                .await
+                .ok();
+            drop(server);
+        });
+    });
+    (url_rx.recv().expect("service started"), stop_tx)
+}
+
+/// Request overhead. The service runs on its own thread and core; the
+/// clients run on this thread (pinned to another core) in a single-threaded
+/// runtime, so the thread's CPU time is the client's own cost.
+fn overhead(rounds: usize, per_round: usize) -> Vec<Row> {
+    let (base, stop) = serve_on_own_core();
+    pin(0);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
     let api = Client::builder(Credentials::api_token(TOKEN))
         .base_url(&base)
         .retry(RetryPolicy::none())
@@ -196,39 +263,45 @@ async fn overhead(rounds: usize, per_round: usize) -> Vec<Row> {
         ("create", Op::Create),
     ] {
         for concurrency in [1usize, 64] {
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            for _ in 0..rounds {
+            let (mut wall, mut cpu) = ([Vec::new(), Vec::new()], [Vec::new(), Vec::new()]);
+            // One unmeasured round of each warms connections and caches.
+            for round in 0..=rounds {
                 for candidate in [false, true] {
-                    let started = Instant::now();
-                    for _ in 0..per_round.div_ceil(concurrency) {
-                        let batch = (0..concurrency).map(|_| {
-                            let n = counter.fetch_add(1, Ordering::Relaxed);
-                            let (api, http, base) = (&api, &http, base.as_str());
-                            async move {
-                                if candidate {
-                                    generated(api, op, n).await
-                                } else {
-                                    raw(http, base, op, n).await
+                    let (started, cpu_before) = (Instant::now(), thread_cpu());
+                    runtime.block_on(async {
+                        for _ in 0..per_round.div_ceil(concurrency) {
+                            let batch = (0..concurrency).map(|_| {
+                                let n = counter.fetch_add(1, Ordering::Relaxed);
+                                let (api, http, base) = (&api, &http, base.as_str());
+                                async move {
+                                    if candidate {
+                                        generated(api, op, n).await
+                                    } else {
+                                        raw(http, base, op, n).await
+                                    }
                                 }
-                            }
-                        });
-                        futures_util::future::join_all(batch).await;
-                    }
-                    if candidate {
-                        b.push(started.elapsed())
-                    } else {
-                        a.push(started.elapsed())
+                            });
+                            futures_util::future::join_all(batch).await;
+                        }
+                    });
+                    if round > 0 {
+                        wall[usize::from(candidate)].push(started.elapsed());
+                        cpu[usize::from(candidate)].push(thread_cpu() - cpu_before);
                     }
                 }
             }
+            let [wall_raw, wall_gen] = wall;
+            let [cpu_raw, cpu_gen] = cpu;
             rows.push(Row {
                 name: format!("{label}, {concurrency} at a time"),
-                baseline: median(a),
-                candidate: median(b),
+                baseline: median(wall_raw),
+                candidate: median(wall_gen),
+                cpu: cfg!(unix).then(|| (median(cpu_raw), median(cpu_gen))),
                 extra: String::new(),
             });
         }
     }
+    drop(stop);
     rows
 }
 
@@ -246,108 +319,162 @@ fn list_json(n: usize) -> Vec<u8> {
     serde_json::to_vec(&items).expect("serialises")
 }
 
-/// Time and peak heap of one decode.
-fn measure<T>(runs: usize, mut decode: impl FnMut() -> T) -> (Duration, usize) {
-    let mut times = Vec::new();
-    let mut peak = 0;
-    for _ in 0..runs {
-        let before = LIVE.load(Ordering::Relaxed);
-        PEAK.store(before, Ordering::Relaxed);
-        let started = Instant::now();
-        let value = decode();
-        times.push(started.elapsed());
-        peak = peak.max(PEAK.load(Ordering::Relaxed) - before);
-        drop(value);
-    }
-    (median(times), peak)
+/// Peak heap above the current level while `f` runs, and what it returned.
+fn peak_heap<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let value = f();
+    (value, PEAK.load(Ordering::Relaxed) - before)
 }
 
-fn decoding(runs: usize, sizes: &[usize]) -> Vec<Row> {
+/// Where the Python client generated from the spec can be run, for the
+/// context rows: `--python <interpreter> --python-path <generated package>`
+/// (`cargo xtask bench` passes both).
+struct Python {
+    interpreter: String,
+    path: String,
+}
+
+/// Median time and peak traced memory of the generated Python client
+/// decoding `json`, measured by `xtask/tools/python_decode.py`.
+fn python_decode(python: &Python, json: &[u8], runs: usize) -> (Duration, usize) {
+    let file = std::env::temp_dir().join(format!("toggl-bench-{}.json", std::process::id()));
+    std::fs::write(&file, json).expect("payload written");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xtask/tools/python_decode.py");
+    let out = std::process::Command::new(&python.interpreter)
+        .arg(script)
+        .arg(&file)
+        .arg(runs.to_string())
+        .env("PYTHONPATH", &python.path)
+        .output()
+        .expect("python runs");
+    let _ = std::fs::remove_file(&file);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "python_decode.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut fields = said.split_whitespace();
+    let seconds: f64 = fields.next().and_then(|s| s.parse().ok()).expect("seconds");
+    let peak: usize = fields
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("peak bytes");
+    (Duration::from_secs_f64(seconds), peak)
+}
+
+fn mb(bytes: usize) -> f64 {
+    bytes as f64 / 1e6
+}
+
+/// Decoding a large list: runs alternate between the hand-written struct and
+/// the generated type (after one unmeasured run of each); medians count.
+fn decoding(runs: usize, sizes: &[usize], python: Option<&Python>) -> Vec<Row> {
     let mut rows = Vec::new();
     for &n in sizes {
         let json = list_json(n);
-        let (t_plain, m_plain) = measure(runs, || {
-            serde_json::from_slice::<Vec<Plain>>(&json).expect("decodes")
-        });
-        let (t_gen, m_gen) = measure(runs, || {
-            serde_json::from_slice::<Vec<TrackClient>>(&json).expect("decodes")
-        });
+        let (mut t_plain, mut t_gen) = (Vec::new(), Vec::new());
+        let (mut m_plain, mut m_gen) = (0, 0);
+        for run in 0..=runs {
+            let started = Instant::now();
+            let (value, peak) =
+                peak_heap(|| serde_json::from_slice::<Vec<Plain>>(&json).expect("decodes"));
+            let took = started.elapsed();
+            drop(value);
+            if run > 0 {
+                t_plain.push(took);
+                m_plain = m_plain.max(peak);
+            }
+            let started = Instant::now();
+            let (value, peak) =
+                peak_heap(|| serde_json::from_slice::<Vec<TrackClient>>(&json).expect("decodes"));
+            let took = started.elapsed();
+            drop(value);
+            if run > 0 {
+                t_gen.push(took);
+                m_gen = m_gen.max(peak);
+            }
+        }
+        let what = format!("decode {n} clients ({:.1} MB of JSON)", mb(json.len()));
+        let baseline = median(t_plain);
         rows.push(Row {
-            name: format!(
-                "decode {n} clients ({:.1} MB of JSON)",
-                json.len() as f64 / 1e6
-            ),
-            baseline: t_plain,
-            candidate: t_gen,
+            name: what.clone(),
+            baseline,
+            candidate: median(t_gen),
+            cpu: None,
             extra: format!(
                 "{:.2} ({:.1} → {:.1} MB)",
                 m_gen as f64 / m_plain as f64,
-                m_plain as f64 / 1e6,
-                m_gen as f64 / 1e6
+                mb(m_plain),
+                mb(m_gen)
             ),
         });
+        if let Some(python) = python {
+            let (t_py, m_py) = python_decode(python, &json, runs.min(5));
+            rows.push(Row {
+                name: format!("{what}: Python client from the spec, for context"),
+                baseline,
+                candidate: t_py,
+                cpu: None,
+                extra: format!(
+                    "{:.1} ({:.1} → {:.1} MB, traced)",
+                    m_py as f64 / m_plain as f64,
+                    mb(m_plain),
+                    mb(m_py)
+                ),
+            });
+        }
     }
     rows
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let measuring = args.iter().any(|a| a == "--bench");
-    let write = args
-        .iter()
-        .position(|a| a == "--write")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let python = value_of("--python").map(|interpreter| Python {
+        interpreter,
+        path: value_of("--python-path").unwrap_or_default(),
+    });
     let (rounds, per_round, decode_runs, sizes): (usize, usize, usize, &[usize]) = if measuring {
-        (9, 640, 7, &[10_000, 100_000])
+        (15, 640, 11, &[10_000, 100_000])
     } else {
         (1, 64, 1, &[1_000])
     };
-    let requests = runtime.block_on(overhead(rounds, per_round));
-    let decodes = decoding(decode_runs, sizes);
+    let requests = overhead(rounds, per_round);
+    let decodes = decoding(decode_runs, sizes, python.as_ref());
 
     let mut table = String::from(
-        "| what | raw reqwest + serde_json | generated client | ratio | peak heap ratio |\n|---|---:|---:|---:|---:|\n",
+        "| what | raw reqwest + serde_json | generated client | time ratio | client CPU ratio | peak heap ratio |\n|---|---:|---:|---:|---:|---:|\n",
     );
     for r in requests.iter().chain(&decodes) {
+        let cpu = r.cpu.map_or(String::new(), |(a, b)| {
+            format!(
+                "{:.3} ({:.1} → {:.1} ms)",
+                b.as_secs_f64() / a.as_secs_f64(),
+                a.as_secs_f64() * 1000.0,
+                b.as_secs_f64() * 1000.0
+            )
+        });
         table.push_str(&format!(
-            "| {} | {:.2} ms | {:.2} ms | {:.3} | {} |\n",
+            "| {} | {:.2} ms | {:.2} ms | {:.3} | {} | {} |\n",
             r.name,
             r.baseline.as_secs_f64() * 1000.0,
             r.candidate.as_secs_f64() * 1000.0,
             r.candidate.as_secs_f64() / r.baseline.as_secs_f64(),
-            if r.extra.is_empty() { "" } else { &r.extra }
+            cpu,
+            r.extra
         ));
     }
     println!(
-        "request rows: {per_round} requests per round, median of {rounds} alternating rounds; decode rows: median of {decode_runs} runs\n"
+        "request rows: {per_round} requests per round, median of {rounds} alternating rounds; decode rows: median of {decode_runs} alternating runs\n"
     );
     print!("{table}");
-    if let Some(path) = write {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-        if let Err(e) = rewrite(&path, &table) {
-            eprintln!("error: {e}");
-            std::process::exit(2);
-        }
-        println!("\nwrote the table into {}", path.display());
-    }
-}
-
-/// Replaces the text between the client markers, through a temporary file.
-fn rewrite(path: &std::path::Path, table: &str) -> Result<(), String> {
-    const START: &str = "<!-- client:start -->";
-    const END: &str = "<!-- client:end -->";
-    let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
-    let (Some(a), Some(b)) = (text.find(START), text.find(END)) else {
-        return Err(format!("{shown}: markers {START} and {END} not found"));
-    };
-    let updated = format!("{}{START}\n{table}{}", &text[..a], &text[b..]);
-    let tmp = path.with_extension("md.tmp");
-    std::fs::write(&tmp, updated).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{shown}: {e}"))
 }

@@ -58,20 +58,7 @@ pub(crate) fn check() -> Result<(), String> {
     )?;
 
     // Python: generate with no warnings, then drive every operation.
-    let client = out.join("python-client");
-    generate_cleanly(
-        "openapi-python-client generate",
-        Command::new(tools::bin(&python, "openapi-python-client"))
-            .args(["generate", "--overwrite", "--path"])
-            .arg(&spec)
-            .arg("--output-path")
-            .arg(&client)
-            .arg("--config")
-            .arg(tools_dir.join("python-client.yaml"))
-            // It formats its output with ruff from the same environment.
-            .env("PATH", path_with(&python.join("bin"))),
-        |line| line.to_lowercase().contains("warning"),
-    )?;
+    let client = python_client(&python)?;
     let service = Service::start(&["--no-quota"])?;
     run(
         "the generated Python client against the local service",
@@ -131,6 +118,26 @@ pub(crate) fn check() -> Result<(), String> {
             .arg(ts.join("use.ts"))
             .arg(ts.join("schema.d.ts")),
     )
+}
+
+/// Generates the Python client (openapi-python-client) into
+/// `target/tools/python-client`, failing on any warning; returns its folder.
+pub(crate) fn python_client(python: &Path) -> Result<std::path::PathBuf, String> {
+    let client = root().join("target").join("tools").join("python-client");
+    generate_cleanly(
+        "openapi-python-client generate",
+        Command::new(tools::bin(python, "openapi-python-client"))
+            .args(["generate", "--overwrite", "--path"])
+            .arg(root().join(SPEC))
+            .arg("--output-path")
+            .arg(&client)
+            .arg("--config")
+            .arg(root().join("xtask/tools/python-client.yaml"))
+            // It formats its output with ruff from the same environment.
+            .env("PATH", path_with(&python.join("bin"))),
+        |line| line.to_lowercase().contains("warning"),
+    )?;
+    Ok(client)
 }
 
 /// Runs a code generator and fails if it does not succeed or says anything

@@ -2,6 +2,7 @@
 
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod ci;
 mod derived;
 mod docs;
@@ -31,6 +32,10 @@ tasks:
           Redocly and Spectral lint, Python and TypeScript clients generated
           and exercised, Prism, Optic's breaking-change gate, the HTML
           reference in Chromium (installs pinned tools into target/tools)
+  bench   run every benchmark and rewrite its table in BENCHMARKS.md
+          (the client against raw reqwest, the local service under load,
+          clean builds against a hand-written floor); `--quick` runs each
+          briefly and checks that an unchanged spec is not generated again
   ci      run every check: format, clippy, tests, spec checks, drift,
           schemathesis, other ecosystems' tools, docs, packaging
   live    run every operation against the real Toggl API
@@ -72,6 +77,7 @@ fn main() -> ExitCode {
             ))),
             None => ecosystem::check().map_err(Failure::from),
         },
+        Some("bench") => bench::run_task(rest),
         Some("live") => live::run_task(rest).map_err(Failure::from),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");

@@ -3,10 +3,10 @@
 //! against a floor measured in the same run: a bare axum endpoint answering
 //! `[]` without authentication, on the same runtime set-up.
 //!
-//! `cargo bench -p toggl-track-mock --bench load` measures for real (add
-//! `-- --write BENCHMARKS.md` to rewrite its table there); under
-//! `cargo test --benches` it runs a short smoke pass that only proves it
-//! still builds and runs.
+//! `cargo bench -p toggl-track-mock --bench load` measures for real and
+//! prints a Markdown table (`cargo xtask bench` puts it into BENCHMARKS.md);
+//! under `cargo test --benches` it runs a short smoke pass that only proves
+//! it still builds and runs.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -98,11 +98,6 @@ async fn floor_server() -> String {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let measuring = args.iter().any(|a| a == "--bench");
-    let write = args
-        .iter()
-        .position(|a| a == "--write")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
     let duration = if measuring {
         Duration::from_secs(5)
     } else {
@@ -183,31 +178,4 @@ fn main() {
         "{CONCURRENCY} concurrent keep-alive connections, {duration:?} each, service and load on one core each\n"
     );
     print!("{table}");
-    if let Some(path) = write {
-        // Relative to the workspace root (cargo runs benches in the crate's folder).
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(path);
-        let path = path.display().to_string();
-        if let Err(e) = rewrite_section(&path, &table) {
-            eprintln!("error: {e}");
-            std::process::exit(2);
-        }
-        println!("\nwrote the table into {path}");
-    }
-}
-
-/// Replaces the text between the mock-load markers of `path`, writing a
-/// temporary file first so a failure leaves the old file whole.
-fn rewrite_section(path: &str, table: &str) -> std::result::Result<(), String> {
-    const START: &str = "<!-- mock-load:start -->";
-    const END: &str = "<!-- mock-load:end -->";
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    let (Some(a), Some(b)) = (text.find(START), text.find(END)) else {
-        return Err(format!("{path}: markers {START} and {END} not found"));
-    };
-    let updated = format!("{}{START}\n{table}{}", &text[..a], &text[b..]);
-    let tmp = format!("{path}.tmp");
-    std::fs::write(&tmp, updated).map_err(|e| format!("{tmp}: {e}"))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{path}: {e}"))
 }

@@ -1,0 +1,384 @@
+//! `cargo xtask bench`: every benchmark, with its table rewritten in
+//! BENCHMARKS.md. `--quick` (part of `cargo xtask ci`) runs the same code
+//! briefly, to prove that each benchmark still builds and runs, and checks
+//! that an unchanged spec is not generated again.
+//!
+//! The client's request and decoding costs (`benches/client.rs`) and the
+//! local service under load (`crates/mock/benches/load.rs`) are cargo
+//! benches that print a Markdown table. The build cost is measured here:
+//! clean builds of the client and of a hand-written floor
+//! (`benches/build-floor`) in fresh target folders, and the time the spec
+//! takes to generate.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::derived::SPEC;
+use crate::{Failure, cargo, root, run};
+
+const BENCHMARKS: &str = "BENCHMARKS.md";
+
+pub(crate) fn run_task(args: &[String]) -> Result<(), Failure> {
+    match args {
+        [] => full().map_err(Failure::from),
+        [quick] if quick == "--quick" => self::quick().map_err(Failure::from),
+        [other, ..] => Err(Failure::Usage(format!(
+            "`bench` takes only `--quick`, got `{other}`"
+        ))),
+    }
+}
+
+/// Every benchmark, briefly; the numbers mean nothing, the runs must pass.
+pub(crate) fn quick() -> Result<(), String> {
+    run(
+        "benchmarks, smoke pass",
+        cargo().args([
+            "test",
+            "-p",
+            "toggl-track-mock",
+            "-p",
+            "toggl-track-api",
+            "--benches",
+        ]),
+    )?;
+    let took = generation_time(1)?;
+    eprintln!("    the spec generated in {:.3} s", took.as_secs_f64());
+    let rebuilds = no_regeneration()?;
+    eprintln!(
+        "    rebuild after a change to src/: {:.1} s, the spec not generated again",
+        rebuilds.after_source_change.as_secs_f64()
+    );
+    // The floor builds against the workspace's compiled dependencies here.
+    let floor = floor_sources()?;
+    run(
+        "the build-cost floor compiles",
+        cargo()
+            .arg("build")
+            .arg("--manifest-path")
+            .arg(floor.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", root().join("target")),
+    )
+}
+
+fn full() -> Result<(), String> {
+    let python = crate::tools::python_env()?;
+    let python_client = crate::ecosystem::python_client(&python)?;
+    let client = bench_table(
+        "the client against raw reqwest + serde_json",
+        cargo()
+            .args(["bench", "--bench", "client", "--"])
+            .arg("--python")
+            .arg(crate::tools::bin(&python, "python"))
+            .arg("--python-path")
+            .arg(&python_client),
+    )?;
+    write_section("client", &client)?;
+    let load = bench_table(
+        "the local service under load",
+        cargo().args(["bench", "-p", "toggl-track-mock", "--bench", "load"]),
+    )?;
+    write_section("mock-load", &load)?;
+    let build = build_cost()?;
+    write_section("build", &build)?;
+    println!("rewrote the tables in {BENCHMARKS}");
+    Ok(())
+}
+
+/// Runs a bench and returns the Markdown table it printed.
+fn bench_table(step: &str, cmd: &mut Command) -> Result<String, String> {
+    eprintln!("==> {step}");
+    let out = cmd
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{step}: cannot start cargo: {e}"))?;
+    let said = String::from_utf8_lossy(&out.stdout);
+    print!("{said}");
+    if !out.status.success() {
+        return Err(format!("{step} failed ({})", out.status));
+    }
+    let table: String = said
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if table.is_empty() {
+        return Err(format!("{step} printed no table"));
+    }
+    Ok(table)
+}
+
+/// Replaces the text between `<!-- {name}:start -->` and `<!-- {name}:end -->`
+/// in BENCHMARKS.md, through a temporary file so a failure leaves the old
+/// file whole.
+fn write_section(name: &str, table: &str) -> Result<(), String> {
+    let path = root().join(BENCHMARKS);
+    let (start, end) = (
+        format!("<!-- {name}:start -->"),
+        format!("<!-- {name}:end -->"),
+    );
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{BENCHMARKS}: {e}"))?;
+    let (Some(a), Some(b)) = (text.find(&start), text.find(&end)) else {
+        return Err(format!("{BENCHMARKS}: markers {start} and {end} not found"));
+    };
+    let updated = format!("{}{start}\n{table}{}", &text[..a], &text[b..]);
+    crate::derived::write_atomically(&path, &updated)
+}
+
+/// The median time the spec takes to parse, validate and generate, in this
+/// (unoptimised) build: the same code at the same optimisation level as
+/// build.rs.
+fn generation_time(runs: usize) -> Result<Duration, String> {
+    let spec = root().join(SPEC);
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        toggl_track_codegen::generate_from_file(&spec).map_err(|e| e.to_string())?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok(times[times.len() / 2])
+}
+
+struct Rebuilds {
+    after_source_change: Duration,
+}
+
+/// Proves, in the workspace's own target folder and with the `generate`
+/// feature, that cargo runs the build script again only when the spec
+/// changes: not on a rebuild with nothing changed, not when `src/` changes;
+/// and, as the control, that it does when the spec's timestamp moves.
+fn no_regeneration() -> Result<Rebuilds, String> {
+    let build = || {
+        let started = Instant::now();
+        let out = cargo()
+            .args([
+                "build",
+                "-p",
+                "toggl-track-api",
+                "--features",
+                "generate",
+                "--verbose",
+            ])
+            .output()
+            .map_err(|e| format!("cannot start cargo: {e}"))?;
+        let said = String::from_utf8_lossy(&out.stderr).into_owned();
+        if !out.status.success() {
+            return Err(format!("cargo build failed:\n{said}"));
+        }
+        // cargo -v names the build script's run: `Running `.../build/
+        // toggl-track-api-<hash>/build-script-build``.
+        let generated = said.lines().any(|l| {
+            l.trim_start().starts_with("Running")
+                && l.contains("toggl-track-api-")
+                && l.contains("build-script-build")
+        });
+        Ok::<_, String>((generated, started.elapsed()))
+    };
+    eprintln!("==> the build script runs only when the spec changes");
+    build()?;
+    if build()?.0 {
+        return Err("a rebuild with nothing changed ran the build script".to_owned());
+    }
+    touch(&root().join("src").join("lib.rs"))?;
+    let (generated, after_source_change) = build()?;
+    if generated {
+        return Err("a change to src/lib.rs ran the build script".to_owned());
+    }
+    touch(&root().join(SPEC))?;
+    if !build()?.0 {
+        return Err(format!(
+            "a change to {SPEC} did not run the build script: the check cannot see it"
+        ));
+    }
+    Ok(Rebuilds {
+        after_source_change,
+    })
+}
+
+/// Moves a file's modification time to now, without changing its content.
+fn touch(path: &Path) -> Result<(), String> {
+    std::fs::File::options()
+        .append(true)
+        .open(path)
+        .and_then(|f| f.set_modified(SystemTime::now()))
+        .map_err(|e| format!("cannot touch {}: {e}", path.display()))
+}
+
+/// The floor crate copied into target/ with the workspace's lock file, so
+/// that it builds the very dependency versions the client does.
+fn floor_sources() -> Result<PathBuf, String> {
+    let from = root().join("benches").join("build-floor");
+    let to = root().join("target").join("bench-build").join("floor-src");
+    std::fs::create_dir_all(to.join("src")).map_err(|e| format!("{}: {e}", to.display()))?;
+    for (src, dst) in [
+        (from.join("Cargo.toml"), to.join("Cargo.toml")),
+        (
+            from.join("src").join("lib.rs"),
+            to.join("src").join("lib.rs"),
+        ),
+        (root().join("Cargo.lock"), to.join("Cargo.lock")),
+    ] {
+        std::fs::copy(&src, &dst).map_err(|e| format!("{}: {e}", src.display()))?;
+    }
+    Ok(to)
+}
+
+/// One clean build: its wall time and its slowest compilation units.
+struct CleanBuild {
+    seconds: f64,
+    slowest: Vec<(String, f64)>,
+}
+
+/// Builds from nothing in `target/bench-build/<name>` (dev profile, all
+/// dependencies already downloaded) and reads cargo's timing report.
+fn clean_build(name: &str, args: &[&str]) -> Result<CleanBuild, String> {
+    let target = root().join("target").join("bench-build").join(name);
+    if target.exists() {
+        std::fs::remove_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
+    }
+    eprintln!("==> clean build: {name}");
+    let started = Instant::now();
+    let status = cargo()
+        .args(["build", "--offline", "--timings"])
+        .args(args)
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .map_err(|e| format!("cannot start cargo: {e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !status.success() {
+        return Err(format!("clean build {name} failed ({status})"));
+    }
+    let report = target.join("cargo-timings").join("cargo-timing.html");
+    let slowest = std::fs::read_to_string(&report)
+        .map(|html| slowest_units(&html, 3))
+        .unwrap_or_default();
+    Ok(CleanBuild { seconds, slowest })
+}
+
+/// The `n` slowest units of a cargo timing report (its `UNIT_DATA`
+/// array); empty if the report's layout is not recognised.
+fn slowest_units(html: &str, n: usize) -> Vec<(String, f64)> {
+    #[derive(serde::Deserialize)]
+    struct Unit {
+        name: String,
+        target: String,
+        duration: f64,
+    }
+    let Some(data) = html
+        .split_once("const UNIT_DATA = ")
+        .and_then(|(_, rest)| rest.split_once(";\n"))
+        .map(|(data, _)| data)
+    else {
+        return Vec::new();
+    };
+    let Ok(mut units) = serde_json::from_str::<Vec<Unit>>(data) else {
+        return Vec::new();
+    };
+    units.sort_by(|a, b| b.duration.total_cmp(&a.duration));
+    units
+        .into_iter()
+        .take(n)
+        .map(|u| (format!("{}{}", u.name, u.target), u.duration))
+        .collect()
+}
+
+/// Clean builds of the floor and the client with each TLS choice, the
+/// generation time and the rebuild behaviour, as a Markdown table.
+fn build_cost() -> Result<String, String> {
+    let floor = floor_sources()?;
+    let floor_manifest = floor.join("Cargo.toml");
+    let floor_manifest = floor_manifest.to_str().ok_or("target path is not UTF-8")?;
+    run(
+        "download every dependency first",
+        cargo().args(["fetch", "--manifest-path", floor_manifest]),
+    )?;
+    run("download every dependency first", cargo().arg("fetch"))?;
+    let native = ["--no-default-features", "--features", "native-tls"];
+    let floor_args = ["--manifest-path", floor_manifest];
+    let client_args = ["-p", "toggl-track-api"];
+    // Each build with the index of the floor it is compared with.
+    let builds: [(&str, &str, Vec<&str>, usize); 5] = [
+        (
+            "floor: hand-written reqwest client, rustls (aws-lc-rs)",
+            "floor-rustls",
+            floor_args.to_vec(),
+            0,
+        ),
+        (
+            "toggl-track-api, rustls (aws-lc-rs): the default, committed generated code",
+            "client-rustls",
+            client_args.to_vec(),
+            0,
+        ),
+        (
+            "toggl-track-api, rustls (aws-lc-rs), `generate`: build.rs runs progenitor",
+            "client-rustls-generate",
+            [&client_args[..], &["--features", "generate"]].concat(),
+            0,
+        ),
+        (
+            "floor: hand-written reqwest client, native-tls",
+            "floor-native-tls",
+            [&floor_args[..], &native[..]].concat(),
+            3,
+        ),
+        (
+            "toggl-track-api, native-tls, committed generated code",
+            "client-native-tls",
+            [&client_args[..], &native[..]].concat(),
+            3,
+        ),
+    ];
+    let mut measured = Vec::new();
+    for (label, dir, args, _) in &builds {
+        measured.push((*label, clean_build(dir, args)?));
+    }
+    let generation = generation_time(5)?;
+    let rebuilds = no_regeneration()?;
+
+    let mut table = String::from(
+        "| build | seconds | ratio to its floor | slowest units (s) |\n|---|---:|---:|---|\n",
+    );
+    for ((label, build), (.., floor)) in measured.iter().zip(&builds) {
+        let floor = &measured[*floor].1;
+        let slowest: Vec<String> = build
+            .slowest
+            .iter()
+            .map(|(unit, s)| format!("{unit} {s:.1}"))
+            .collect();
+        table.push_str(&format!(
+            "| {label} | {:.1} | {:.2} | {} |\n",
+            build.seconds,
+            build.seconds / floor.seconds,
+            slowest.join(", ")
+        ));
+    }
+    table.push_str(&format!(
+        "| generating the client from the spec (as build.rs does, unoptimised; median of 5) | {:.3} | | |\n",
+        generation.as_secs_f64()
+    ));
+    table.push_str(&format!(
+        "| rebuild with `generate` after a change to `src/lib.rs`: the build script does not run (checked) | {:.1} | | |\n",
+        rebuilds.after_source_change.as_secs_f64()
+    ));
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slowest_units;
+
+    #[test]
+    fn the_timing_report_is_read_and_a_strange_one_is_not() {
+        let html = "<script>\nconst UNIT_DATA = [\
+            {\"name\": \"a\", \"target\": \"\", \"duration\": 1.5},\
+            {\"name\": \"b\", \"target\": \" build script (run)\", \"duration\": 9.0}];\n</script>";
+        assert_eq!(
+            slowest_units(html, 1),
+            vec![("b build script (run)".to_owned(), 9.0)]
+        );
+        assert!(slowest_units("<html></html>", 3).is_empty());
+        assert!(slowest_units("const UNIT_DATA = [{\"x\": 1}];\n", 3).is_empty());
+    }
+}
