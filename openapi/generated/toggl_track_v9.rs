@@ -285,19 +285,19 @@ single string, newer ones an array of strings; it may also be
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum TrackClientPermissions {
-        Single(::std::option::Option<::std::string::String>),
         List(::std::vec::Vec<::std::string::String>),
-    }
-    impl ::std::convert::From<::std::option::Option<::std::string::String>>
-    for TrackClientPermissions {
-        fn from(value: ::std::option::Option<::std::string::String>) -> Self {
-            Self::Single(value)
-        }
+        Single(::std::option::Option<::std::string::String>),
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for TrackClientPermissions {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::List(value)
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<::std::string::String>>
+    for TrackClientPermissions {
+        fn from(value: ::std::option::Option<::std::string::String>) -> Self {
+            Self::Single(value)
         }
     }
     /// Types for composing complex structures.

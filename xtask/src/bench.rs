@@ -298,7 +298,7 @@ fn build_cost() -> Result<String, String> {
     let floor_args = ["--manifest-path", floor_manifest];
     let client_args = ["-p", "toggl-track-api"];
     // Each build with the index of the floor it is compared with.
-    let builds: [(&str, &str, Vec<&str>, usize); 5] = [
+    let builds: [(&str, &str, Vec<&str>, usize); 6] = [
         (
             "floor: hand-written reqwest client, rustls (aws-lc-rs)",
             "floor-rustls",
@@ -318,16 +318,26 @@ fn build_cost() -> Result<String, String> {
             0,
         ),
         (
+            "floor with rustls and the ring provider instead (the client does not offer this)",
+            "floor-rustls-ring",
+            [
+                &floor_args[..],
+                &["--no-default-features", "--features", "rustls-ring"],
+            ]
+            .concat(),
+            0,
+        ),
+        (
             "floor: hand-written reqwest client, native-tls",
             "floor-native-tls",
             [&floor_args[..], &native[..]].concat(),
-            3,
+            4,
         ),
         (
             "toggl-track-api, native-tls, committed generated code",
             "client-native-tls",
             [&client_args[..], &native[..]].concat(),
-            3,
+            4,
         ),
     ];
     let mut measured = Vec::new();

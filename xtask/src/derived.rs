@@ -24,7 +24,8 @@ pub(crate) fn render() -> Result<Vec<Derived>, CodegenError> {
         source,
     })?;
     let spec = toggl_track_codegen::parse(spec_path, &text)?;
-    // The same function build.rs calls, so the snapshot is what compiles.
+    // The same function build.rs calls with `generate`: the committed copy
+    // the crate compiles by default is what generation gives.
     let code = toggl_track_codegen::generate(spec_path, &spec)?;
     // A JSON rendering for tools that prefer JSON, in the YAML's order.
     let raw: serde_json::Value =

@@ -90,6 +90,9 @@ pub struct Api {
 
 impl Api {
     pub fn new(base: impl Into<String>, token: impl Into<String>) -> Self {
+        // Without a provider feature reqwest uses the process's default.
+        #[cfg(feature = "rustls-ring")]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Self {
             http: reqwest::Client::new(),
             base: base.into(),

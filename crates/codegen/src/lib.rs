@@ -1,8 +1,9 @@
 //! Turns the hand-maintained OpenAPI spec into the Rust client's source.
 //!
-//! `build.rs` of the client crate and `cargo xtask` both call [`generate`],
-//! so the code compiled into the crate and the snapshot kept for review can
-//! never be produced by two different settings.
+//! `build.rs` of the client crate (with its `generate` feature) and
+//! `cargo xtask regen` both call [`generate`], so the code generated while
+//! building and the committed copy the crate compiles by default can never
+//! be produced by two different settings.
 //!
 //! progenitor asserts on some inputs instead of returning an error, so the
 //! spec is first checked by [`validate`] against the rules the generator
