@@ -32,10 +32,12 @@ tasks:
           Redocly and Spectral lint, Python and TypeScript clients generated
           and exercised, Prism, Optic's breaking-change gate, the HTML
           reference in Chromium (installs pinned tools into target/tools)
-  bench   run every benchmark and rewrite its table in BENCHMARKS.md
-          (the client against raw reqwest, the local service under load,
-          clean builds against a hand-written floor); `--quick` runs each
-          briefly and checks that an unchanged spec is not generated again
+  bench [client] [load] [build]
+          run the benchmarks (all without names) and rewrite their tables in
+          BENCHMARKS.md: the client against raw reqwest, the local service
+          under load, clean builds against a hand-written floor; `--quick`
+          runs each briefly and checks that an unchanged spec is not
+          generated again
   ci      run every check: format, clippy, tests, spec checks, drift,
           schemathesis, other ecosystems' tools, docs, packaging
   live    run every operation against the real Toggl API
