@@ -44,12 +44,13 @@ pub struct ArchivedClients {
     pub project_ids: Option<Vec<u64>>,
 }
 
-/// Older answers send one string, newer ones an array.
+/// Older answers send one string, newer ones an array (listed first, in
+/// the spec's order).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ClientPermissions {
-    One(String),
     Many(Vec<String>),
+    One(String),
 }
 
 /// The body of a create request.
