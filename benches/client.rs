@@ -327,6 +327,15 @@ fn peak_heap<T>(f: impl FnOnce() -> T) -> (T, usize) {
     (value, PEAK.load(Ordering::Relaxed) - before)
 }
 
+/// Time and peak heap of one decode; the value is dropped untimed.
+fn timed<T>(decode: impl FnOnce() -> T) -> (Duration, usize) {
+    let started = Instant::now();
+    let (value, peak) = peak_heap(decode);
+    let took = started.elapsed();
+    drop(value);
+    (took, peak)
+}
+
 /// Where the Python client generated from the spec can be run, for the
 /// context rows: `--python <interpreter> --python-path <generated package>`
 /// (`cargo xtask bench` passes both).
@@ -378,23 +387,14 @@ fn decoding(runs: usize, sizes: &[usize], python: Option<&Python>) -> Vec<Row> {
         let (mut t_plain, mut t_gen) = (Vec::new(), Vec::new());
         let (mut m_plain, mut m_gen) = (0, 0);
         for run in 0..=runs {
-            let started = Instant::now();
-            let (value, peak) =
-                peak_heap(|| serde_json::from_slice::<Vec<Plain>>(&json).expect("decodes"));
-            let took = started.elapsed();
-            drop(value);
+            let plain = timed(|| serde_json::from_slice::<Vec<Plain>>(&json).expect("decodes"));
+            let generated =
+                timed(|| serde_json::from_slice::<Vec<TrackClient>>(&json).expect("decodes"));
             if run > 0 {
-                t_plain.push(took);
-                m_plain = m_plain.max(peak);
-            }
-            let started = Instant::now();
-            let (value, peak) =
-                peak_heap(|| serde_json::from_slice::<Vec<TrackClient>>(&json).expect("decodes"));
-            let took = started.elapsed();
-            drop(value);
-            if run > 0 {
-                t_gen.push(took);
-                m_gen = m_gen.max(peak);
+                t_plain.push(plain.0);
+                m_plain = m_plain.max(plain.1);
+                t_gen.push(generated.0);
+                m_gen = m_gen.max(generated.1);
             }
         }
         let what = format!("decode {n} clients ({:.1} MB of JSON)", mb(json.len()));
