@@ -1,5 +1,5 @@
 //! Building a [`Client`]: credentials, base URL, timeouts, user agent,
-//! retry policy and pacing.
+//! retry policy, pacing, quota reserve, size cap and progress callbacks.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,12 +8,24 @@ use reqwest::header::{AUTHORIZATION, HeaderMap};
 
 use crate::Client;
 use crate::auth::Credentials;
-use crate::hooks::{Inner, WaitEvent};
+use crate::body::DEFAULT_MAX_RESPONSE_BYTES;
+use crate::hooks::Inner;
 use crate::pacing::{Pacer, Pacing};
+use crate::quota::{QuotaReserve, QuotaTracker};
 use crate::retry::RetryPolicy;
+use crate::wait::{AttemptEvent, Observers, WaitEvent};
 
 /// The production service.
 pub const DEFAULT_BASE_URL: &str = "https://api.track.toggl.com/api/v9";
+
+/// The default bound on one operation, all attempts and waits included.
+///
+/// Two minutes: long enough for the default [`RetryPolicy`] to ride out a
+/// brief outage (four attempts with backoff, each answered in the seconds a
+/// slow service takes), short enough that a program never hangs on a
+/// service that stopped answering. A person at a terminal wants less: the
+/// command-line tool uses 30 seconds.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What [`ClientBuilder::build`] can refuse.
 #[derive(Debug, thiserror::Error)]
@@ -39,48 +51,60 @@ pub enum BuildError {
 }
 
 /// Configures a [`Client`]; start with [`Client::builder`].
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ClientBuilder {
     credentials: Credentials,
     base_url: String,
     timeout: Duration,
     connect_timeout: Duration,
+    operation_timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
     pacing: Option<Pacing>,
-    on_wait: Option<Arc<dyn Fn(WaitEvent) + Send + Sync>>,
-}
-
-impl std::fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("credentials", &self.credentials)
-            .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("user_agent", &self.user_agent)
-            .field("retry", &self.retry)
-            .field("pacing", &self.pacing)
-            .field("on_wait", &self.on_wait.is_some())
-            .finish()
-    }
+    reserve: Option<QuotaReserve>,
+    max_response_bytes: u64,
+    observers: Observers,
 }
 
 impl Client {
-    /// Starts configuring a client that authenticates with `credentials`.
+    /// Starts configuring a client that authenticates with `credentials`;
+    /// the only way to make one.
     ///
-    /// Defaults: the production base URL, a 30 s timeout per attempt (10 s
-    /// to connect), the default [`RetryPolicy`], no pacing.
+    /// Defaults: the production base URL, 30 s per attempt (10 s to
+    /// connect), [`DEFAULT_OPERATION_TIMEOUT`] per operation, the default
+    /// [`RetryPolicy`], no pacing, no quota reserve, responses up to
+    /// 64 MiB.
+    ///
+    /// Other ways to make a client do not compile, so none exists without
+    /// credentials and these settings:
+    ///
+    /// ```compile_fail
+    /// let client = toggl_track_api::Client::new("http://x", Default::default());
+    /// ```
+    ///
+    /// ```compile_fail
+    /// let inner = toggl_track_api::Inner::default();
+    /// ```
+    ///
+    /// ```compile_fail
+    /// # fn f(http: reqwest::Client, other: &toggl_track_api::Client) {
+    /// use progenitor_client::ClientInfo;
+    /// let copy = toggl_track_api::Client::new_with_client("http://x", http, other.inner().clone());
+    /// # }
+    /// ```
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
             credentials,
             base_url: DEFAULT_BASE_URL.to_owned(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
             pacing: None,
-            on_wait: None,
+            reserve: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            observers: Observers::default(),
         }
     }
 }
@@ -105,6 +129,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Time one operation may take in all: every attempt, the waits between
+    /// them, pacing and a quota reserve's wait. When it passes, the
+    /// operation fails with [`crate::Error::Timeout`] naming the attempts
+    /// made. Default: [`DEFAULT_OPERATION_TIMEOUT`].
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = timeout;
+        self
+    }
+
     /// The `User-Agent` header; name your program so Toggl can reach you.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -123,10 +156,32 @@ impl ClientBuilder {
         self
     }
 
-    /// Called before every wait (pacing or retry backoff), for progress
-    /// displays such as a countdown.
+    /// Keep some of every hourly quota window back (off by default).
+    pub fn quota_reserve(mut self, reserve: QuotaReserve) -> Self {
+        self.reserve = Some(reserve);
+        self
+    }
+
+    /// The largest response body the client reads, in bytes; a larger one
+    /// fails the operation with [`crate::Error::ResponseTooLarge`] without
+    /// being read further. Default: 64 MiB, about three times the answer of
+    /// a workspace with 100,000 clients.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Called before every wait (pacing, retry backoff, a quota reserve's
+    /// wait), for progress displays such as a countdown.
     pub fn on_wait(mut self, callback: impl Fn(WaitEvent) + Send + Sync + 'static) -> Self {
-        self.on_wait = Some(Arc::new(callback));
+        self.observers.on_wait = Some(Arc::new(callback));
+        self
+    }
+
+    /// Called when each attempt is sent and when it ends, for progress
+    /// displays such as "waiting for the service, attempt 2 of 4".
+    pub fn on_attempt(mut self, callback: impl Fn(AttemptEvent) + Send + Sync + 'static) -> Self {
+        self.observers.on_attempt = Some(Arc::new(callback));
         self
     }
 
@@ -172,7 +227,12 @@ impl ClientBuilder {
         let inner = Inner {
             retry: self.retry,
             pacer: self.pacing.map(Pacer::new),
-            on_wait: self.on_wait,
+            observers: self.observers,
+            quota: QuotaTracker::default(),
+            reserve: self.reserve,
+            operation_timeout: self.operation_timeout,
+            max_response_bytes: self.max_response_bytes,
+            created: Default::default(),
         };
         Ok(Client::new_with_client(&base_url, http, inner))
     }

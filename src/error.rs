@@ -4,13 +4,16 @@
 //! text, an HTML page, nothing at all); [`classify`] turns each into the
 //! variant a caller can act on, with a readable message.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 
 use crate::meta::{QUOTA_REMAINING, QUOTA_RESETS_IN, REQUEST_ID, header_str, header_u64};
+use crate::quota::QuotaKind;
+use crate::retry::retry_after;
 
 /// Status and request id of a failed response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,19 +127,55 @@ pub enum Error {
         /// Status and request id.
         context: ErrorContext,
     },
-    /// No complete answer within the configured timeout.
-    #[error("timed out waiting for the service")]
+    /// No complete answer in time: the last attempt timed out, or the
+    /// operation ran past its overall deadline
+    /// ([`crate::ClientBuilder::operation_timeout`]).
+    #[error("{}", timeout_text(*.attempts, *.elapsed, *.deadline))]
     Timeout {
+        /// Attempts made, the last one included.
+        attempts: u32,
+        /// Time spent on the operation, waits included.
+        elapsed: Duration,
+        /// The operation deadline, when that is what ran out.
+        deadline: Option<Duration>,
+        /// The last attempt's own timeout, when that is what ran out.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// The connection failed or broke (refused, reset, truncated body, TLS).
+    #[error("could not reach the service{}: {}", attempts_text(*.attempts), chain(.source))]
+    Transport {
+        /// Attempts made, the last one included.
+        attempts: u32,
         /// The underlying failure.
         #[source]
         source: reqwest::Error,
     },
-    /// The connection failed or broke (refused, reset, truncated body, TLS).
-    #[error("could not reach the service: {source}")]
-    Transport {
-        /// The underlying failure.
-        #[source]
-        source: reqwest::Error,
+    /// The response was larger than [`crate::ClientBuilder::max_response_bytes`];
+    /// it was not read further.
+    #[error(
+        "the response to {operation} is larger than {limit} bytes, the most the client reads; it was not read further ({context})"
+    )]
+    ResponseTooLarge {
+        /// The operation, e.g. `list_clients`.
+        operation: String,
+        /// The cap, in bytes.
+        limit: u64,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// Not sent: it would have taken the known remaining quota below the
+    /// configured [`crate::QuotaReserve`].
+    #[error("not sent: {remaining} request(s) left in the {kind} quota, {reserve} kept in reserve; it resets in {} s", .resets_in.as_secs())]
+    QuotaReserveReached {
+        /// The quota concerned.
+        kind: QuotaKind,
+        /// Requests left in the window.
+        remaining: u64,
+        /// Requests kept in reserve.
+        reserve: u64,
+        /// Time until the window starts afresh.
+        resets_in: Duration,
     },
     /// A response whose body is not what the operation answers.
     #[error(
@@ -154,12 +193,52 @@ pub enum Error {
         /// What did not match.
         reason: String,
     },
-    /// The request could not be built (a parameter out of range, such as an id of 0).
+    /// The request could not be built: a parameter is missing or out of
+    /// range (an id of 0, say).
     #[error("invalid request: {message}")]
     InvalidRequest {
-        /// What was wrong.
+        /// The parameter concerned, when known.
+        parameter: Option<String>,
+        /// What is wrong, in words.
         message: String,
     },
+}
+
+fn timeout_text(attempts: u32, elapsed: Duration, deadline: Option<Duration>) -> String {
+    match deadline {
+        Some(d) => format!(
+            "timed out: the operation ran out of its {} s after {attempts} attempt(s)",
+            d.as_secs_f64()
+        ),
+        None => format!(
+            "timed out waiting for the service after {attempts} attempt(s) in {:.1} s",
+            elapsed.as_secs_f64()
+        ),
+    }
+}
+
+fn attempts_text(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" after {attempts} attempts")
+    } else {
+        String::new()
+    }
+}
+
+/// An error and its causes in one line, each cause once:
+/// `error sending request for url (...): client error (Connect): tcp
+/// connect error: Connection refused (os error 111)`.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![error.to_string()];
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = cause.source();
+    }
+    parts.join(": ")
 }
 
 fn resets_in_text(d: Option<Duration>) -> String {
@@ -199,8 +278,10 @@ impl Error {
             | Self::Gone { context, .. }
             | Self::Server { context, .. }
             | Self::UnexpectedStatus { context, .. } => Some(context),
+            Self::ResponseTooLarge { context, .. } => Some(context),
             Self::Timeout { .. }
             | Self::Transport { .. }
+            | Self::QuotaReserveReached { .. }
             | Self::Decode { .. }
             | Self::InvalidRequest { .. } => None,
         }
@@ -212,15 +293,104 @@ const BODY_PREFIX_BYTES: usize = 256;
 /// How long a readable message may get before it is cut.
 const MESSAGE_CHARS: usize = 300;
 
-/// A response the hooks judged to be a failure, with its body read.
-///
-/// Carried from the hooks to [`Error`]'s `From` conversion in the response's
-/// extensions, so the conversion needs no I/O.
+/// How the hooks ended an operation without a usable response, carried to
+/// [`Error`]'s `From` conversion in the extensions of the response progenitor
+/// hands back, so the conversion needs no I/O.
 #[derive(Debug, Clone)]
-pub(crate) struct FailedResponse {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Bytes,
+pub(crate) enum Ended {
+    /// A failure status, or a success whose body is unusable; body read.
+    Failed {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+    /// The connection failed on the last attempt. The error is taken out
+    /// once, by the conversion (`reqwest::Error` cannot be cloned).
+    Transport {
+        attempts: u32,
+        error: Arc<Mutex<Option<reqwest::Error>>>,
+    },
+    /// The operation deadline passed.
+    Deadline {
+        attempts: u32,
+        elapsed: Duration,
+        deadline: Duration,
+    },
+    /// The body passed the size cap.
+    TooLarge {
+        operation: &'static str,
+        limit: u64,
+        status: StatusCode,
+        headers: HeaderMap,
+    },
+    /// The quota reserve held the request back.
+    ReserveReached {
+        kind: QuotaKind,
+        remaining: u64,
+        reserve: u64,
+        resets_in: Duration,
+    },
+}
+
+impl Ended {
+    pub(crate) fn transport(attempts: u32, error: reqwest::Error) -> Self {
+        Self::Transport {
+            attempts,
+            error: Arc::new(Mutex::new(Some(error))),
+        }
+    }
+
+    /// The error this ending stands for.
+    fn into_error(self) -> Error {
+        match self {
+            Self::Failed {
+                status,
+                headers,
+                body,
+            } => classify(status, &headers, &body),
+            Self::Transport { attempts, error } => {
+                let taken = error.lock().unwrap_or_else(|p| p.into_inner()).take();
+                match taken {
+                    Some(source) => from_reqwest(source, attempts),
+                    None => Error::InvalidRequest {
+                        parameter: None,
+                        message: "this error was already converted once".to_owned(),
+                    },
+                }
+            }
+            Self::Deadline {
+                attempts,
+                elapsed,
+                deadline,
+            } => Error::Timeout {
+                attempts,
+                elapsed,
+                deadline: Some(deadline),
+                source: None,
+            },
+            Self::TooLarge {
+                operation,
+                limit,
+                status,
+                headers,
+            } => Error::ResponseTooLarge {
+                operation: operation.to_owned(),
+                limit,
+                context: ErrorContext::new(status, &headers),
+            },
+            Self::ReserveReached {
+                kind,
+                remaining,
+                reserve,
+                resets_in,
+            } => Error::QuotaReserveReached {
+                kind,
+                remaining,
+                reserve,
+                resets_in,
+            },
+        }
+    }
 }
 
 /// Turns a failed (or undecodable) response into the matching [`Error`].
@@ -282,19 +452,6 @@ fn seconds_in_sentence(message: &str) -> Option<u64> {
             .then(|| pair[0].parse().ok())
             .flatten()
     })
-}
-
-/// `Retry-After` as seconds or as an HTTP date.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = header_str(headers, RETRY_AFTER.as_str())?;
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(std::time::SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
 }
 
 /// A short readable message from a JSON string, JSON object, plain text or
@@ -368,12 +525,10 @@ impl From<progenitor_client::Error<crate::types::ErrorMessage>> for Error {
     fn from(err: progenitor_client::Error<crate::types::ErrorMessage>) -> Self {
         use progenitor_client::Error as E;
         match err {
-            E::UnexpectedResponse(response) => {
-                match response.extensions().get::<FailedResponse>() {
-                    Some(failed) => classify(failed.status, &failed.headers, &failed.body),
-                    None => classify(response.status(), response.headers(), &[]),
-                }
-            }
+            E::UnexpectedResponse(response) => match response.extensions().get::<Ended>() {
+                Some(ended) => ended.clone().into_error(),
+                None => classify(response.status(), response.headers(), &[]),
+            },
             // The hooks turn every failure into `UnexpectedResponse`; this
             // arm is reached only if that ever changes.
             E::ErrorResponse(value) => {
@@ -389,18 +544,56 @@ impl From<progenitor_client::Error<crate::types::ErrorMessage>> for Error {
             },
             E::CommunicationError(source)
             | E::ResponseBodyError(source)
-            | E::InvalidUpgrade(source) => from_reqwest(source),
-            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidRequest { message },
+            | E::InvalidUpgrade(source) => from_reqwest(source, 1),
+            E::InvalidRequest(message) | E::Custom(message) => invalid_request(&message),
         }
     }
 }
 
 /// A transport failure, told apart into timeouts and everything else.
-pub(crate) fn from_reqwest(source: reqwest::Error) -> Error {
+fn from_reqwest(source: reqwest::Error, attempts: u32) -> Error {
     if source.is_timeout() {
-        Error::Timeout { source }
+        Error::Timeout {
+            attempts,
+            elapsed: Duration::ZERO,
+            deadline: None,
+            source: Some(source),
+        }
     } else {
-        Error::Transport { source }
+        Error::Transport { attempts, source }
+    }
+}
+
+/// The generated builders' messages (`conversion to `:: std :: num ::
+/// NonZeroU64` for workspace_id failed`, `workspace_id was not
+/// initialized`) in plain words, naming the parameter and the rule.
+fn invalid_request(message: &str) -> Error {
+    let parsed = message
+        .strip_prefix("conversion to `")
+        .and_then(|rest| rest.split_once("` for "))
+        .and_then(|(ty, rest)| Some((ty, rest.strip_suffix(" failed")?)));
+    if let Some((ty, parameter)) = parsed {
+        let ty: String = ty.chars().filter(|c| !c.is_whitespace()).collect();
+        let rule = match ty.rsplit("::").next().unwrap_or_default() {
+            "NonZeroU64" => "must be an id of 1 or more".to_owned(),
+            "String" => "must be text".to_owned(),
+            "ClientStatus" => "must be one of active, archived or both".to_owned(),
+            other => format!("must be a valid {other}"),
+        };
+        return Error::InvalidRequest {
+            parameter: Some(parameter.to_owned()),
+            message: format!("{parameter} {rule}"),
+        };
+    }
+    if let Some(parameter) = message.strip_suffix(" was not initialized") {
+        return Error::InvalidRequest {
+            parameter: Some(parameter.to_owned()),
+            message: format!("{parameter} is required but was not given"),
+        };
+    }
+    Error::InvalidRequest {
+        parameter: None,
+        message: message.to_owned(),
     }
 }
 
@@ -463,12 +656,6 @@ mod tests {
             prop_assert!(shown.chars().count() < 1200);
             let _ = format!("{err:?}");
         }
-
-        #[test]
-        fn retry_after_never_panics(value in proptest::collection::vec(any::<u8>(), 0..40)) {
-            let headers = headers_from(&[("retry-after".to_owned(), value)]);
-            let _ = retry_after(&headers);
-        }
     }
 
     #[test]
@@ -486,20 +673,5 @@ mod tests {
         let short = shorten(&long);
         assert_eq!(short.chars().count(), MESSAGE_CHARS + 1);
         assert!(short.ends_with('…'));
-    }
-
-    #[test]
-    fn retry_after_reads_an_http_date() {
-        let soon = std::time::SystemTime::now() + Duration::from_secs(120);
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            RETRY_AFTER,
-            HeaderValue::from_str(&httpdate::fmt_http_date(soon)).expect("ascii"),
-        );
-        let d = retry_after(&headers).expect("parsed");
-        assert!(
-            d <= Duration::from_secs(120) && d >= Duration::from_secs(100),
-            "{d:?}"
-        );
     }
 }

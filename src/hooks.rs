@@ -1,74 +1,53 @@
-//! The hand-written behaviour every generated operation passes through:
-//! pacing, retries, reading the body once, tolerant decoding and turning
-//! failures into [`crate::Error`]. It lives in progenitor's `ClientHooks`, so
-//! no operation is wrapped by hand.
+//! The hand-written behaviour every generated operation passes through, in
+//! progenitor's `ClientHooks`, so no operation is wrapped by hand: the quota
+//! reserve, pacing, attempts and retries within one deadline, reading the
+//! body once within a size cap, the quota report, tolerant decoding,
+//! tracing, and handing failures to [`crate::Error`].
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::Client;
-use crate::error::FailedResponse;
+use crate::body::{self, Buffered, ReadError};
+use crate::error::Ended;
+use crate::generated::operation_facts::{self, Operation};
+use crate::meta::{Quota, REQUEST_ID, header_str};
 use crate::pacing::Pacer;
-use crate::retry::{Outcome, RetryPolicy, retryable};
+use crate::quota::{QuotaKind, QuotaReserve, QuotaTracker};
+use crate::retry::{Outcome, RetryPolicy, Verdict, verdict};
+use crate::wait::{AttemptEvent, AttemptPhase, Observers, WaitReason};
 
-/// Why the client is about to wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum WaitReason {
-    /// Keeping to the configured [`crate::Pacing`].
-    Pacing,
-    /// Backing off before retry number `retry` after a failed attempt;
-    /// `status` is the failed attempt's HTTP status, if it got one.
-    Backoff {
-        /// 1 for the first retry.
-        retry: u32,
-        /// The status that caused the retry, if any.
-        status: Option<StatusCode>,
-    },
-}
-
-/// A wait the client is about to make, reported to [`crate::ClientBuilder::on_wait`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WaitEvent {
-    /// Why it waits.
-    pub reason: WaitReason,
-    /// How long it waits.
-    pub duration: Duration,
-}
-
-pub(crate) type WaitCallback = Arc<dyn Fn(WaitEvent) + Send + Sync>;
-
-/// State the generated [`Client`] carries besides its `reqwest::Client`.
-#[derive(Clone, Default)]
+/// The state the generated [`Client`] carries besides its `reqwest::Client`.
+///
+/// Only [`crate::ClientBuilder::build`] makes one: it is not exported, has no
+/// public constructor and no `Default`, so no client exists without the
+/// builder's credentials and timeouts.
+#[derive(Clone, Debug)]
 pub struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) pacer: Option<Arc<Pacer>>,
-    pub(crate) on_wait: Option<WaitCallback>,
+    pub(crate) observers: Observers,
+    pub(crate) quota: QuotaTracker,
+    pub(crate) reserve: Option<QuotaReserve>,
+    pub(crate) operation_timeout: Duration,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) created: RecentlyCreated,
 }
 
-impl std::fmt::Debug for Inner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inner")
-            .field("retry", &self.retry)
-            .field("pacing", &self.pacer.is_some())
-            .field("on_wait", &self.on_wait.is_some())
-            .finish()
-    }
-}
+/// The quota remaining at or below which a warning is logged.
+const LOW_QUOTA: u64 = 5;
+/// The operation whose answer is a new client (for read-after-create).
+const CREATE_OPERATION: &str = "create_client";
 
 impl Inner {
-    async fn wait(&self, reason: WaitReason, duration: Duration) {
-        if let Some(callback) = &self.on_wait {
-            callback(WaitEvent { reason, duration });
-        }
-        tokio::time::sleep(duration).await;
-    }
-
     async fn pace(&self) {
         let Some(pacer) = &self.pacer else { return };
         loop {
@@ -76,31 +55,61 @@ impl Inner {
             if wait.is_zero() {
                 return;
             }
-            self.wait(WaitReason::Pacing, wait).await;
+            self.observers.wait(WaitReason::Pacing, wait).await;
         }
+    }
+
+    /// `Some` when the reserve holds the request back; waits for the reset
+    /// first when the reserve says so.
+    async fn hold_for_reserve(&self, kind: QuotaKind) -> Option<Ended> {
+        let reserve = self.reserve?;
+        let known = self.quota.current(kind)?;
+        if known.remaining > reserve.kept() {
+            return None;
+        }
+        if reserve.waits() {
+            tracing::warn!(%kind, remaining = known.remaining, "quota reserve reached; waiting for the reset");
+            self.observers
+                .wait(WaitReason::QuotaReset, known.resets_in())
+                .await;
+            return None;
+        }
+        Some(Ended::ReserveReached {
+            kind,
+            remaining: known.remaining,
+            reserve: reserve.kept(),
+            resets_in: known.resets_in(),
+        })
     }
 }
 
-/// One attempt's response with its body fully read.
-struct Buffered {
-    status: StatusCode,
-    version: reqwest::Version,
-    headers: HeaderMap,
-    body: Bytes,
+/// Ids of clients created a moment ago, for [`crate::ReadAfterCreate`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RecentlyCreated(Arc<Mutex<Vec<(u64, Instant)>>>);
+
+impl RecentlyCreated {
+    fn list(&self) -> std::sync::MutexGuard<'_, Vec<(u64, Instant)>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn remember(&self, id: u64, window: Duration) {
+        let mut list = self.list();
+        list.retain(|(_, at)| at.elapsed() < window);
+        list.push((id, Instant::now()));
+    }
+
+    fn contains(&self, id: u64, window: Duration) -> bool {
+        self.list()
+            .iter()
+            .any(|(known, at)| *known == id && at.elapsed() < window)
+    }
 }
 
-async fn read(mut response: reqwest::Response) -> reqwest::Result<Buffered> {
-    let status = response.status();
-    let version = response.version();
-    // Taken, not cloned: the response is consumed below anyway.
-    let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await?;
-    Ok(Buffered {
-        status,
-        version,
-        headers,
-        body,
-    })
+/// The path segment `from_end` places before the last one, as a number.
+fn id_in_path(url: &reqwest::Url, from_end: Option<usize>) -> Option<u64> {
+    let segments: Vec<&str> = url.path_segments()?.collect();
+    let at = segments.len().checked_sub(1 + from_end?)?;
+    segments.get(at)?.parse().ok()
 }
 
 impl ClientHooks<Inner> for Client {
@@ -109,52 +118,34 @@ impl ClientHooks<Inner> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let inner = self.inner();
-        let idempotent = request.method().is_idempotent();
-        let started = tokio::time::Instant::now();
-        let mut current = request;
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            // A spare copy for the next attempt, when one may follow; a body
-            // that cannot be cloned (never the case for JSON) gets exactly
-            // one attempt.
-            let spare = if attempt < inner.retry.max_attempts {
-                current.try_clone()
-            } else {
-                None
-            };
-            inner.pace().await;
-            let result = match self.client().execute(current).await {
-                Ok(response) => read(response).await,
-                Err(e) => Err(e),
-            };
-            let (outcome, status) = match &result {
-                Ok(b) => (Outcome::Status(b.status, &b.headers), Some(b.status)),
-                Err(e) => (Outcome::Transport(e), None),
-            };
-            let hint = retryable(&outcome, idempotent);
-            if let (Some(next), Some(hint)) = (spare, hint) {
-                let delay = hint.unwrap_or_else(|| inner.retry.backoff(attempt));
-                let within_budget = started.elapsed() + delay <= inner.retry.max_elapsed;
-                if within_budget {
-                    tracing::debug!(
-                        operation = info.operation_id,
-                        attempt,
-                        ?status,
-                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                        "retrying"
-                    );
-                    let reason = WaitReason::Backoff {
-                        retry: attempt,
-                        status,
-                    };
-                    inner.wait(reason, delay).await;
-                    current = next;
-                    continue;
-                }
+        let op = operation_facts::find(info.operation_id);
+        let workspace = op.and_then(|o| id_in_path(request.url(), o.workspace_id_from_end));
+        let span = tracing::debug_span!(
+            "toggl_operation",
+            operation = info.operation_id,
+            method = op.map_or("", |o| o.method),
+            path = op.map_or("", |o| o.path),
+            workspace_id = workspace,
+        );
+        let attempts = AtomicU32::new(0);
+        let started = Instant::now();
+        let deadline = self.inner().operation_timeout;
+        let run = self.attempts(request, info, op, &attempts).instrument(span);
+        match tokio::time::timeout(deadline, run).await {
+            Ok(response) => response,
+            Err(_) => {
+                let attempts = attempts.load(Ordering::Relaxed);
+                tracing::warn!(
+                    operation = info.operation_id,
+                    attempts,
+                    "operation deadline passed"
+                );
+                Ok(ended(Ended::Deadline {
+                    attempts,
+                    elapsed: started.elapsed(),
+                    deadline,
+                }))
             }
-            return result.map(|b| finish(b, info));
         }
     }
 
@@ -163,45 +154,230 @@ impl ClientHooks<Inner> for Client {
         result: &reqwest::Result<reqwest::Response>,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        // A failure judged in `exec` goes to the caller as
-        // `UnexpectedResponse` carrying the read body in its extensions, so
-        // progenitor never tries (and fails) to decode a non-JSON error body.
+        // An operation the hooks ended goes to the caller as
+        // `UnexpectedResponse` carrying the ending in its extensions, so
+        // progenitor never tries (and fails) to decode a non-JSON body.
         if let Ok(response) = result
-            && let Some(failed) = response.extensions().get::<FailedResponse>()
+            && let Some(ending) = response.extensions().get::<Ended>()
         {
             let mut copy = http::Response::new(Bytes::new());
-            *copy.status_mut() = failed.status;
-            copy.extensions_mut().insert(failed.clone());
+            *copy.status_mut() = response.status();
+            copy.extensions_mut().insert(ending.clone());
             return Err(progenitor_client::Error::UnexpectedResponse(copy.into()));
         }
         Ok(())
     }
 }
 
-/// Operations whose success body is a JSON array; a `null` body there means
-/// an empty list.
-const ARRAY_OPERATIONS: &[&str] = crate::generated::operation_facts::ARRAY_RESPONSE_OPERATIONS;
-/// Operations whose success carries nothing of use; whatever body comes with
-/// it is accepted unread.
-const BODILESS_OPERATIONS: &[&str] = crate::generated::operation_facts::BODILESS_SUCCESS_OPERATIONS;
+impl Client {
+    /// Every attempt of one operation, with the waits between them.
+    async fn attempts(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+        op: Option<&'static Operation>,
+        attempts: &AtomicU32,
+    ) -> reqwest::Result<reqwest::Response> {
+        let inner = self.inner();
+        let policy = &inner.retry;
+        let kind = if op.is_some_and(|o| o.user_quota) {
+            QuotaKind::User
+        } else {
+            QuotaKind::Organization
+        };
+        let idempotent = request.method().is_idempotent();
+        let client_id = op.and_then(|o| id_in_path(request.url(), o.client_id_from_end));
+        let started = Instant::now();
+        let mut current = request;
+        let mut not_visible = 0u32;
+        loop {
+            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(held) = inner.hold_for_reserve(kind).await {
+                return Ok(ended(held));
+            }
+            // A spare copy for the next attempt, when one may follow; a body
+            // that cannot be cloned (never the case for JSON) gets exactly
+            // one attempt.
+            let spare = if attempt < policy.max_attempts {
+                current.try_clone()
+            } else {
+                None
+            };
+            inner.pace().await;
+            let event = |phase| AttemptEvent {
+                operation: info.operation_id,
+                attempt,
+                max_attempts: policy.max_attempts,
+                phase,
+            };
+            inner.observers.attempt(event(AttemptPhase::Sent));
+            let sent = Instant::now();
+            let result = match self.client().execute(current).await {
+                Ok(response) => body::read(response, inner.max_response_bytes).await,
+                Err(e) => Err(ReadError::Transport(e)),
+            };
+            let status = match &result {
+                Ok(b) => Some(b.status),
+                Err(ReadError::TooLarge { status, .. }) => Some(*status),
+                Err(ReadError::Transport(_)) => None,
+            };
+            if let Ok(b) = &result {
+                inner.quota.record(kind, &b.headers);
+                report(b, attempt, sent.elapsed());
+            }
+            inner.observers.attempt(event(AttemptPhase::Ended {
+                status,
+                elapsed: sent.elapsed(),
+            }));
+            let buffered = match result {
+                Ok(b) => b,
+                Err(ReadError::TooLarge { status, headers }) => {
+                    tracing::warn!(
+                        limit = inner.max_response_bytes,
+                        "response larger than the cap"
+                    );
+                    inner.quota.record(kind, &headers);
+                    return Ok(ended(Ended::TooLarge {
+                        operation: info.operation_id,
+                        limit: inner.max_response_bytes,
+                        status,
+                        headers,
+                    }));
+                }
+                Err(ReadError::Transport(e)) => {
+                    tracing::debug!(attempt, error = %e, "attempt failed");
+                    let next = match verdict(&Outcome::Transport(&e), idempotent) {
+                        Verdict::Stop => None,
+                        _ => spare.map(|s| (s, policy.backoff(attempt))),
+                    };
+                    match next {
+                        Some((next, delay)) if started.elapsed() + delay <= policy.max_elapsed => {
+                            retrying(attempt, None, delay);
+                            let reason = WaitReason::Backoff {
+                                retry: attempt,
+                                status: None,
+                            };
+                            inner.observers.wait(reason, delay).await;
+                            current = next;
+                            continue;
+                        }
+                        _ => return Ok(ended(Ended::transport(attempt, e))),
+                    }
+                }
+            };
+            if buffered.status.is_success()
+                && info.operation_id == CREATE_OPERATION
+                && let Some(rule) = &policy.read_after_create
+                && let Some(id) = created_id(&buffered.body)
+            {
+                inner.created.remember(id, rule.window);
+            }
+            // A 404 for a client this client has just created may only mean
+            // that the service has not caught up yet.
+            let not_yet_visible = buffered.status == StatusCode::NOT_FOUND
+                && policy.read_after_create.is_some_and(|rule| {
+                    not_visible < rule.retries
+                        && client_id.is_some_and(|id| inner.created.contains(id, rule.window))
+                });
+            let plan = if not_yet_visible {
+                not_visible += 1;
+                policy
+                    .read_after_create
+                    .map(|rule| (WaitReason::NotYetVisible { retry: not_visible }, rule.delay))
+            } else {
+                let outcome = Outcome::Status(buffered.status, &buffered.headers);
+                let reason = WaitReason::Backoff {
+                    retry: attempt,
+                    status: Some(buffered.status),
+                };
+                match verdict(&outcome, idempotent) {
+                    Verdict::Stop => None,
+                    Verdict::Retry => Some((reason, policy.backoff(attempt))),
+                    Verdict::RetryAfter(delay) => Some((reason, delay)),
+                }
+            };
+            match (plan, spare) {
+                (Some((reason, delay)), Some(next))
+                    if started.elapsed() + delay <= policy.max_elapsed =>
+                {
+                    retrying(attempt, Some(buffered.status), delay);
+                    inner.observers.wait(reason, delay).await;
+                    current = next;
+                }
+                _ => return Ok(finish(buffered, op)),
+            }
+        }
+    }
+}
+
+/// The id of the client a create answered with.
+fn created_id(body: &[u8]) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Created {
+        id: u64,
+    }
+    serde_json::from_slice::<Created>(body).ok().map(|c| c.id)
+}
+
+/// One attempt as a debug event (a warning when the quota runs low); the
+/// body only at trace level, and never a header but the ones named.
+fn report(b: &Buffered, attempt: u32, elapsed: Duration) {
+    let quota = Quota::from_headers(&b.headers);
+    let request_id = header_str(&b.headers, REQUEST_ID);
+    tracing::debug!(
+        attempt,
+        status = b.status.as_u16(),
+        request_id,
+        quota_remaining = quota.remaining,
+        quota_resets_in_s = quota.resets_in.map(|d| d.as_secs()),
+        elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        "response"
+    );
+    if quota.remaining.is_some_and(|n| n <= LOW_QUOTA) {
+        tracing::warn!(
+            quota_remaining = quota.remaining,
+            quota_resets_in_s = quota.resets_in.map(|d| d.as_secs()),
+            "the hourly request quota is running low"
+        );
+    }
+    tracing::trace!(body = %String::from_utf8_lossy(&b.body[..b.body.len().min(4096)]), "response body");
+}
+
+fn retrying(attempt: u32, status: Option<StatusCode>, delay: Duration) {
+    tracing::warn!(
+        attempt,
+        status = status.map(|s| s.as_u16()),
+        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+        "retrying"
+    );
+}
+
+/// A response standing for an operation the hooks ended, for `post`.
+fn ended(ending: Ended) -> reqwest::Response {
+    let mut response = http::Response::new(Bytes::new());
+    // 599 is outside anything the service sends; the conversion to `Error`
+    // reads the ending, not the status.
+    *response.status_mut() = StatusCode::from_u16(599).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response.extensions_mut().insert(ending);
+    response.into()
+}
 
 /// Rebuilds the response from its read body, after tolerant fixes, and marks
 /// failures for `post`.
-fn finish(mut b: Buffered, info: &OperationInfo) -> reqwest::Response {
+fn finish(mut b: Buffered, op: Option<&Operation>) -> reqwest::Response {
     let is_json = b
         .headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|c| c.contains("json"));
     let failed = if b.status.is_success() {
-        if ARRAY_OPERATIONS.contains(&info.operation_id) && b.body.trim_ascii() == b"null" {
+        if op.is_some_and(|o| o.array_response) && b.body.trim_ascii() == b"null" {
             b.body = Bytes::from_static(b"[]");
             b.headers.insert(CONTENT_LENGTH, HeaderValue::from(2u32));
         }
         // Answers without a described body are not read, whatever they
         // hold; any other success must carry JSON.
-        !BODILESS_OPERATIONS.contains(&info.operation_id)
-            && (b.body.trim_ascii().is_empty() || !is_json)
+        !op.is_some_and(|o| o.bodiless_success) && (b.body.trim_ascii().is_empty() || !is_json)
     } else {
         true
     };
@@ -209,7 +385,7 @@ fn finish(mut b: Buffered, info: &OperationInfo) -> reqwest::Response {
     *response.status_mut() = b.status;
     *response.version_mut() = b.version;
     if failed {
-        response.extensions_mut().insert(FailedResponse {
+        response.extensions_mut().insert(Ended::Failed {
             status: b.status,
             headers: b.headers.clone(),
             body: b.body,
@@ -223,6 +399,11 @@ fn finish(mut b: Buffered, info: &OperationInfo) -> reqwest::Response {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use reqwest::header::HeaderMap;
+
+    fn op(id: &str) -> Option<&'static Operation> {
+        operation_facts::find(id)
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
@@ -234,7 +415,7 @@ mod tests {
             status in 100u16..1000,
             content_type in proptest::option::of("[ -~]{0,40}"),
             body in proptest::collection::vec(any::<u8>(), 0..300),
-            op in prop_oneof![Just("list_clients"), Just("get_client"), Just("delete_client")],
+            id in prop_oneof![Just("list_clients"), Just("get_client"), Just("delete_client")],
         ) {
             let status = StatusCode::from_u16(status).expect("valid");
             let mut headers = HeaderMap::new();
@@ -242,10 +423,10 @@ mod tests {
                 headers.insert(CONTENT_TYPE, ct);
             }
             let buffered = Buffered { status, version: reqwest::Version::HTTP_11, headers, body: Bytes::from(body) };
-            let response = finish(buffered, &OperationInfo { operation_id: op });
+            let response = finish(buffered, op(id));
             prop_assert_eq!(response.status(), status);
-            if let Some(failed) = response.extensions().get::<FailedResponse>() {
-                let err = crate::error::classify(failed.status, &failed.headers, &failed.body);
+            if let Some(Ended::Failed { status: s, headers, body }) = response.extensions().get::<Ended>() {
+                let err = crate::error::classify(*s, headers, body);
                 prop_assert_eq!(err.status(), Some(status));
             } else {
                 prop_assert!(status.is_success());
@@ -261,20 +442,19 @@ mod tests {
             headers: HeaderMap::new(),
             body: Bytes::from_static(b" null\n"),
         };
-        let list = finish(
-            make(),
-            &OperationInfo {
-                operation_id: "list_clients",
-            },
-        );
-        assert!(list.extensions().get::<FailedResponse>().is_none());
-        let get = finish(
-            make(),
-            &OperationInfo {
-                operation_id: "get_client",
-            },
-        );
+        let list = finish(make(), op("list_clients"));
+        assert!(list.extensions().get::<Ended>().is_none());
         // Left alone: decoding `null` as a client fails and says so.
-        assert!(get.extensions().get::<FailedResponse>().is_none());
+        let get = finish(make(), op("get_client"));
+        assert!(get.extensions().get::<Ended>().is_none());
+    }
+
+    #[test]
+    fn ids_are_read_from_the_end_of_the_path() {
+        let url = reqwest::Url::parse("http://h/api/v9/workspaces/7/clients/9").expect("url");
+        let get = op("get_client").expect("known");
+        assert_eq!(id_in_path(&url, get.client_id_from_end), Some(9));
+        assert_eq!(id_in_path(&url, get.workspace_id_from_end), Some(7));
+        assert_eq!(id_in_path(&url, None), None);
     }
 }

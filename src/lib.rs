@@ -63,25 +63,37 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod body;
 mod builder;
+mod ensure;
 mod error;
 mod generated;
 mod hooks;
 mod meta;
 mod pacing;
+mod pages;
+mod quota;
 mod retry;
+mod wait;
 
 pub use auth::Credentials;
-pub use builder::{BuildError, ClientBuilder, DEFAULT_BASE_URL};
+pub use body::DEFAULT_MAX_RESPONSE_BYTES;
+pub use builder::{BuildError, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_OPERATION_TIMEOUT};
+pub use ensure::{Ensured, same_name};
 pub use error::{Error, ErrorContext};
 pub use generated::{Client, ResponseValue, builder as operations, types};
-pub use hooks::{Inner, WaitEvent, WaitReason};
 pub use meta::{Quota, ResponseMeta, ResponseMetaExt};
 pub use pacing::Pacing;
-pub use retry::{Jitter, RetryPolicy};
+pub use pages::{AllClients, DEFAULT_PAGE_SIZE, Listing};
+pub use quota::{KnownQuotas, QuotaKind, QuotaReserve, QuotaSnapshot};
+pub use retry::{Jitter, ReadAfterCreate, RetryPolicy};
+pub use wait::{AttemptEvent, AttemptPhase, WaitEvent, WaitReason};
 
 /// The error the generated operations return, before it is converted into
 /// [`Error`] (with `?` or `Error::from`); name it to write your own `From`.
+/// Failures the client's own layer ends (a deadline, a size cap, a quota
+/// reserve, a transport failure after retries) arrive in it as
+/// `UnexpectedResponse`; only the conversion reads them correctly.
 pub type OperationError = progenitor_client::Error<types::ErrorMessage>;
 
 /// The result of an operation once its error is converted with `?`.

@@ -1,9 +1,12 @@
-//! The retry strategy: one value that says how persistent the client is.
+//! The retry strategy: one value that says how persistent the client is,
+//! the reading of `Retry-After`, and the decision after each attempt.
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use crate::meta::header_str;
 
 /// How the client retries transient failures.
 ///
@@ -11,9 +14,10 @@ use reqwest::header::HeaderMap;
 /// in all, with exponential backoff and full jitter (0.5 s doubling up to
 /// 30 s), honours `Retry-After`, and gives up once waiting would pass 2
 /// minutes in all. `402`, `400`, `401`, `403`, `404` and `410` are never
-/// retried. A request that is not idempotent (a `POST`, such as creating a
-/// client) is retried only when the service cannot have acted on it: a `429`
-/// or a refused connection, so a retry never creates a client twice.
+/// retried (but see [`RetryPolicy::read_after_create`]). A request that is
+/// not idempotent (a `POST`, such as creating a client) is retried only when
+/// the service cannot have acted on it: a `429` or a refused connection, so
+/// a retry never creates a client twice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included; 1 means no retries.
@@ -26,6 +30,9 @@ pub struct RetryPolicy {
     pub max_elapsed: Duration,
     /// How backoff is randomised.
     pub jitter: Jitter,
+    /// Whether a `404` for a client this client has just created is tried
+    /// again (off by default; see [`ReadAfterCreate`]).
+    pub read_after_create: Option<ReadAfterCreate>,
 }
 
 /// How a backoff delay is randomised.
@@ -38,6 +45,35 @@ pub enum Jitter {
     None,
 }
 
+/// Waiting out Toggl's eventual consistency for clients just created.
+///
+/// Toggl advises that an entity just created may not be readable for a few
+/// seconds. With this set, a `404` from an operation on a client that this
+/// client (or a clone of it) created less than `window` ago is tried again
+/// after `delay`, up to `retries` times. A `404` for any other id is
+/// returned at once, so no real "not found" is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadAfterCreate {
+    /// How long after its creation a client counts as new.
+    pub window: Duration,
+    /// Extra attempts for one operation.
+    pub retries: u32,
+    /// The wait before each of them.
+    pub delay: Duration,
+}
+
+impl ReadAfterCreate {
+    /// Toggl's advice: wait 2 to 5 seconds, up to 3 times (3 s is used),
+    /// for clients created in the last 30 seconds.
+    pub fn toggl_advice() -> Self {
+        Self {
+            window: Duration::from_secs(30),
+            retries: 3,
+            delay: Duration::from_secs(3),
+        }
+    }
+}
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
@@ -46,6 +82,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(30),
             max_elapsed: Duration::from_secs(120),
             jitter: Jitter::Full,
+            read_after_create: None,
         }
     }
 }
@@ -79,24 +116,102 @@ pub(crate) enum Outcome<'a> {
     Transport(&'a reqwest::Error),
 }
 
-/// Whether an attempt may be retried, and the delay the service asked for.
-///
-/// `None`: do not retry. `Some(hint)`: retry, after `hint` if the service
-/// sent `Retry-After`, else after the policy's backoff.
-pub(crate) fn retryable(outcome: &Outcome<'_>, idempotent: bool) -> Option<Option<Duration>> {
+/// The decision after one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Return this outcome to the caller.
+    Stop,
+    /// Try again after the policy's backoff.
+    Retry,
+    /// Try again after the delay the service asked for (`Retry-After`).
+    RetryAfter(Duration),
+}
+
+/// Whether an attempt may be tried again.
+pub(crate) fn verdict(outcome: &Outcome<'_>, idempotent: bool) -> Verdict {
+    let hinted = |headers| retry_after(headers).map_or(Verdict::Retry, Verdict::RetryAfter);
     match outcome {
-        Outcome::Status(status, headers) => {
-            let hint = crate::error::retry_after(headers);
-            match status.as_u16() {
-                // Rate limiting refuses the request before acting on it.
-                429 => Some(hint),
-                500..=599 if idempotent => Some(hint),
-                _ => None,
-            }
+        // Rate limiting refuses the request before acting on it.
+        Outcome::Status(status, headers) if status.as_u16() == 429 => hinted(headers),
+        Outcome::Status(status, headers) if status.is_server_error() && idempotent => {
+            hinted(headers)
         }
+        Outcome::Status(..) => Verdict::Stop,
         // A refused connection never reached the service.
-        Outcome::Transport(e) if e.is_connect() => Some(None),
-        Outcome::Transport(_) if idempotent => Some(None),
-        Outcome::Transport(_) => None,
+        Outcome::Transport(e) if e.is_connect() || idempotent => Verdict::Retry,
+        Outcome::Transport(_) => Verdict::Stop,
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = header_str(headers, RETRY_AFTER.as_str())?;
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use reqwest::header::HeaderValue;
+
+    proptest! {
+        #[test]
+        fn retry_after_never_panics(value in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let mut headers = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_bytes(&value) {
+                headers.insert(RETRY_AFTER, v);
+            }
+            let _ = retry_after(&headers);
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_an_http_date() {
+        let soon = std::time::SystemTime::now() + Duration::from_secs(120);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(soon)).expect("ascii"),
+        );
+        let d = retry_after(&headers).expect("parsed");
+        assert!(
+            d <= Duration::from_secs(120) && d >= Duration::from_secs(100),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn verdicts_by_status_and_method() {
+        let none = HeaderMap::new();
+        let mut hinted = HeaderMap::new();
+        hinted.insert(RETRY_AFTER, HeaderValue::from_static("2"));
+        let status = |code| StatusCode::from_u16(code).expect("valid");
+        assert_eq!(
+            verdict(&Outcome::Status(status(429), &none), false),
+            Verdict::Retry
+        );
+        assert_eq!(
+            verdict(&Outcome::Status(status(503), &hinted), true),
+            Verdict::RetryAfter(Duration::from_secs(2))
+        );
+        // A POST that may have been acted on is not repeated.
+        assert_eq!(
+            verdict(&Outcome::Status(status(503), &none), false),
+            Verdict::Stop
+        );
+        for code in [400, 401, 402, 403, 404, 410] {
+            assert_eq!(
+                verdict(&Outcome::Status(status(code), &none), true),
+                Verdict::Stop
+            );
+        }
     }
 }

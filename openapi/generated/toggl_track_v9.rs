@@ -158,6 +158,17 @@ workspace.
             Default::default()
         }
     }
+    ///Which clients `getClientsByIds` returns.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ClientsByIds {
+        ///Ids of clients of the workspace.
+        pub client_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
+    }
+    impl ClientsByIds {
+        pub fn builder() -> builder::ClientsByIds {
+            Default::default()
+        }
+    }
     /**A readable error message, sent as a JSON-encoded string.
 */
     #[derive(
@@ -201,7 +212,7 @@ workspace.
         }
     }
     /**A client of a workspace: the customer its projects are billed to.
-Fields other than the six required ones are left out by the service
+Fields other than the five required ones are left out by the service
 when they have no value, and may also arrive as `null`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -210,8 +221,11 @@ when they have no value, and may also arrive as `null`.
         pub archived: bool,
         ///When the client was last changed (RFC 3339).
         pub at: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Id of the user who created the client.
-        pub creator_id: ::std::num::NonZeroU64,
+        /**Id of the user who created the client. Absent from the answers
+of `getClientsByIds`.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creator_id: ::std::option::Option<::std::num::NonZeroU64>,
         ///An identifier of this client in another system, chosen by the caller.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_reference: ::std::option::Option<::std::string::String>,
@@ -240,14 +254,18 @@ single string, newer ones an array of strings; it may also be
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permissions: ::std::option::Option<TrackClientPermissions>,
-        /**When the client was deleted; only on deleted clients in the
-answer of `listChangedClients`.
+        /**When the client was deleted, or `null` while it is not. Any client
+object may carry it; deleted clients in the answer of
+`listChangedClients` carry a time.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub server_deleted_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///A total that the service fills in on some list answers.
+        /**On list answers, the number of clients that match on all pages
+together (the same on every item); `0` on answers of
+`getClientsByIds`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<i64>,
         ///Id of the workspace the client belongs to.
@@ -600,6 +618,51 @@ single string, newer ones an array of strings; it may also be
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ClientsByIds {
+            client_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ClientsByIds {
+            fn default() -> Self {
+                Self {
+                    client_ids: Err("no value supplied for client_ids".to_string()),
+                }
+            }
+        }
+        impl ClientsByIds {
+            pub fn client_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ClientsByIds> for super::ClientsByIds {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ClientsByIds,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_ids: value.client_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ClientsByIds> for ClientsByIds {
+            fn from(value: super::ClientsByIds) -> Self {
+                Self {
+                    client_ids: Ok(value.client_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TrackClient {
             archived: ::std::result::Result<bool, ::std::string::String>,
             at: ::std::result::Result<
@@ -607,7 +670,7 @@ single string, newer ones an array of strings; it may also be
                 ::std::string::String,
             >,
             creator_id: ::std::result::Result<
-                ::std::num::NonZeroU64,
+                ::std::option::Option<::std::num::NonZeroU64>,
                 ::std::string::String,
             >,
             external_reference: ::std::result::Result<
@@ -651,7 +714,7 @@ single string, newer ones an array of strings; it may also be
                 Self {
                     archived: Err("no value supplied for archived".to_string()),
                     at: Err("no value supplied for at".to_string()),
-                    creator_id: Err("no value supplied for creator_id".to_string()),
+                    creator_id: Ok(Default::default()),
                     external_reference: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     integration_ext_id: Ok(Default::default()),
@@ -691,7 +754,9 @@ single string, newer ones an array of strings; it may also be
             }
             pub fn creator_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.creator_id = value
@@ -932,10 +997,24 @@ the customer that a workspace's projects are billed to.
 This document is maintained by hand to describe what the service actually
 sends, which is sometimes more than its reference page says:
 
-* Lists are bare JSON arrays. An empty list may arrive as `null`.
-* Only `id`, `wid`, `name`, `archived`, `at` and `creator_id` are always
-  present on a client; every other field may be absent or `null`.
+* Lists are bare JSON arrays, in id (creation) order. An empty list may
+  arrive as `null`; read it as empty.
+* Only `id`, `wid`, `name`, `archived` and `at` are always present on a
+  client; every other field may be absent or `null`.
 * Documented errors carry a JSON-encoded string with a readable message.
+* A client just created may not be readable for a few seconds: Toggl
+  advises waiting 2 to 5 seconds and trying up to 3 times before
+  concluding that it is missing.
+
+## Where the claims come from
+
+Every claim this document makes beyond Toggl's reference page and its
+Swagger file carries its evidence beside it: `x-toggl-evidence` (or, for
+a deliberate difference from Toggl's files, `x-toggl-drift-accepted`)
+names its sources from `x-toggl-sources` below and a confidence:
+`confirmed` (seen in real traffic or in Toggl's own files), `likely`
+(strong indirect evidence) or `guess`. `cargo xtask evidence` lists the
+claims that are not confirmed, most consequential first.
 
 ## Responses any operation can get
 
@@ -949,10 +1028,10 @@ in its hooks):
 
 * `401` when the request carries no credentials: an empty body and the
   header `X-Authorization-Missing: true`.
-* `402` when the user's hourly request quota is used up (a plain sentence
-  such as "You have hit your hourly limit for API calls. The quota will
-  reset in N seconds.", and `X-Toggl-Quota-Remaining: 0`), or when the
-  operation needs a paid workspace (archiving is one).
+* `402` when the hourly request quota is used up (a plain sentence such
+  as "You have hit your hourly limit for API calls. The quota will reset
+  in N seconds.", and `X-Toggl-Quota-Remaining: 0`), or when the
+  operation needs a paid workspace (archiving is one; a JSON string).
 * `410` when an endpoint has been withdrawn for good.
 * `429` when requests come faster than the rate limit (about one request
   per second per token); the body may be an HTML page. Back off before
@@ -960,6 +1039,14 @@ in its hooks):
 
 Every response carries `X-Toggl-Request-Id`, `X-Toggl-Quota-Remaining` and
 `X-Toggl-Quota-Resets-In`.
+
+## Quotas
+
+Workspace operations count against the organization quota (per user per
+organization: 30 requests an hour on free plans, 240 on Starter, 600 on
+Premium). `/me` operations count against a separate user-level quota of
+30 requests an hour on every plan (marked `x-toggl-quota: user`); their
+responses report that quota in the same headers.
 
 
 Version: 9*/
@@ -974,7 +1061,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::hooks::Inner) -> Self {
+    pub(crate) fn new(baseurl: &str, inner: crate::hooks::Inner) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -990,7 +1077,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::hooks::Inner,
@@ -1026,8 +1113,15 @@ const _: () = {
 impl Client {
     /**List clients
 
-Returns the workspace's clients as a bare array. Without `status`
-only active clients are returned.
+Returns the workspace's clients as a bare array, in id order. Without
+`status` only active clients are returned.
+
+With `page` or `per_page` the answer is one page of the matching
+clients, and every client in it carries `total_count`, the number of
+matching clients on all pages together: a caller has every page once
+it has read `total_count` clients (one request a page). Without
+either, Toggl's apps and client libraries get the whole list in one
+answer.
 
 
 Sends a `GET` request to `/workspaces/{workspace_id}/clients`
@@ -1037,6 +1131,13 @@ Arguments:
 - `name`: Only list clients whose name contains this text, compared without
 regard to case.
 
+- `page`: Which page of the list to return, from 1. With `page` or
+`per_page`, the list comes in pages.
+
+- `per_page`: How many clients a page holds. The service's largest accepted value
+is not known; callers stop once they have read `total_count`
+clients, so a smaller page than asked for does no harm.
+
 - `status`: Which clients to list: `active` (what the service assumes when the
 parameter is left out), `archived`, or `both`.
 
@@ -1044,6 +1145,8 @@ parameter is left out), `archived`, or `both`.
 let response = client.list_clients()
     .workspace_id(workspace_id)
     .name(name)
+    .page(page)
+    .per_page(per_page)
     .status(status)
     .send()
     .await;
@@ -1075,9 +1178,9 @@ let response = client.create_client()
 
 Archives the listed clients together with their projects, all or
 none: if one id is not a client of the workspace, nothing changes and
-the answer is 404. Only premium workspaces may archive. The answer
-lists, per client, the ids archived (one entry per client here; the
-grouping is not confirmed against the real service).
+the answer is 404. An id listed twice counts once. Only premium
+workspaces may archive. The answer lists, per client, the ids
+archived.
 
 
 Sends a `POST` request to `/workspaces/{workspace_id}/clients/archive`
@@ -1099,6 +1202,7 @@ let response = client.archive_clients()
 
 Deletes the listed clients for good, all or none: if one id is not a
 client of the workspace, nothing is deleted and the answer is 404.
+An id listed twice counts once.
 
 
 Sends a `POST` request to `/workspaces/{workspace_id}/clients/delete`
@@ -1119,14 +1223,16 @@ let response = client.delete_clients()
     /**Get several clients by id
 
 Returns the workspace's clients with the listed ids, archived or not,
-in name order. Ids that are not clients of the workspace are left out.
+in id order. Ids that are not clients of the workspace are left out.
+The body is an object, `{"client_ids": [...]}`; the answer's clients
+carry `total_count: 0` and no `creator_id`.
 
 
 Sends a `POST` request to `/workspaces/{workspace_id}/clients/data`
 
 Arguments:
 - `workspace_id`: Id of the workspace.
-- `body`: Ids of clients of the workspace, at least one.
+- `body`: The ids of the clients wanted, as an object.
 ```text
 let response = client.get_clients_by_ids()
     .workspace_id(workspace_id)
@@ -1139,9 +1245,17 @@ let response = client.get_clients_by_ids()
     }
     /**List clients changed since a time
 
-Returns the clients of all the user's workspaces. With `since`, only
-those created, changed or deleted after that time; deleted ones carry
-`server_deleted_at`. Sync tools use it to fetch only what changed.
+Returns the clients of all the user's workspaces, in id order. With
+`since`, only those created, changed or deleted after that time;
+deleted ones carry `server_deleted_at`. Sync tools use it to fetch
+only what changed.
+
+`since` may not lie too far back: Toggl's apps never ask for more
+than two or three months, and older values are refused with `400`.
+A caller whose last sync is older fetches the full lists instead.
+
+Unlike workspace operations, it counts against the user-level quota
+of 30 requests an hour (on every plan).
 
 
 Sends a `GET` request to `/me/clients`
@@ -1281,6 +1395,8 @@ pub mod builder {
         client: &'a super::Client,
         workspace_id: Result<::std::num::NonZeroU64, String>,
         name: Result<Option<::std::string::String>, String>,
+        page: Result<Option<::std::num::NonZeroU64>, String>,
+        per_page: Result<Option<::std::num::NonZeroU64>, String>,
         status: Result<Option<types::ClientStatus>, String>,
     }
     impl<'a> ListClients<'a> {
@@ -1289,6 +1405,8 @@ pub mod builder {
                 client: client,
                 workspace_id: Err("workspace_id was not initialized".to_string()),
                 name: Ok(None),
+                page: Ok(None),
+                per_page: Ok(None),
                 status: Ok(None),
             }
         }
@@ -1317,6 +1435,32 @@ pub mod builder {
                 });
             self
         }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for per_page failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn status<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ClientStatus>,
@@ -1333,9 +1477,11 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TrackClientList>, Error<types::ErrorMessage>> {
-            let Self { client, workspace_id, name, status } = self;
+            let Self { client, workspace_id, name, page, per_page, status } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/clients", client.baseurl, encode_path(& workspace_id
@@ -1358,6 +1504,8 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("name", &name))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
                 .query(&progenitor_client::QueryParam::new("status", &status))
                 .headers(header_map)
                 .build()?;
@@ -1748,14 +1896,14 @@ pub mod builder {
     pub struct GetClientsByIds<'a> {
         client: &'a super::Client,
         workspace_id: Result<::std::num::NonZeroU64, String>,
-        body: Result<::std::vec::Vec<::std::num::NonZeroU64>, String>,
+        body: Result<types::builder::ClientsByIds, String>,
     }
     impl<'a> GetClientsByIds<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 workspace_id: Err("workspace_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
             }
         }
         pub fn workspace_id<V>(mut self, value: V) -> Self
@@ -1772,14 +1920,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
+            V: std::convert::TryInto<types::ClientsByIds>,
+            <V as std::convert::TryInto<types::ClientsByIds>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: num :: NonZeroU64 >` for body failed"
-                        .to_string()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ClientsByIds` for body failed: {}", s)
                 });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ClientsByIds,
+            ) -> types::builder::ClientsByIds,
+        {
+            self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/data`
@@ -1788,7 +1946,11 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TrackClientList>, Error<types::ErrorMessage>> {
             let Self { client, workspace_id, body } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ClientsByIds::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/workspaces/{}/clients/data", client.baseurl, encode_path(&
                 workspace_id.to_string()),
@@ -2533,20 +2695,148 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-
-/// Facts about the operations, derived from the spec for the hooks.
+/// Facts about the operations, derived from the spec for the
+/// hand-written layer.
 pub mod operation_facts {
-    /// Operations whose success body is a JSON array.
-    pub const ARRAY_RESPONSE_OPERATIONS: &[&str] = &[
-        "archive_client",
-        "archive_clients",
-        "get_clients_by_ids",
-        "list_changed_clients",
-        "list_clients",
+    /// One operation.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Operation {
+        /// The generated method's name, as `OperationInfo` gives it.
+        pub id: &'static str,
+        /// The HTTP method.
+        pub method: &'static str,
+        /// The path template, e.g. `/workspaces/{workspace_id}/clients`.
+        pub path: &'static str,
+        /// Where `workspace_id` sits in the URL's path, counted
+        /// from the last segment (0).
+        pub workspace_id_from_end: Option<usize>,
+        /// Where `client_id` sits in the URL's path, likewise.
+        pub client_id_from_end: Option<usize>,
+        /// The success body is a JSON array (a `null` body is read
+        /// as an empty one).
+        pub array_response: bool,
+        /// The success has no body described; whatever comes is
+        /// accepted unread.
+        pub bodiless_success: bool,
+        /// It counts against the user-level quota rather than the
+        /// organization's.
+        pub user_quota: bool,
+    }
+    /// Every operation, by id.
+    pub const OPERATIONS: &[Operation] = &[
+        Operation {
+            id: "archive_client",
+            method: "POST",
+            path: "/workspaces/{workspace_id}/clients/{client_id}/archive",
+            workspace_id_from_end: Some(3usize),
+            client_id_from_end: Some(1usize),
+            array_response: true,
+            bodiless_success: false,
+            user_quota: false,
+        },
+        Operation {
+            id: "archive_clients",
+            method: "POST",
+            path: "/workspaces/{workspace_id}/clients/archive",
+            workspace_id_from_end: Some(2usize),
+            client_id_from_end: None,
+            array_response: true,
+            bodiless_success: false,
+            user_quota: false,
+        },
+        Operation {
+            id: "create_client",
+            method: "POST",
+            path: "/workspaces/{workspace_id}/clients",
+            workspace_id_from_end: Some(1usize),
+            client_id_from_end: None,
+            array_response: false,
+            bodiless_success: false,
+            user_quota: false,
+        },
+        Operation {
+            id: "delete_client",
+            method: "DELETE",
+            path: "/workspaces/{workspace_id}/clients/{client_id}",
+            workspace_id_from_end: Some(2usize),
+            client_id_from_end: Some(0usize),
+            array_response: false,
+            bodiless_success: true,
+            user_quota: false,
+        },
+        Operation {
+            id: "delete_clients",
+            method: "POST",
+            path: "/workspaces/{workspace_id}/clients/delete",
+            workspace_id_from_end: Some(2usize),
+            client_id_from_end: None,
+            array_response: false,
+            bodiless_success: true,
+            user_quota: false,
+        },
+        Operation {
+            id: "get_client",
+            method: "GET",
+            path: "/workspaces/{workspace_id}/clients/{client_id}",
+            workspace_id_from_end: Some(2usize),
+            client_id_from_end: Some(0usize),
+            array_response: false,
+            bodiless_success: false,
+            user_quota: false,
+        },
+        Operation {
+            id: "get_clients_by_ids",
+            method: "POST",
+            path: "/workspaces/{workspace_id}/clients/data",
+            workspace_id_from_end: Some(2usize),
+            client_id_from_end: None,
+            array_response: true,
+            bodiless_success: false,
+            user_quota: false,
+        },
+        Operation {
+            id: "list_changed_clients",
+            method: "GET",
+            path: "/me/clients",
+            workspace_id_from_end: None,
+            client_id_from_end: None,
+            array_response: true,
+            bodiless_success: false,
+            user_quota: true,
+        },
+        Operation {
+            id: "list_clients",
+            method: "GET",
+            path: "/workspaces/{workspace_id}/clients",
+            workspace_id_from_end: Some(1usize),
+            client_id_from_end: None,
+            array_response: true,
+            bodiless_success: false,
+            user_quota: false,
+        },
+        Operation {
+            id: "restore_client",
+            method: "POST",
+            path: "/workspaces/{workspace_id}/clients/{client_id}/restore",
+            workspace_id_from_end: Some(3usize),
+            client_id_from_end: Some(1usize),
+            array_response: false,
+            bodiless_success: false,
+            user_quota: false,
+        },
+        Operation {
+            id: "update_client",
+            method: "PUT",
+            path: "/workspaces/{workspace_id}/clients/{client_id}",
+            workspace_id_from_end: Some(2usize),
+            client_id_from_end: Some(0usize),
+            array_response: false,
+            bodiless_success: false,
+            user_quota: false,
+        },
     ];
-    /// Operations whose success has no body described.
-    pub const BODILESS_SUCCESS_OPERATIONS: &[&str] = &[
-        "delete_client",
-        "delete_clients",
-    ];
+    /// The operation with this id.
+    pub fn find(id: &str) -> Option<&'static Operation> {
+        OPERATIONS.iter().find(|op| op.id == id)
+    }
 }

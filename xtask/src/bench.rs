@@ -14,32 +14,51 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::derived::SPEC;
-use crate::{Failure, cargo, root, run};
+use toggl_track_codegen::SPEC_PATH as SPEC;
+
+use crate::{Outcome, cargo, root, run};
 
 const BENCHMARKS: &str = "BENCHMARKS.md";
 /// Clean builds of each kind; the median counts.
 const BUILD_ROUNDS: usize = 3;
 
-pub(crate) fn run_task(args: &[String]) -> Result<(), Failure> {
-    const KINDS: [&str; 3] = ["client", "load", "build"];
-    match args {
-        [quick] if quick == "--quick" => self::quick().map_err(Failure::from),
-        _ => {
-            if let Some(bad) = args.iter().find(|a| !KINDS.contains(&a.as_str())) {
-                return Err(Failure::Usage(format!(
-                    "`bench` takes `--quick` or any of {}, got `{bad}`",
-                    KINDS.join(", ")
-                )));
-            }
-            let chosen = |kind: &str| args.is_empty() || args.iter().any(|a| a == kind);
-            full(chosen("client"), chosen("load"), chosen("build")).map_err(Failure::from)
-        }
+/// The kinds of benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Kind {
+    /// The client against raw reqwest + serde_json.
+    Client,
+    /// The local service under load.
+    Load,
+    /// Clean builds against a hand-written floor.
+    Build,
+}
+
+/// `cargo xtask bench`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Run each benchmark briefly to prove it runs (the numbers mean
+    /// nothing), and check that an unchanged spec is not generated again.
+    #[arg(long, conflicts_with = "kinds")]
+    quick: bool,
+    /// Which benchmarks to run (all when none is named).
+    #[arg(value_enum)]
+    kinds: Vec<Kind>,
+}
+
+pub(crate) fn run_task(args: &Args) -> Outcome {
+    if args.quick {
+        return quick();
     }
+    let chosen = |kind| args.kinds.is_empty() || args.kinds.contains(&kind);
+    full(
+        chosen(Kind::Client),
+        chosen(Kind::Load),
+        chosen(Kind::Build),
+    )
 }
 
 /// Every benchmark, briefly; the numbers mean nothing, the runs must pass.
-pub(crate) fn quick() -> Result<(), String> {
+pub(crate) fn quick() -> crate::Outcome {
     run(
         "benchmarks, smoke pass",
         cargo().args([
@@ -70,7 +89,7 @@ pub(crate) fn quick() -> Result<(), String> {
     )
 }
 
-fn full(client: bool, load: bool, build: bool) -> Result<(), String> {
+fn full(client: bool, load: bool, build: bool) -> crate::Outcome {
     if client {
         let python = crate::tools::python_env()?;
         let python_client = crate::ecosystem::python_client(&python)?;
@@ -100,7 +119,7 @@ fn full(client: bool, load: bool, build: bool) -> Result<(), String> {
 }
 
 /// Runs a bench and returns the Markdown table it printed.
-fn bench_table(step: &str, cmd: &mut Command) -> Result<String, String> {
+fn bench_table(step: &str, cmd: &mut Command) -> crate::Outcome<String> {
     eprintln!("==> {step}");
     let out = cmd
         .stderr(std::process::Stdio::inherit())
@@ -109,7 +128,7 @@ fn bench_table(step: &str, cmd: &mut Command) -> Result<String, String> {
     let said = String::from_utf8_lossy(&out.stdout);
     print!("{said}");
     if !out.status.success() {
-        return Err(format!("{step} failed ({})", out.status));
+        return Err(format!("{step} failed ({})", out.status).into());
     }
     let table: String = said
         .lines()
@@ -117,7 +136,7 @@ fn bench_table(step: &str, cmd: &mut Command) -> Result<String, String> {
         .map(|l| format!("{l}\n"))
         .collect();
     if table.is_empty() {
-        return Err(format!("{step} printed no table"));
+        return Err(format!("{step} printed no table").into());
     }
     Ok(table)
 }
@@ -125,7 +144,7 @@ fn bench_table(step: &str, cmd: &mut Command) -> Result<String, String> {
 /// Replaces the text between `<!-- {name}:start -->` and `<!-- {name}:end -->`
 /// in BENCHMARKS.md, through a temporary file so a failure leaves the old
 /// file whole.
-fn write_section(name: &str, table: &str) -> Result<(), String> {
+fn write_section(name: &str, table: &str) -> crate::Outcome {
     let path = root().join(BENCHMARKS);
     let (start, end) = (
         format!("<!-- {name}:start -->"),
@@ -133,7 +152,7 @@ fn write_section(name: &str, table: &str) -> Result<(), String> {
     );
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{BENCHMARKS}: {e}"))?;
     let (Some(a), Some(b)) = (text.find(&start), text.find(&end)) else {
-        return Err(format!("{BENCHMARKS}: markers {start} and {end} not found"));
+        return Err(format!("{BENCHMARKS}: markers {start} and {end} not found").into());
     };
     let updated = format!("{}{start}\n{table}{}", &text[..a], &text[b..]);
     crate::derived::write_atomically(&path, &updated)
@@ -142,12 +161,15 @@ fn write_section(name: &str, table: &str) -> Result<(), String> {
 /// The median time the spec takes to parse, validate and generate, in this
 /// (unoptimised) build: the same code at the same optimisation level as
 /// build.rs.
-fn generation_time(runs: usize) -> Result<Duration, String> {
+fn generation_time(runs: usize) -> crate::Outcome<Duration> {
     let spec = root().join(SPEC);
     let mut times = Vec::new();
     for _ in 0..runs {
         let started = Instant::now();
-        toggl_track_codegen::generate_from_file(&spec).map_err(|e| e.to_string())?;
+        let parsed = toggl_track_codegen::load(&spec).map_err(|e| e.to_string())?;
+        toggl_track_codegen::generate(&spec, &parsed)
+            .map_err(|e| e.to_string())?
+            .compact();
         times.push(started.elapsed());
     }
     times.sort();
@@ -158,27 +180,20 @@ struct Rebuilds {
     after_source_change: Duration,
 }
 
-/// Proves, in the workspace's own target folder and with the `generate`
-/// feature, that cargo runs the build script again only when the spec
-/// changes: not on a rebuild with nothing changed, not when `src/` changes;
+/// Proves, in the workspace's own target folder, that cargo runs the build
+/// script (which generates the client) again only when the spec changes:
+/// not on a rebuild with nothing changed, not when `src/` changes;
 /// and, as the control, that it does when the spec's timestamp moves.
-fn no_regeneration() -> Result<Rebuilds, String> {
+fn no_regeneration() -> crate::Outcome<Rebuilds> {
     let build = || {
         let started = Instant::now();
         let out = cargo()
-            .args([
-                "build",
-                "-p",
-                "toggl-track-api",
-                "--features",
-                "generate",
-                "--verbose",
-            ])
+            .args(["build", "-p", "toggl-track-api", "--verbose"])
             .output()
             .map_err(|e| format!("cannot start cargo: {e}"))?;
         let said = String::from_utf8_lossy(&out.stderr).into_owned();
         if !out.status.success() {
-            return Err(format!("cargo build failed:\n{said}"));
+            return Err(format!("cargo build failed:\n{said}").into());
         }
         // cargo -v names the build script's run: `Running `.../build/
         // toggl-track-api-<hash>/build-script-build``.
@@ -187,23 +202,24 @@ fn no_regeneration() -> Result<Rebuilds, String> {
                 && l.contains("toggl-track-api-")
                 && l.contains("build-script-build")
         });
-        Ok::<_, String>((generated, started.elapsed()))
+        Ok::<_, crate::Failure>((generated, started.elapsed()))
     };
     eprintln!("==> the build script runs only when the spec changes");
     build()?;
     if build()?.0 {
-        return Err("a rebuild with nothing changed ran the build script".to_owned());
+        return Err("a rebuild with nothing changed ran the build script".into());
     }
     touch(&root().join("src").join("lib.rs"))?;
     let (generated, after_source_change) = build()?;
     if generated {
-        return Err("a change to src/lib.rs ran the build script".to_owned());
+        return Err("a change to src/lib.rs ran the build script".into());
     }
     touch(&root().join(SPEC))?;
     if !build()?.0 {
         return Err(format!(
             "a change to {SPEC} did not run the build script: the check cannot see it"
-        ));
+        )
+        .into());
     }
     Ok(Rebuilds {
         after_source_change,
@@ -211,17 +227,17 @@ fn no_regeneration() -> Result<Rebuilds, String> {
 }
 
 /// Moves a file's modification time to now, without changing its content.
-fn touch(path: &Path) -> Result<(), String> {
+fn touch(path: &Path) -> crate::Outcome {
     std::fs::File::options()
         .append(true)
         .open(path)
         .and_then(|f| f.set_modified(SystemTime::now()))
-        .map_err(|e| format!("cannot touch {}: {e}", path.display()))
+        .map_err(|e| format!("cannot touch {}: {e}", path.display()).into())
 }
 
 /// The floor crate copied into target/ with the workspace's lock file, so
 /// that it builds the very dependency versions the client does.
-fn floor_sources() -> Result<PathBuf, String> {
+fn floor_sources() -> crate::Outcome<PathBuf> {
     let from = root().join("benches").join("build-floor");
     let to = root().join("target").join("bench-build").join("floor-src");
     std::fs::create_dir_all(to.join("src")).map_err(|e| format!("{}: {e}", to.display()))?;
@@ -267,7 +283,7 @@ fn children_cpu() -> f64 {
 
 /// Builds from nothing in `target/bench-build/<name>` (dev profile, all
 /// dependencies already downloaded) and reads cargo's timing report.
-fn clean_build(name: &str, args: &[&str]) -> Result<CleanBuild, String> {
+fn clean_build(name: &str, args: &[&str]) -> crate::Outcome<CleanBuild> {
     let target = root().join("target").join("bench-build").join(name);
     if target.exists() {
         std::fs::remove_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
@@ -282,7 +298,7 @@ fn clean_build(name: &str, args: &[&str]) -> Result<CleanBuild, String> {
         .map_err(|e| format!("cannot start cargo: {e}"))?;
     let (wall, cpu) = (started.elapsed().as_secs_f64(), children_cpu() - cpu_before);
     if !status.success() {
-        return Err(format!("clean build {name} failed ({status})"));
+        return Err(format!("clean build {name} failed ({status})").into());
     }
     let report = target.join("cargo-timings").join("cargo-timing.html");
     let slowest = std::fs::read_to_string(&report)
@@ -330,7 +346,7 @@ fn slowest_units(html: &str, n: usize) -> Vec<(String, f64)> {
 
 /// Clean builds of the floor and the client with each TLS choice, the
 /// generation time and the rebuild behaviour, as a Markdown table.
-fn build_cost() -> Result<String, String> {
+fn build_cost() -> crate::Outcome<String> {
     let floor = floor_sources()?;
     let floor_manifest = floor.join("Cargo.toml");
     let floor_manifest = floor_manifest.to_str().ok_or("target path is not UTF-8")?;
@@ -343,7 +359,7 @@ fn build_cost() -> Result<String, String> {
     let floor_args = ["--manifest-path", floor_manifest];
     let client_args = ["-p", "toggl-track-api"];
     // Each build with the index of the floor it is compared with.
-    let builds: [(&str, &str, Vec<&str>, usize); 6] = [
+    let builds: [(&str, &str, Vec<&str>, usize); 5] = [
         (
             "floor: hand-written reqwest client, rustls (aws-lc-rs)",
             "floor-rustls",
@@ -351,15 +367,9 @@ fn build_cost() -> Result<String, String> {
             0,
         ),
         (
-            "toggl-track-api, rustls (aws-lc-rs): the default, committed generated code",
+            "toggl-track-api, rustls (aws-lc-rs): build.rs generates the client",
             "client-rustls",
             client_args.to_vec(),
-            0,
-        ),
-        (
-            "toggl-track-api, rustls (aws-lc-rs), `generate`: build.rs runs progenitor",
-            "client-rustls-generate",
-            [&client_args[..], &["--features", "generate"]].concat(),
             0,
         ),
         (
@@ -376,13 +386,13 @@ fn build_cost() -> Result<String, String> {
             "floor: hand-written reqwest client, native-tls",
             "floor-native-tls",
             [&floor_args[..], &native[..]].concat(),
-            4,
+            3,
         ),
         (
-            "toggl-track-api, native-tls, committed generated code",
+            "toggl-track-api, native-tls: build.rs generates the client",
             "client-native-tls",
             [&client_args[..], &native[..]].concat(),
-            4,
+            3,
         ),
     ];
     // Rounds go through every build in turn, so that a slow spell of the
@@ -421,7 +431,7 @@ fn build_cost() -> Result<String, String> {
         generation.as_secs_f64()
     ));
     table.push_str(&format!(
-        "| rebuild with `generate` after a change to `src/lib.rs`: the build script does not run (checked) | {:.1} | | | | |\n",
+        "| rebuild after a change to `src/lib.rs`: the build script does not run (checked) | {:.1} | | | | |\n",
         rebuilds.after_source_change.as_secs_f64()
     ));
     Ok(table)

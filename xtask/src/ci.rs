@@ -1,41 +1,36 @@
-//! `cargo xtask ci`: the one test command. Each step is a plain cargo call,
-//! so a failing step can be rerun on its own.
+//! `cargo xtask ci`: the one test command. Each step is a plain cargo call
+//! or an xtask task, so a failing step can be rerun on its own.
 
-use crate::{cargo, run};
+use std::path::{Path, PathBuf};
 
-pub(crate) fn run_all() -> Result<(), String> {
+use crate::{Failure, Outcome, cargo, root, run};
+
+pub(crate) fn run_all() -> Outcome {
     run("format", cargo().args(["fmt", "--all", "--check"]))?;
     // The spec first: a broken spec explains itself here, before the build.
-    step("spec and derived files", || crate::regen::check(&[]))?;
-    step("drift against the stored documentation facts", || {
-        crate::drift::run_task(&[])
+    step("spec and derived files", || {
+        crate::regen::check(&crate::regen::CheckArgs::default())
     })?;
+    step(
+        "drift against the stored documentation facts, and the evidence ledger",
+        || crate::drift::run_task(&crate::drift::Args::default()),
+    )?;
+    step(
+        "recorded exchanges against the spec and the client's types",
+        || crate::conformance::run_task(&crate::conformance::Args::default()),
+    )?;
     run(
         "clippy",
         cargo().args([
             "clippy",
             "--workspace",
             "--all-targets",
-            // Also lint the opt-in live tests, which only build with it.
-            "--features",
-            "toggl-clients/live,toggl-track-api/prism-tests",
             "--",
             "-D",
             "warnings",
         ]),
     )?;
-    // The tests build the client the way the spec's maintainers do: generated
-    // by build.rs (the `generate` feature). Clippy, the benchmarks' smoke pass
-    // and the packaged build use the default, the committed copy.
-    run(
-        "tests",
-        cargo().args([
-            "test",
-            "--workspace",
-            "--features",
-            "toggl-track-api/generate",
-        ]),
-    )?;
+    run("tests", cargo().args(["test", "--workspace"]))?;
     crate::bench::quick()?;
     crate::schemathesis::check()?;
     crate::ecosystem::check()?;
@@ -45,9 +40,24 @@ pub(crate) fn run_all() -> Result<(), String> {
             .args(["doc", "--workspace", "--no-deps"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
-    // Packages the library crates and builds them from the packages, which
-    // proves that everything build.rs reads is inside the client's package.
-    forget_packaged_copies()?;
+    package()
+}
+
+/// Runs an in-process task as a named step.
+fn step(name: &str, task: impl FnOnce() -> Outcome) -> Outcome {
+    eprintln!("==> {name}");
+    task().map_err(|f| Failure::Found(format!("{name}: {}", f.message())))
+}
+
+/// The published crates as a user gets them: `cargo package` writes them,
+/// and they are built from the unpacked packages, which proves that
+/// everything `build.rs` reads travels in the client's package.
+///
+/// `cargo package`'s own verification unpacks our crates into the user's
+/// cargo registry and reuses a stale copy when the version is unchanged;
+/// building the fresh packages here, in `target/`, needs neither.
+fn package() -> Outcome {
+    let out = root().join("target").join("package");
     run(
         "package",
         cargo().args([
@@ -55,69 +65,73 @@ pub(crate) fn run_all() -> Result<(), String> {
             "--workspace",
             "--exclude",
             "xtask",
+            "--no-verify",
             "--allow-dirty",
         ]),
     )?;
-    Ok(())
-}
-
-pub(crate) fn run_task(args: &[String]) -> Result<(), String> {
-    if let Some(extra) = args.first() {
-        return Err(format!("`ci` takes no arguments, got `{extra}`"));
+    let verify = root().join("target").join("package-verify");
+    if verify.exists() {
+        std::fs::remove_dir_all(&verify).map_err(|e| format!("{}: {e}", verify.display()))?;
     }
-    run_all()
-}
-
-/// `cargo package` unpacks our own crates from its temporary registry into
-/// `$CARGO_HOME/registry/src/<that registry>/`, and on the next run reuses
-/// both that copy and what it compiled from it, as if an unchanged version
-/// number meant unchanged code. Removing the copies (never crates.io's) and
-/// our crates' fingerprints makes each run build what is in the tree; our
-/// crates are small, so the rebuild costs seconds.
-fn forget_packaged_copies() -> Result<(), String> {
-    let fingerprints = crate::root()
-        .join("target")
-        .join("debug")
-        .join(".fingerprint");
-    remove_ours(&fingerprints)?;
-    let home = std::env::var_os("CARGO_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")));
-    let Some(src) = home.map(|h| h.join("registry").join("src")) else {
-        return Ok(());
-    };
-    for registry in std::fs::read_dir(&src).into_iter().flatten().flatten() {
-        if !registry
+    std::fs::create_dir_all(&verify).map_err(|e| format!("{}: {e}", verify.display()))?;
+    let mut members = Vec::new();
+    for name in [
+        "toggl-track-api",
+        "toggl-track-codegen",
+        "toggl-track-mock",
+        "toggl-clients",
+    ] {
+        let file = packaged(&out, name)?;
+        run(
+            &format!("unpack {}", file.display()),
+            std::process::Command::new("tar")
+                .arg("-xzf")
+                .arg(&file)
+                .arg("-C")
+                .arg(&verify),
+        )?;
+        let dir = file
             .file_name()
-            .to_string_lossy()
-            .starts_with("index.crates.io")
-        {
-            remove_ours(&registry.path())?;
-        }
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".crate"))
+            .unwrap_or(name)
+            .to_owned();
+        members.push((name, dir));
     }
-    Ok(())
+    let manifest = format!(
+        "[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n[patch.crates-io]\n{}",
+        members
+            .iter()
+            .map(|(_, dir)| format!("\"{dir}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
+        members
+            .iter()
+            .map(|(name, dir)| format!("{name} = {{ path = \"{dir}\" }}\n"))
+            .collect::<String>()
+    );
+    std::fs::write(verify.join("Cargo.toml"), manifest)
+        .map_err(|e| format!("{}: {e}", verify.display()))?;
+    std::fs::copy(root().join("Cargo.lock"), verify.join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    run(
+        "build the published crates from their packages",
+        cargo()
+            .current_dir(&verify)
+            .args(["build", "--workspace", "--offline"])
+            // The workspace's own target folder: only our crates are built
+            // anew, from their package sources.
+            .env("CARGO_TARGET_DIR", root().join("target")),
+    )
 }
 
-/// Removes the entries of `dir` named after our crates (`toggl-track-*`).
-fn remove_ours(dir: &std::path::Path) -> Result<(), String> {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with("toggl-track-")
-        {
-            std::fs::remove_dir_all(entry.path())
-                .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
-        }
+/// The newest `.crate` file of `name` in `dir`.
+fn packaged(dir: &Path, name: &str) -> Outcome<PathBuf> {
+    let version = env!("CARGO_PKG_VERSION");
+    let file = dir.join(format!("{name}-{version}.crate"));
+    if file.exists() {
+        Ok(file)
+    } else {
+        Err(format!("cargo package wrote no {}", file.display()).into())
     }
-    Ok(())
-}
-/// Runs an in-process task as a named step.
-fn step(name: &str, task: impl FnOnce() -> Result<(), crate::Failure>) -> Result<(), String> {
-    eprintln!("==> {name}");
-    task().map_err(|f| match f {
-        crate::Failure::Found(m) | crate::Failure::Usage(m) | crate::Failure::BadInput(m) => {
-            format!("{name}: {m}")
-        }
-    })
 }

@@ -3,12 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use toggl_track_codegen::CodegenError;
+use toggl_track_codegen::{CodegenError, SPEC_PATH};
 
 use crate::root;
-
-/// The spec, relative to the workspace root.
-pub(crate) const SPEC: &str = "openapi/toggl-track-v9.yaml";
 
 /// A derived file: where it lives and what it should hold.
 pub(crate) struct Derived {
@@ -18,22 +15,19 @@ pub(crate) struct Derived {
 
 /// Validates the spec and renders every derived file in memory.
 pub(crate) fn render() -> Result<Vec<Derived>, CodegenError> {
-    let spec_path = Path::new(SPEC);
-    let text = std::fs::read_to_string(root().join(SPEC)).map_err(|source| CodegenError::Read {
-        path: spec_path.to_owned(),
-        source,
-    })?;
-    let spec = toggl_track_codegen::parse(spec_path, &text)?;
-    // The same function build.rs calls with `generate`: the committed copy
-    // the crate compiles by default is what generation gives.
-    let code = toggl_track_codegen::generate(spec_path, &spec)?;
-    // A JSON rendering for tools that prefer JSON, in the YAML's order.
-    let raw: serde_json::Value =
-        serde_yaml_ng::from_str(&text).map_err(|e| CodegenError::Parse {
+    let spec_path = Path::new(SPEC_PATH);
+    let text =
+        std::fs::read_to_string(root().join(SPEC_PATH)).map_err(|source| CodegenError::Read {
             path: spec_path.to_owned(),
-            message: e.to_string(),
+            source,
         })?;
-    let json = serde_json::to_string_pretty(&raw).unwrap_or_default() + "\n";
+    let spec = toggl_track_codegen::parse(spec_path, &text)?;
+    // The same generation build.rs runs, formatted for review: a change to
+    // the spec shows its effect on the Rust API in this file's diff. It is
+    // never compiled.
+    let code = toggl_track_codegen::generate(spec_path, &spec)?.pretty();
+    // A JSON rendering for tools that prefer JSON, in the YAML's order.
+    let json = serde_json::to_string_pretty(&spec.raw).unwrap_or_default() + "\n";
     Ok(vec![
         Derived {
             path: PathBuf::from("openapi/generated/toggl_track_v9.rs"),
@@ -48,7 +42,7 @@ pub(crate) fn render() -> Result<Vec<Derived>, CodegenError> {
 
 /// Writes `content` to `path` through a temporary file in the same folder
 /// and a rename, so a failure leaves the old file whole.
-pub(crate) fn write_atomically(path: &Path, content: &str) -> Result<(), String> {
+pub(crate) fn write_atomically(path: &Path, content: &str) -> crate::Outcome {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let name = path
@@ -59,6 +53,6 @@ pub(crate) fn write_atomically(path: &Path, content: &str) -> Result<(), String>
     std::fs::write(&tmp, content).map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", path.display())
+        crate::Failure::from(format!("{}: {e}", path.display()))
     })
 }

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::derived::SPEC;
 use crate::{root, run, tools};
+use toggl_track_codegen::SPEC_PATH as SPEC;
 
 /// Where the reference is written.
 pub(crate) fn output() -> PathBuf {
@@ -17,7 +17,7 @@ pub(crate) fn output() -> PathBuf {
 }
 
 /// Builds the reference; returns its path.
-pub(crate) fn build() -> Result<PathBuf, String> {
+pub(crate) fn build() -> crate::Outcome<PathBuf> {
     let node = tools::node_env()?;
     let out = output();
     run(
@@ -36,7 +36,7 @@ pub(crate) fn build() -> Result<PathBuf, String> {
 
 /// Renders the reference in headless Chromium and checks that every
 /// operation's summary is on the rendered page.
-pub(crate) fn check_rendered(page: &Path) -> Result<(), String> {
+pub(crate) fn check_rendered(page: &Path) -> crate::Outcome {
     let chromium = ["chromium", "chromium-browser"]
         .into_iter()
         .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
@@ -84,7 +84,8 @@ pub(crate) fn check_rendered(page: &Path) -> Result<(), String> {
             "the rendered reference lacks {} of {} operations: {missing:?}",
             missing.len(),
             summaries.len()
-        ));
+        )
+        .into());
     }
     eprintln!(
         "all {} operations are on the rendered page",
@@ -93,12 +94,7 @@ pub(crate) fn check_rendered(page: &Path) -> Result<(), String> {
     Ok(())
 }
 
-pub(crate) fn run_task(args: &[String]) -> Result<(), crate::Failure> {
-    if let Some(extra) = args.first() {
-        return Err(crate::Failure::Usage(format!(
-            "`docs` takes no arguments, got `{extra}`"
-        )));
-    }
+pub(crate) fn run_task() -> crate::Outcome {
     let page = build()?;
     println!(
         "wrote {}; open it in a browser (it needs no network)",

@@ -6,29 +6,24 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::derived::SPEC;
 use crate::mock::Service;
 use crate::{root, run, tools};
+use toggl_track_codegen::SPEC_PATH as SPEC;
 
 /// The spec as last released: breaking changes are measured against it.
 pub(crate) const BASELINE: &str = "openapi/baseline/toggl-track-v9.yaml";
 
 /// `cargo xtask baseline`: accepts the current spec as the new baseline.
-pub(crate) fn move_baseline(args: &[String]) -> Result<(), crate::Failure> {
-    if let Some(extra) = args.first() {
-        return Err(crate::Failure::Usage(format!(
-            "`baseline` takes no arguments, got `{extra}`"
-        )));
-    }
+pub(crate) fn move_baseline() -> crate::Outcome {
     let text = std::fs::read_to_string(root().join(SPEC))
         .map_err(|e| crate::Failure::BadInput(format!("{SPEC}: {e}")))?;
     crate::derived::write_atomically(&root().join(BASELINE), &text)
-        .map_err(crate::Failure::BadInput)?;
+        .map_err(|e| crate::Failure::BadInput(e.message().to_owned()))?;
     println!("{BASELINE} now matches {SPEC}");
     Ok(())
 }
 
-pub(crate) fn check() -> Result<(), String> {
+pub(crate) fn check() -> crate::Outcome {
     let python = tools::python_env()?;
     let node = tools::node_env()?;
     let spec = root().join(SPEC);
@@ -122,7 +117,7 @@ pub(crate) fn check() -> Result<(), String> {
 
 /// Generates the Python client (openapi-python-client) into
 /// `target/tools/python-client`, failing on any warning; returns its folder.
-pub(crate) fn python_client(python: &Path) -> Result<std::path::PathBuf, String> {
+pub(crate) fn python_client(python: &Path) -> crate::Outcome<std::path::PathBuf> {
     let client = root().join("target").join("tools").join("python-client");
     generate_cleanly(
         "openapi-python-client generate",
@@ -146,7 +141,7 @@ fn generate_cleanly(
     step: &str,
     cmd: &mut Command,
     is_warning: impl Fn(&str) -> bool,
-) -> Result<(), String> {
+) -> crate::Outcome {
     eprintln!("==> {step}");
     let done = cmd
         .output()
@@ -158,9 +153,9 @@ fn generate_cleanly(
     );
     let warnings: Vec<&str> = said.lines().filter(|l| is_warning(l)).collect();
     if !done.status.success() {
-        Err(format!("{step} failed ({}):\n{said}", done.status))
+        Err(format!("{step} failed ({}):\n{said}", done.status).into())
     } else if !warnings.is_empty() {
-        Err(format!("{step} warned:\n{}", warnings.join("\n")))
+        Err(format!("{step} warned:\n{}", warnings.join("\n")).into())
     } else {
         Ok(())
     }
@@ -170,7 +165,7 @@ fn generate_cleanly(
 /// validates, a TypeScript client generates without a warning, compiles
 /// under `tsc --strict` and drives every operation against the local
 /// service.
-fn openapi_generator(python: &Path, node: &Path, spec: &Path) -> Result<(), String> {
+fn openapi_generator(python: &Path, node: &Path, spec: &Path) -> crate::Outcome {
     tools::java_ready()?;
     let generator = tools::bin(python, "openapi-generator-cli");
     let work = root().join("target").join("tools").join("typescript-fetch");
@@ -234,7 +229,7 @@ fn path_with(dir: &Path) -> std::ffi::OsString {
 
 /// Prism serves the spec; the Rust client's operations run against it, and
 /// any request Prism finds in violation of the spec fails the check.
-fn prism(node: &Path, spec: &Path) -> Result<(), String> {
+fn prism(node: &Path, spec: &Path) -> crate::Outcome {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port for Prism: {e}"))?
@@ -255,7 +250,7 @@ fn prism(node: &Path, spec: &Path) -> Result<(), String> {
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if started.elapsed() > std::time::Duration::from_secs(60) {
-            return Err(format!("Prism did not start; see {}", log_path.display()));
+            return Err(format!("Prism did not start; see {}", log_path.display()).into());
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
@@ -281,7 +276,8 @@ fn prism(node: &Path, spec: &Path) -> Result<(), String> {
         Err(format!(
             "Prism found requests that break the spec:\n{}",
             violations.join("\n")
-        ))
+        )
+        .into())
     }
 }
 

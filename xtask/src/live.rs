@@ -1,17 +1,22 @@
-//! `cargo xtask live`: the opt-in tests against the real Toggl Track API.
+//! `cargo xtask live`: the tests against the real Toggl Track API. They run
+//! with every test command too, and say that they skipped when the
+//! credentials are not set.
 
-use crate::{cargo, run};
+use crate::{Outcome, cargo, run};
 
-const NEEDED: [&str; 2] = ["TOGGL_API_TOKEN", "TOGGL_WORKSPACE_ID"];
+/// What the live tests need.
+pub(crate) const NEEDED: [&str; 2] = ["TOGGL_API_TOKEN", "TOGGL_WORKSPACE_ID"];
 
-pub(crate) fn run_task(args: &[String]) -> Result<(), String> {
-    if let Some(extra) = args.first() {
-        return Err(format!("`live` takes no arguments, got `{extra}`"));
-    }
-    let missing: Vec<&str> = NEEDED
+/// The variables of [`NEEDED`] that are not set.
+pub(crate) fn missing() -> Vec<&'static str> {
+    NEEDED
         .into_iter()
         .filter(|name| std::env::var_os(name).is_none_or(|v| v.is_empty()))
-        .collect();
+        .collect()
+}
+
+pub(crate) fn run_task() -> Outcome {
+    let missing = missing();
     if !missing.is_empty() {
         println!(
             "live tests skipped: set {} to run every operation against the real Toggl API \
@@ -24,10 +29,11 @@ pub(crate) fn run_task(args: &[String]) -> Result<(), String> {
         "live tests against api.track.toggl.com",
         cargo().args([
             "test",
-            "--features",
-            "live",
+            "-p",
+            "toggl-clients",
             "--test",
-            "live",
+            "it",
+            "live::",
             "--",
             "--nocapture",
         ]),

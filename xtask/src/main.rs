@@ -1,60 +1,105 @@
 //! Maintainer tasks, in plain Rust: `cargo xtask <task>`.
+//!
+//! Every task exits 0 when all is well, 1 when a check found a problem and
+//! 2 for bad usage or input it cannot read.
 
 use std::process::{Command, ExitCode};
 
+use clap::{Parser, Subcommand};
+
 mod bench;
 mod ci;
+mod conformance;
 mod derived;
 mod docs;
 mod drift;
 mod ecosystem;
+mod evidence;
 mod live;
 mod mock;
 mod regen;
 mod schemathesis;
 mod tools;
 
-const USAGE: &str = "\
-usage: cargo xtask <task> [options]
+/// Maintainer tasks for the Toggl Track clients spec and its Rust client.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    after_help = "Exit codes: 0 fine, 1 a check found a problem, 2 bad usage or unreadable input."
+)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
 
-tasks:
-  regen   rewrite everything derived from the spec (generated code snapshot,
-          JSON rendering), atomically
-  check   validate the spec and fail with a diff if a derived file is stale
-  drift   compare the spec with Toggl's documentation (see `drift --help`)
-  baseline
-          accept the current spec as the baseline that the breaking-change
-          gate (Optic) compares against
-  docs    build a self-contained HTML reference of the spec into
-          target/api-reference/index.html
-  ecosystem
-          the spec through other ecosystems' tools: openapi-spec-validator,
-          Redocly and Spectral lint, Python and TypeScript clients generated
-          and exercised, Prism, Optic's breaking-change gate, the HTML
-          reference in Chromium (installs pinned tools into target/tools)
-  bench [client] [load] [build]
-          run the benchmarks (all without names) and rewrite their tables in
-          BENCHMARKS.md: the client against raw reqwest, the local service
-          under load, clean builds against a hand-written floor; `--quick`
-          runs each briefly and checks that an unchanged spec is not
-          generated again
-  ci      run every check: format, clippy, tests, spec checks, drift,
-          schemathesis, other ecosystems' tools, docs, packaging
-  live    run every operation against the real Toggl API
-          (needs TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID; skipped without them)
-
-exit codes: 0 fine, 1 a check found a problem, 2 bad usage or unreadable input
-";
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Rewrite everything derived from the spec (the generated code's
+    /// reviewable copy, the JSON rendering), atomically.
+    Regen,
+    /// Validate the spec and fail with a diff if a derived file is stale.
+    Check(regen::CheckArgs),
+    /// Compare the spec with Toggl's documentation, and check that every
+    /// deliberate difference carries its evidence.
+    Drift(drift::Args),
+    /// List the spec's claims that are not confirmed, most consequential
+    /// first: what a person with a Toggl account should check first.
+    Evidence(evidence::Args),
+    /// Check every recorded exchange in openapi/recordings/ against the spec
+    /// and the Rust client's types.
+    Conformance(conformance::Args),
+    /// Manage recorded exchanges.
+    Recordings {
+        #[command(subcommand)]
+        command: conformance::RecordingsCommand,
+    },
+    /// Run every operation once against the real service and record the
+    /// exchanges (needs TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID).
+    Record(conformance::record::Args),
+    /// Accept the current spec as the baseline of the breaking-change gate.
+    Baseline,
+    /// Build a self-contained HTML reference into target/api-reference/.
+    Docs,
+    /// The spec through other ecosystems' tools (installs pinned tools
+    /// into target/tools).
+    Ecosystem,
+    /// Run the benchmarks and rewrite their tables in BENCHMARKS.md.
+    Bench(bench::Args),
+    /// Run every check: the test command.
+    Ci,
+    /// Run every operation against the real Toggl API (needs
+    /// TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID).
+    Live,
+}
 
 /// How a task failed, which decides the exit code.
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// The task ran and found a problem (stale file, drift, failing step): 1.
     Found(String),
-    /// Bad arguments: 2.
-    Usage(String),
-    /// Input that cannot be read or understood: 2.
+    /// Input that cannot be read or understood, or bad arguments: 2.
     BadInput(String),
+}
+
+impl Failure {
+    fn code(&self) -> u8 {
+        match self {
+            Self::Found(_) => 1,
+            Self::BadInput(_) => 2,
+        }
+    }
+
+    pub(crate) fn message(&self) -> &str {
+        match self {
+            Self::Found(m) | Self::BadInput(m) => m,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
 }
 
 impl From<String> for Failure {
@@ -63,40 +108,37 @@ impl From<String> for Failure {
     }
 }
 
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Self::Found(message.to_owned())
+    }
+}
+
+/// The result of every task and step.
+pub(crate) type Outcome<T = ()> = Result<T, Failure>;
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let rest = args.get(1..).unwrap_or_default();
-    let result = match args.first().map(String::as_str) {
-        Some("regen") => regen::regen(rest),
-        Some("check") => regen::check(rest),
-        Some("drift") => drift::run_task(rest),
-        Some("ci") => ci::run_task(rest).map_err(Failure::from),
-        Some("docs") => docs::run_task(rest),
-        Some("baseline") => ecosystem::move_baseline(rest),
-        Some("ecosystem") => match rest.first() {
-            Some(extra) => Err(Failure::Usage(format!(
-                "`ecosystem` takes no arguments, got `{extra}`"
-            ))),
-            None => ecosystem::check().map_err(Failure::from),
-        },
-        Some("bench") => bench::run_task(rest),
-        Some("live") => live::run_task(rest).map_err(Failure::from),
-        Some("-h" | "--help" | "help") => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Some(other) => Err(Failure::Usage(format!("unknown task `{other}`\n\n{USAGE}"))),
-        None => Err(Failure::Usage(USAGE.to_owned())),
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::Regen => regen::regen(),
+        Task::Check(args) => regen::check(&args),
+        Task::Drift(args) => drift::run_task(&args),
+        Task::Evidence(args) => evidence::run_task(&args),
+        Task::Conformance(args) => conformance::run_task(&args),
+        Task::Recordings { command } => conformance::recordings(&command),
+        Task::Record(args) => conformance::record::run_task(&args),
+        Task::Baseline => ecosystem::move_baseline(),
+        Task::Docs => docs::run_task(),
+        Task::Ecosystem => ecosystem::check(),
+        Task::Bench(args) => bench::run_task(&args),
+        Task::Ci => ci::run_all(),
+        Task::Live => live::run_task(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Found(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(1)
-        }
-        Err(Failure::Usage(message) | Failure::BadInput(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
+        Err(failure) => {
+            eprintln!("error: {}", failure.message());
+            ExitCode::from(failure.code())
         }
     }
 }
@@ -115,7 +157,7 @@ pub(crate) fn cargo() -> Command {
 }
 
 /// Runs a command, naming it first; fails with its exit status.
-pub(crate) fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
+pub(crate) fn run(step: &str, cmd: &mut Command) -> Outcome {
     eprintln!("==> {step}");
     let status = cmd
         .status()
@@ -123,6 +165,17 @@ pub(crate) fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
     if status.success() {
         Ok(())
     } else {
-        Err(format!("{step} failed ({status})"))
+        Err(format!("{step} failed ({status})").into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
     }
 }

@@ -14,7 +14,7 @@ pub(crate) struct Service {
 
 impl Service {
     /// Builds and starts the service on a free port with `args`.
-    pub(crate) fn start(args: &[&str]) -> Result<Self, String> {
+    pub(crate) fn start(args: &[&str]) -> crate::Outcome<Self> {
         run(
             "build the local service",
             cargo().args([
@@ -46,9 +46,7 @@ impl Service {
         let base_url = line.trim().to_owned();
         if !matches!(read, Some(Ok(n)) if n > 0) || !base_url.starts_with("http://") {
             let _ = child.kill();
-            return Err(format!(
-                "the local service did not start (it said {base_url:?})"
-            ));
+            return Err(format!("the local service did not start (it said {base_url:?})").into());
         }
         Ok(Self { child, base_url })
     }

@@ -1,13 +1,11 @@
 //! `cargo xtask regen` and `cargo xtask check`.
 
-use crate::Failure;
 use crate::derived::{render, write_atomically};
-use crate::root;
+use crate::{Failure, Outcome, root};
 
 /// Rewrites every derived file. All are rendered before any is written, so
 /// an invalid spec leaves every old file as it was.
-pub(crate) fn regen(args: &[String]) -> Result<(), Failure> {
-    no_arguments("regen", args)?;
+pub(crate) fn regen() -> Outcome {
     let files = render().map_err(|e| Failure::BadInput(e.to_string()))?;
     for file in &files {
         let path = root().join(&file.path);
@@ -15,16 +13,34 @@ pub(crate) fn regen(args: &[String]) -> Result<(), Failure> {
         if same {
             println!("unchanged {}", file.path.display());
         } else {
-            write_atomically(&path, &file.content).map_err(Failure::BadInput)?;
+            write_atomically(&path, &file.content)
+                .map_err(|e| Failure::BadInput(e.message().to_owned()))?;
             println!("wrote     {}", file.path.display());
         }
     }
     Ok(())
 }
 
+/// `cargo xtask check`.
+#[derive(Debug, Default, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Only validate this spec and generate from it (no derived files are
+    /// compared).
+    #[arg(long, value_name = "FILE")]
+    spec: Option<std::path::PathBuf>,
+}
+
 /// Fails with a unified diff when a derived file is stale.
-pub(crate) fn check(args: &[String]) -> Result<(), Failure> {
-    no_arguments("check", args)?;
+pub(crate) fn check(args: &CheckArgs) -> Outcome {
+    if let Some(path) = &args.spec {
+        let spec = toggl_track_codegen::load(path).map_err(|e| Failure::BadInput(e.to_string()))?;
+        toggl_track_codegen::generate(path, &spec).map_err(|e| Failure::BadInput(e.to_string()))?;
+        println!(
+            "{}: valid, and the client generates from it",
+            path.display()
+        );
+        return Ok(());
+    }
     let files = render().map_err(|e| Failure::BadInput(e.to_string()))?;
     let mut stale = Vec::new();
     for file in &files {
@@ -50,14 +66,5 @@ pub(crate) fn check(args: &[String]) -> Result<(), Failure> {
             "stale: {}; run `cargo xtask regen` and commit the result",
             stale.join(", ")
         )))
-    }
-}
-
-fn no_arguments(task: &str, args: &[String]) -> Result<(), Failure> {
-    match args.first() {
-        Some(extra) => Err(Failure::Usage(format!(
-            "`{task}` takes no arguments, got `{extra}`"
-        ))),
-        None => Ok(()),
     }
 }

@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::mock::Service;
 use crate::{root, run, tools};
 
-pub(crate) fn check() -> Result<(), String> {
+pub(crate) fn check() -> crate::Outcome {
     let env = tools::python_env()?;
     // No quota: schemathesis sends far more than 600 requests an hour.
     let service = Service::start(&["--no-quota"])?;

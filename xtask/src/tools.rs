@@ -9,7 +9,7 @@ use crate::{root, run};
 
 /// A Python virtual environment with `xtask/tools/requirements.txt`
 /// installed; reinstalled when that file changes.
-pub(crate) fn python_env() -> Result<PathBuf, String> {
+pub(crate) fn python_env() -> crate::Outcome<PathBuf> {
     let env = root().join("target").join("tools").join("python");
     let requirements = root().join("xtask").join("tools").join("requirements.txt");
     let wanted = std::fs::read_to_string(&requirements)
@@ -40,7 +40,7 @@ pub(crate) fn bin(env: &Path, name: &str) -> PathBuf {
     env.join("bin").join(name)
 }
 
-fn find_python() -> Result<String, String> {
+fn find_python() -> crate::Outcome<String> {
     for candidate in ["python3", "python"] {
         let ok = Command::new(candidate)
             .args([
@@ -53,16 +53,16 @@ fn find_python() -> Result<String, String> {
             return Ok(candidate.to_owned());
         }
     }
-    Err(
+    Err(crate::Failure::BadInput(
         "Python 3.9 or newer with the venv module is needed for the spec checks; \
          install it (Debian: `apt-get install python3 python3-venv`) and run again"
             .to_owned(),
-    )
+    ))
 }
 
 /// `xtask/tools/node`'s pinned packages installed with `npm ci` into
 /// `target/tools/node`; reinstalled when the lock file changes.
-pub(crate) fn node_env() -> Result<PathBuf, String> {
+pub(crate) fn node_env() -> crate::Outcome<PathBuf> {
     let source = root().join("xtask").join("tools").join("node");
     let env = root().join("target").join("tools").join("node");
     let lock = std::fs::read_to_string(source.join("package-lock.json"))
@@ -76,11 +76,11 @@ pub(crate) fn node_env() -> Result<PathBuf, String> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !npm_works {
-        return Err(
+        return Err(crate::Failure::BadInput(
             "Node.js 20 or newer with npm is needed for the spec checks; install it \
                     (Debian: `apt-get install nodejs npm`) and run again"
                 .to_owned(),
-        );
+        ));
     }
     std::fs::create_dir_all(&env).map_err(|e| format!("{}: {e}", env.display()))?;
     for file in ["package.json", "package-lock.json"] {
@@ -103,7 +103,7 @@ pub(crate) fn node_bin(env: &Path, name: &str) -> PathBuf {
 
 /// Checks that a Java runtime new enough for openapi-generator's jar (Java
 /// 11) is on the PATH; the jar itself comes with the pinned Python tools.
-pub(crate) fn java_ready() -> Result<(), String> {
+pub(crate) fn java_ready() -> crate::Outcome {
     let missing = || {
         "Java 11 or newer is needed to run openapi-generator; install it \
          (Debian: `apt-get install openjdk-17-jre-headless`) and run again"
@@ -123,6 +123,6 @@ pub(crate) fn java_ready() -> Result<(), String> {
         .and_then(|m| m.parse::<u32>().ok());
     match major {
         Some(m) if out.status.success() && m >= 11 => Ok(()),
-        _ => Err(missing()),
+        _ => Err(crate::Failure::BadInput(missing())),
     }
 }

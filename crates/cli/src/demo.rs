@@ -4,11 +4,31 @@
 use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate};
 use toggl_track_api::{Client, Error, ResponseMetaExt, ResponseValue};
 
+use crate::failure::Failure;
+use crate::session::Session;
+
 fn quota<T>(value: &ResponseValue<T>) -> String {
     match value.meta().quota.remaining {
         Some(n) => format!("  [{n} requests left this hour]"),
         None => String::new(),
     }
+}
+
+/// `demo`: the walk, on the local service unless a real one is configured.
+pub(crate) async fn run(s: &Session) -> Result<(), Failure> {
+    match &s.mock {
+        Some(mock) => println!(
+            "Walking through every operation on a local mock service at {}.",
+            mock.base_url()
+        ),
+        None => println!(
+            "Walking through every operation on workspace {}.",
+            s.workspace
+        ),
+    }
+    walk(&s.client, s.workspace, &mut |line| println!("  {line}")).await?;
+    println!("All seven operations done.");
+    Ok(())
 }
 
 /// Runs the walk; `say` receives one line per step.

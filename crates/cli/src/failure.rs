@@ -25,21 +25,28 @@ impl Failure {
     }
 }
 
+/// The exit code for an error of the client.
+pub(crate) fn code(err: &Error) -> u8 {
+    match err {
+        Error::Unauthenticated { .. } | Error::Forbidden { .. } => AUTH,
+        Error::NotFound { .. } => NOT_FOUND,
+        Error::QuotaExhausted { .. }
+        | Error::RateLimited { .. }
+        | Error::QuotaReserveReached { .. } => LIMITED,
+        Error::Server { .. }
+        | Error::Timeout { .. }
+        | Error::Transport { .. }
+        | Error::Decode { .. }
+        | Error::ResponseTooLarge { .. } => UNAVAILABLE,
+        Error::InvalidRequest { .. } => USAGE,
+        _ => REFUSED,
+    }
+}
+
 impl From<Error> for Failure {
     fn from(err: Error) -> Self {
-        let code = match &err {
-            Error::Unauthenticated { .. } | Error::Forbidden { .. } => AUTH,
-            Error::NotFound { .. } => NOT_FOUND,
-            Error::QuotaExhausted { .. } | Error::RateLimited { .. } => LIMITED,
-            Error::Server { .. }
-            | Error::Timeout { .. }
-            | Error::Transport { .. }
-            | Error::Decode { .. } => UNAVAILABLE,
-            Error::InvalidRequest { .. } => USAGE,
-            _ => REFUSED,
-        };
         // The error's own text is one line and names the request id.
-        Self::new(code, err.to_string())
+        Self::new(code(&err), err.to_string())
     }
 }
 

@@ -1,17 +1,18 @@
-//! Prints results as an aligned table, one JSON document, or CSV; and the
-//! remaining quota on stderr when it is a terminal.
+//! Prints results as an aligned table, one JSON document, or CSV; and, on a
+//! terminal, the quota left after a command (on stderr, so pipes stay
+//! clean).
 
 use std::io::{IsTerminal, Write};
 
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use serde_json::json;
 use toggl_track_api::types::TrackClient;
-use toggl_track_api::{ResponseMetaExt, ResponseValue};
 
 use crate::args::Output;
 use crate::failure::{Failure, REFUSED};
 
-const COLUMNS: [&str; 7] = [
+/// The columns of a client, as `list` prints them and `apply` reads them.
+pub(crate) const COLUMNS: [&str; 7] = [
     "id",
     "name",
     "status",
@@ -21,19 +22,26 @@ const COLUMNS: [&str; 7] = [
     "creator_id",
 ];
 
+/// At or below this many requests left, a terminal gets a warning.
+const LOW_QUOTA: u64 = 5;
+
+/// A client's status word: active, archived or deleted.
+pub(crate) fn status(c: &TrackClient) -> &'static str {
+    if c.server_deleted_at.is_some() {
+        "deleted"
+    } else if c.archived {
+        "archived"
+    } else {
+        "active"
+    }
+}
+
 /// One client's cells; tables get a readable time, CSV RFC 3339.
-fn row(c: &TrackClient, readable: bool) -> [String; 7] {
-    [
+fn row(c: &TrackClient, readable: bool) -> Vec<String> {
+    vec![
         c.id.to_string(),
         c.name.clone(),
-        if c.server_deleted_at.is_some() {
-            "deleted"
-        } else if c.archived {
-            "archived"
-        } else {
-            "active"
-        }
-        .to_owned(),
+        status(c).to_owned(),
         c.notes.clone().unwrap_or_default(),
         c.external_reference.clone().unwrap_or_default(),
         if readable {
@@ -41,12 +49,12 @@ fn row(c: &TrackClient, readable: bool) -> [String; 7] {
         } else {
             c.at.to_rfc3339()
         },
-        c.creator_id.to_string(),
+        c.creator_id.map(|id| id.to_string()).unwrap_or_default(),
     ]
 }
 
 /// Writes `text` to stdout; a closed pipe (`| head`) ends quietly.
-fn emit(text: &str) -> Result<(), Failure> {
+pub(crate) fn emit(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
@@ -57,6 +65,38 @@ fn emit(text: &str) -> Result<(), Failure> {
     }
 }
 
+/// An aligned table of `rows` under `header` (underscores become spaces).
+pub(crate) fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    table.set_header(header.iter().map(|c| c.replace('_', " ").to_uppercase()));
+    for r in rows {
+        table.add_row(r);
+    }
+    format!("{table}\n")
+}
+
+/// CSV of `rows` under `header`.
+pub(crate) fn csv(
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<String, Failure> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let written = writer
+        .write_record(header)
+        .and_then(|()| rows.into_iter().try_for_each(|r| writer.write_record(r)));
+    let bytes = written
+        .map_err(|e| e.to_string())
+        .and_then(|()| writer.into_inner().map_err(|e| e.to_string()))
+        .map_err(|e| Failure::new(REFUSED, format!("cannot write CSV: {e}")))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// One JSON document, pretty.
+pub(crate) fn json_document(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+}
+
 /// Prints clients: as a list for `list`, as one object otherwise.
 pub(crate) fn clients(
     output: Output,
@@ -65,89 +105,68 @@ pub(crate) fn clients(
 ) -> Result<(), Failure> {
     match output {
         Output::Table => {
-            let mut table = Table::new();
-            table.load_style(UTF8_FULL_CONDENSED);
-            table.set_header(COLUMNS.map(|c| c.replace('_', " ").to_uppercase()));
-            for c in clients {
-                table.add_row(row(c, true));
-            }
             let count = if single {
                 String::new()
             } else {
                 format!("{} client(s)\n", clients.len())
             };
-            emit(&format!("{table}\n{count}"))
+            emit(&(table(&COLUMNS, clients.iter().map(|c| row(c, true))) + &count))
         }
         Output::Json => {
             let doc = if single {
-                serde_json::to_value(clients.first()).unwrap_or_default()
+                serde_json::to_value(clients.first())
             } else {
-                serde_json::to_value(clients).unwrap_or_default()
+                serde_json::to_value(clients)
             };
-            emit(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"))
+            emit(&json_document(&doc.unwrap_or_default()))
         }
-        Output::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            let written = writer.write_record(COLUMNS).and_then(|()| {
-                clients
-                    .iter()
-                    .try_for_each(|c| writer.write_record(row(c, false)))
-            });
-            let bytes = written
-                .map_err(|e| e.to_string())
-                .and_then(|()| writer.into_inner().map_err(|e| e.to_string()))
-                .map_err(|e| Failure::new(REFUSED, format!("cannot write CSV: {e}")))?;
-            emit(&String::from_utf8_lossy(&bytes))
-        }
+        Output::Csv => emit(&csv(&COLUMNS, clients.iter().map(|c| row(c, false)))?),
     }
 }
 
-/// Prints the outcome of an operation without a client body.
-pub(crate) fn done(
+/// Prints the outcome of an operation without a client body: a sentence, a
+/// JSON document, or CSV rows.
+fn done(
     output: Output,
     sentence: &str,
     document: serde_json::Value,
-    csv_header: &str,
-    csv_rows: &[String],
+    header: &[&str],
+    rows: Vec<Vec<String>>,
 ) -> Result<(), Failure> {
     match output {
         Output::Table => emit(&format!("{sentence}\n")),
-        Output::Json => emit(&(serde_json::to_string_pretty(&document).unwrap_or_default() + "\n")),
-        Output::Csv => emit(&format!(
-            "{csv_header}\n{}",
-            csv_rows
-                .iter()
-                .map(|r| format!("{r}\n"))
-                .collect::<String>()
-        )),
+        Output::Json => emit(&json_document(&document)),
+        Output::Csv => emit(&csv(header, rows)?),
     }
 }
 
 /// The deleted clients, in each format.
 pub(crate) fn deleted(output: Output, ids: &[u64]) -> Result<(), Failure> {
-    let list = ids.iter().map(u64::to_string).collect::<Vec<_>>();
+    let list: Vec<String> = ids.iter().map(u64::to_string).collect();
     done(
         output,
         &format!("deleted client(s) {}", list.join(", ")),
         json!({"deleted": ids}),
-        "deleted",
-        &list,
+        &["deleted"],
+        list.into_iter().map(|id| vec![id]).collect(),
     )
 }
 
 /// The projects archived with each client, in each format.
 pub(crate) fn archived(output: Output, archived: &[(u64, Vec<u64>)]) -> Result<(), Failure> {
+    let joined = |ids: &[u64]| {
+        ids.iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let sentence = archived
         .iter()
         .map(|(id, projects)| match projects.len() {
             0 => format!("archived client {id}; it had no active projects"),
             n => format!(
                 "archived client {id} with {n} project(s): {}",
-                projects
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                joined(projects)
             ),
         })
         .collect::<Vec<_>>()
@@ -160,32 +179,42 @@ pub(crate) fn archived(output: Output, archived: &[(u64, Vec<u64>)]) -> Result<(
         .iter()
         .flat_map(|(id, projects)| {
             if projects.is_empty() {
-                vec![format!("{id},")]
+                vec![vec![id.to_string(), String::new()]]
             } else {
-                projects.iter().map(|p| format!("{id},{p}")).collect()
+                projects
+                    .iter()
+                    .map(|p| vec![id.to_string(), p.to_string()])
+                    .collect()
             }
         })
-        .collect::<Vec<_>>();
+        .collect();
     done(
         output,
         &sentence,
         serde_json::Value::Array(document),
-        "client_id,archived_project_id",
-        &rows,
+        &["client_id", "archived_project_id"],
+        rows,
     )
 }
 
-/// On a terminal, the quota left after a call (stderr, so pipes stay clean).
-pub(crate) fn quota<T>(response: &ResponseValue<T>) {
+/// On a terminal, the organization quota left after a command, and a
+/// warning when it runs low (stderr, so pipes stay clean).
+pub(crate) fn quota_line(client: &toggl_track_api::Client) {
     if !std::io::stderr().is_terminal() {
         return;
     }
-    let quota = response.meta().quota;
-    if let Some(left) = quota.remaining {
-        let resets = quota
-            .resets_in
-            .map(|d| format!(", resets in {} min", d.as_secs().div_ceil(60)))
-            .unwrap_or_default();
-        eprintln!("{left} requests left this hour{resets}");
+    let Some(q) = client.quota().organization else {
+        return;
+    };
+    let resets = q.resets_in().as_secs().div_ceil(60);
+    eprintln!(
+        "{} requests left this hour, resets in {resets} min",
+        q.remaining
+    );
+    if q.remaining <= LOW_QUOTA {
+        eprintln!(
+            "warning: only {} requests left this hour; `--max-age` answers from the cache at no cost",
+            q.remaining
+        );
     }
 }

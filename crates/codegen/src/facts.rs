@@ -1,88 +1,121 @@
-//! Facts about the operations that the hand-written hooks need, derived
+//! Facts about the operations that the hand-written layer needs, derived
 //! from the spec so that they cannot fall out of step with it.
 
 use heck::ToSnakeCase;
-use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
+use openapiv3::{Operation, ReferenceOr, Response};
 use quote::quote;
+use serde_json::Value;
 
-/// Emits `mod operation_facts`: the operations (by the generated method
-/// name, as `OperationInfo::operation_id` reports it) whose success body is a
-/// JSON array, where the hooks read a `null` body as an empty list; and those
-/// whose success has no body, where the hooks accept whatever comes.
-pub(crate) fn operation_facts(spec: &OpenAPI) -> proc_macro2::TokenStream {
-    let names = |keep: &dyn Fn(&openapiv3::Operation) -> bool| {
-        let mut names: Vec<String> = spec
-            .operations()
-            .filter(|(_, _, op)| keep(op))
-            .filter_map(|(_, _, op)| op.operation_id.as_deref().map(ToSnakeCase::to_snake_case))
-            .collect();
-        names.sort();
-        names
-    };
-    let array_ops = names(&|op| success_is_array(spec, op));
-    let bodiless_ops = names(&|op| success_is_bodiless(spec, op));
-    quote! {
-        /// Facts about the operations, derived from the spec for the hooks.
-        pub mod operation_facts {
-            /// Operations whose success body is a JSON array.
-            pub const ARRAY_RESPONSE_OPERATIONS: &[&str] = &[#(#array_ops),*];
-            /// Operations whose success has no body described.
-            pub const BODILESS_SUCCESS_OPERATIONS: &[&str] = &[#(#bodiless_ops),*];
-        }
+use crate::paths::Template;
+use crate::{Spec, refs};
+
+/// The extension naming the quota an operation counts against:
+/// `organization` (the default) or `user`.
+pub const QUOTA: &str = "x-toggl-quota";
+
+/// Emits `mod operation_facts`: one entry per operation (by the generated
+/// method name, as `OperationInfo::operation_id` reports it) with its method,
+/// path template, where its ids sit in the URL, the shape of its success
+/// body and the quota it counts against.
+pub(crate) fn operation_facts(spec: &Spec) -> proc_macro2::TokenStream {
+    let mut rows: Vec<(String, proc_macro2::TokenStream)> = Vec::new();
+    for (path, method, op) in spec.typed.operations() {
+        let Some(id) = op.operation_id.as_deref() else {
+            continue;
+        };
+        let name = id.to_snake_case();
+        let template = Template::parse(path);
+        let position = |param: &str| match template.position_from_end(param) {
+            Some(n) => quote!(Some(#n)),
+            None => quote!(None),
+        };
+        let workspace = position("workspace_id");
+        let client = position("client_id");
+        let method = method.to_ascii_uppercase();
+        let array = success_is_array(spec, op);
+        let bodiless = success_is_bodiless(spec, op);
+        let user_quota = op.extensions.get(QUOTA).and_then(|v| v.as_str()) == Some("user");
+        rows.push((
+            name.clone(),
+            quote! {
+                Operation {
+                    id: #name,
+                    method: #method,
+                    path: #path,
+                    workspace_id_from_end: #workspace,
+                    client_id_from_end: #client,
+                    array_response: #array,
+                    bodiless_success: #bodiless,
+                    user_quota: #user_quota,
+                }
+            },
+        ));
     }
-}
-
-fn success_responses<'a>(
-    spec: &'a OpenAPI,
-    op: &'a openapiv3::Operation,
-) -> impl Iterator<Item = &'a openapiv3::Response> {
-    op.responses
-        .responses
-        .iter()
-        .filter(|(code, _)| code.to_string().starts_with('2'))
-        .filter_map(|(_, r)| resolve_response(spec, r))
-}
-
-fn success_is_bodiless(spec: &OpenAPI, op: &openapiv3::Operation) -> bool {
-    let mut successes = success_responses(spec, op).peekable();
-    successes.peek().is_some() && successes.all(|r| r.content.is_empty())
-}
-
-fn success_is_array(spec: &OpenAPI, op: &openapiv3::Operation) -> bool {
-    success_responses(spec, op)
-        .filter_map(|r| r.content.get("application/json")?.schema.as_ref())
-        .any(|schema| is_array(spec, schema, 0))
-}
-
-fn resolve_response<'a>(
-    spec: &'a OpenAPI,
-    r: &'a ReferenceOr<openapiv3::Response>,
-) -> Option<&'a openapiv3::Response> {
-    match r {
-        ReferenceOr::Item(r) => Some(r),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            match spec.components.as_ref()?.responses.get(name)? {
-                ReferenceOr::Item(r) => Some(r),
-                ReferenceOr::Reference { .. } => None,
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let rows = rows.into_iter().map(|(_, row)| row);
+    quote! {
+        /// Facts about the operations, derived from the spec for the
+        /// hand-written layer.
+        pub mod operation_facts {
+            /// One operation.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Operation {
+                /// The generated method's name, as `OperationInfo` gives it.
+                pub id: &'static str,
+                /// The HTTP method.
+                pub method: &'static str,
+                /// The path template, e.g. `/workspaces/{workspace_id}/clients`.
+                pub path: &'static str,
+                /// Where `workspace_id` sits in the URL's path, counted
+                /// from the last segment (0).
+                pub workspace_id_from_end: Option<usize>,
+                /// Where `client_id` sits in the URL's path, likewise.
+                pub client_id_from_end: Option<usize>,
+                /// The success body is a JSON array (a `null` body is read
+                /// as an empty one).
+                pub array_response: bool,
+                /// The success has no body described; whatever comes is
+                /// accepted unread.
+                pub bodiless_success: bool,
+                /// It counts against the user-level quota rather than the
+                /// organization's.
+                pub user_quota: bool,
+            }
+            /// Every operation, by id.
+            pub const OPERATIONS: &[Operation] = &[#(#rows),*];
+            /// The operation with this id.
+            pub fn find(id: &str) -> Option<&'static Operation> {
+                OPERATIONS.iter().find(|op| op.id == id)
             }
         }
     }
 }
 
-fn is_array(spec: &OpenAPI, schema: &ReferenceOr<Schema>, depth: u8) -> bool {
-    if depth > 8 {
-        return false;
-    }
-    match schema {
-        ReferenceOr::Item(Schema {
-            schema_kind: SchemaKind::Type(Type::Array(_)),
-            ..
-        }) => true,
-        ReferenceOr::Item(_) => false,
-        ReferenceOr::Reference { reference } => reference
-            .strip_prefix("#/components/schemas/")
-            .and_then(|name| spec.components.as_ref()?.schemas.get(name))
-            .is_some_and(|s| is_array(spec, s, depth + 1)),
-    }
+fn success_responses<'a>(
+    spec: &'a Spec,
+    op: &'a Operation,
+) -> impl Iterator<Item = std::borrow::Cow<'a, Response>> {
+    op.responses
+        .responses
+        .iter()
+        .filter(|(code, _)| code.to_string().starts_with('2'))
+        .filter_map(|(_, r)| refs::item(&spec.raw, r, "a response").ok())
+}
+
+fn success_is_bodiless(spec: &Spec, op: &Operation) -> bool {
+    let mut successes = success_responses(spec, op).peekable();
+    successes.peek().is_some() && successes.all(|r| r.content.is_empty())
+}
+
+fn success_is_array(spec: &Spec, op: &Operation) -> bool {
+    success_responses(spec, op)
+        .filter_map(|r| r.content.get("application/json")?.schema.clone())
+        .any(|schema| {
+            let schema: Value = match schema {
+                ReferenceOr::Item(s) => serde_json::to_value(s).unwrap_or_default(),
+                ReferenceOr::Reference { reference } => serde_json::json!({"$ref": reference}),
+            };
+            refs::resolve(&spec.raw, &schema)
+                .is_ok_and(|s| s.get("type").and_then(Value::as_str) == Some("array"))
+        })
 }

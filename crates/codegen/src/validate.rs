@@ -5,24 +5,13 @@
 //! one-line problem that names where it is and what to change.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
-use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr, RequestBody, Response, StatusCode};
+use openapiv3::{Operation, Parameter, ReferenceOr, StatusCode};
+use serde_json::Value;
 
-/// One rule broken at one place in the document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// JSON pointer into the document, e.g. `/paths/~1a~1{id}/get/responses/404`.
-    pub pointer: String,
-    /// What is wrong and what to change.
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.pointer, self.message)
-    }
-}
+use crate::paths::Template;
+use crate::refs::{self, escape};
+use crate::{Problem, Spec};
 
 fn problem(pointer: impl Into<String>, message: impl Into<String>) -> Problem {
     Problem {
@@ -31,15 +20,10 @@ fn problem(pointer: impl Into<String>, message: impl Into<String>) -> Problem {
     }
 }
 
-/// Escapes one JSON-pointer segment (RFC 6901).
-pub(crate) fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
 const JSON: &str = "application/json";
 
 /// Checks the `openapi` version field of an untyped document.
-pub(crate) fn version_problems(raw: &serde_json::Value) -> Vec<Problem> {
+pub(crate) fn version_problems(raw: &Value) -> Vec<Problem> {
     if raw.get("swagger").is_some() {
         return vec![problem(
             "/swagger",
@@ -60,11 +44,12 @@ pub(crate) fn version_problems(raw: &serde_json::Value) -> Vec<Problem> {
 }
 
 /// Checks a parsed document; an empty list means the generator can take it.
-pub fn validate(spec: &OpenAPI) -> Vec<Problem> {
+pub fn validate(spec: &Spec) -> Vec<Problem> {
+    let Spec { typed, raw } = spec;
     let mut problems = Vec::new();
     let mut operation_ids: BTreeMap<String, String> = BTreeMap::new();
 
-    for (path, item) in &spec.paths.paths {
+    for (path, item) in &typed.paths.paths {
         let path_ptr = format!("/paths/{}", escape(path));
         let item = match item {
             ReferenceOr::Item(item) => item,
@@ -76,7 +61,8 @@ pub fn validate(spec: &OpenAPI) -> Vec<Problem> {
                 continue;
             }
         };
-        let template_params = template_parameters(path);
+        let template_params: BTreeSet<String> =
+            Template::parse(path).parameters().into_iter().collect();
         for (method, op) in item.iter() {
             let ptr = format!("{path_ptr}/{method}");
             let Some(id) = op.operation_id.as_deref() else {
@@ -92,7 +78,10 @@ pub fn validate(spec: &OpenAPI) -> Vec<Problem> {
                     format!("operationId `{id}` is also used at {first}; make it unique"),
                 ));
             }
-            let params: Vec<(String, Option<&Parameter>)> = item
+            let params: Vec<(
+                String,
+                Result<std::borrow::Cow<'_, Parameter>, refs::RefError>,
+            )> = item
                 .parameters
                 .iter()
                 .enumerate()
@@ -103,41 +92,36 @@ pub fn validate(spec: &OpenAPI) -> Vec<Problem> {
                         .enumerate()
                         .map(|(i, p)| (format!("{ptr}/parameters/{i}"), p)),
                 )
-                .map(|(at, p)| (at, resolve_parameter(spec, p)))
+                .map(|(at, p)| (at, refs::item(raw, p, "a parameter")))
                 .collect();
             check_path_parameters(id, &path_ptr, &params, &template_params, &mut problems);
-            check_request_body(spec, id, &ptr, op, &mut problems);
-            check_responses(spec, id, &ptr, op, &mut problems);
+            check_request_body(raw, id, &ptr, op, &mut problems);
+            check_responses(raw, id, &ptr, op, &mut problems);
         }
     }
     problems
 }
 
-/// The `{name}` segments of a path template.
-fn template_parameters(path: &str) -> BTreeSet<String> {
-    path.split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
-        .collect()
-}
-
 fn check_path_parameters(
     id: &str,
     path_ptr: &str,
-    params: &[(String, Option<&Parameter>)],
+    params: &[(
+        String,
+        Result<std::borrow::Cow<'_, Parameter>, refs::RefError>,
+    )],
     template: &BTreeSet<String>,
     problems: &mut Vec<Problem>,
 ) {
     let mut declared = BTreeSet::new();
     for (at, param) in params {
-        let Some(param) = param else {
-            problems.push(problem(
-                at,
-                format!("operation {id}: parameter $ref does not resolve to components/parameters; fix the reference"),
-            ));
-            continue;
+        let param = match param {
+            Ok(param) => param,
+            Err(e) => {
+                problems.push(problem(at, format!("operation {id}: {e}")));
+                continue;
+            }
         };
-        let Parameter::Path { parameter_data, .. } = param else {
+        let Parameter::Path { parameter_data, .. } = param.as_ref() else {
             continue;
         };
         let name = &parameter_data.name;
@@ -167,37 +151,8 @@ fn check_path_parameters(
     }
 }
 
-fn resolve_parameter<'a>(
-    spec: &'a OpenAPI,
-    p: &'a ReferenceOr<Parameter>,
-) -> Option<&'a Parameter> {
-    resolve(p, "#/components/parameters/", |name| {
-        spec.components
-            .as_ref()
-            .and_then(|c| c.parameters.get(name))
-    })
-}
-
-fn resolve<'a, T>(
-    item: &'a ReferenceOr<T>,
-    prefix: &str,
-    lookup: impl Fn(&str) -> Option<&'a ReferenceOr<T>>,
-) -> Option<&'a T> {
-    let mut current = item;
-    // Follow at most a few hops: a $ref chain longer than that is a cycle.
-    for _ in 0..8 {
-        match current {
-            ReferenceOr::Item(t) => return Some(t),
-            ReferenceOr::Reference { reference } => {
-                current = lookup(reference.strip_prefix(prefix)?)?;
-            }
-        }
-    }
-    None
-}
-
 fn check_request_body(
-    spec: &OpenAPI,
+    raw: &Value,
     id: &str,
     ptr: &str,
     op: &Operation,
@@ -207,18 +162,12 @@ fn check_request_body(
         return;
     };
     let at = format!("{ptr}/requestBody");
-    let Some(body): Option<&RequestBody> = resolve(body, "#/components/requestBodies/", |c| {
-        spec.components
-            .as_ref()
-            .and_then(|comp| comp.request_bodies.get(c))
-    }) else {
-        problems.push(problem(
-            at,
-            format!(
-                "operation {id}: request body $ref does not resolve to components/requestBodies"
-            ),
-        ));
-        return;
+    let body = match refs::item(raw, body, "a request body") {
+        Ok(body) => body,
+        Err(e) => {
+            problems.push(problem(at, format!("operation {id}: {e}")));
+            return;
+        }
     };
     for media in body.content.keys() {
         if media != JSON {
@@ -239,13 +188,7 @@ enum BodyKind {
     Json(serde_json::Value),
 }
 
-fn check_responses(
-    spec: &OpenAPI,
-    id: &str,
-    ptr: &str,
-    op: &Operation,
-    problems: &mut Vec<Problem>,
-) {
+fn check_responses(raw: &Value, id: &str, ptr: &str, op: &Operation, problems: &mut Vec<Problem>) {
     let mut success: Vec<(String, BodyKind)> = Vec::new();
     let mut failure: Vec<(String, BodyKind)> = Vec::new();
     let entries = op
@@ -261,18 +204,14 @@ fn check_responses(
         );
     for (is_success, code, response) in entries {
         let at = format!("{ptr}/responses/{code}");
-        let Some(response): Option<&Response> = resolve(response, "#/components/responses/", |c| {
-            spec.components
-                .as_ref()
-                .and_then(|comp| comp.responses.get(c))
-        }) else {
-            problems.push(problem(
-                at,
-                format!("operation {id}: response $ref does not resolve to components/responses"),
-            ));
-            continue;
+        let response = match refs::item(raw, response, "a response") {
+            Ok(response) => response,
+            Err(e) => {
+                problems.push(problem(at, format!("operation {id}: {e}")));
+                continue;
+            }
         };
-        if is_transport_response(response) {
+        if crate::transform::marks_transport(response.extensions.get(crate::TRANSPORT_RESPONSE)) {
             continue;
         }
         let mut kind = BodyKind::None;
@@ -331,47 +270,4 @@ fn code_is_success(code: &StatusCode) -> bool {
         StatusCode::Code(n) => (200..300).contains(n),
         StatusCode::Range(n) => *n == 2,
     }
-}
-
-/// The extension marking a response that any operation can get from the
-/// layers in front of it (401, 402, 429). The generated client leaves these
-/// to its hooks, so they are removed before generation and exempt from the
-/// one-body-type rule.
-pub const TRANSPORT_RESPONSE: &str = "x-toggl-transport-response";
-
-pub(crate) fn is_transport_response(response: &Response) -> bool {
-    response
-        .extensions
-        .get(TRANSPORT_RESPONSE)
-        .is_some_and(|v| v.as_bool() == Some(true))
-}
-
-/// A copy of the spec without the transport responses, as the generator sees it.
-pub fn for_generator(spec: &OpenAPI) -> OpenAPI {
-    let mut copy = spec.clone();
-    let components = spec.components.as_ref();
-    for item in copy.paths.paths.values_mut() {
-        let ReferenceOr::Item(item) = item else {
-            continue;
-        };
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.options,
-            &mut item.head,
-            &mut item.patch,
-            &mut item.trace,
-        ];
-        for op in operations.into_iter().flatten() {
-            op.responses.responses.retain(|_, r| {
-                let resolved = resolve(r, "#/components/responses/", |name| {
-                    components.and_then(|c| c.responses.get(name))
-                });
-                !resolved.is_some_and(is_transport_response)
-            });
-        }
-    }
-    copy
 }

@@ -68,11 +68,14 @@ pub struct Seed {
     pub projects: Vec<SeedProject>,
 }
 
-/// A rate limit: `per_second` requests a second per user, with bursts of `burst`.
+/// A rate limit: `per_second` requests a second per user, with bursts of
+/// `burst`; its 429 carries `Retry-After: retry_after` only when that is set
+/// (no recording shows Toggl sending one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
     pub per_second: u32,
     pub burst: u32,
+    pub retry_after: Option<u64>,
 }
 
 /// Everything a service starts with.
@@ -81,15 +84,51 @@ pub struct Config {
     pub seed: Seed,
     /// The longest client name, in bytes of UTF-8 (the real service: 255).
     pub max_name_bytes: usize,
-    /// Requests per user per sliding hour; `None` for no quota. Without a
-    /// quota, responses report a full window of [`NOTIONAL_QUOTA`].
+    /// Requests per user per sliding hour for workspace operations (the
+    /// organization quota); `None` for no quota. Without a quota, responses
+    /// report a full window of [`NOTIONAL_QUOTA`].
     pub hourly_quota: Option<u32>,
+    /// Requests per user per sliding hour for `/me` operations (Toggl: 30
+    /// on every plan); `None` for no quota.
+    pub user_hourly_quota: Option<u32>,
     /// Answer 429 above this rate.
     pub rate_limit: Option<RateLimit>,
+    /// How far back `since` may reach before it is refused with 400 (the
+    /// real cut-off is not known: Toggl's apps never ask for more than two
+    /// or three months).
+    pub since_max_age: Duration,
 }
 
 /// The quota reported when none is enforced: a Premium plan's window.
 pub const NOTIONAL_QUOTA: u32 = 600;
+/// The user-level quota of `/me` operations on every plan.
+pub const USER_QUOTA: u32 = 30;
+/// The default cut-off for `since`: 90 days.
+pub const SINCE_MAX_AGE: Duration = Duration::from_secs(90 * 24 * 3600);
+
+/// The demo seed's user, for tests and examples against [`Config::demo`].
+pub mod demo {
+    /// The demo user's API token (sent as `TOKEN:api_token`).
+    pub const API_TOKEN: &str = "demo-api-token";
+    /// The demo user's email address.
+    pub const EMAIL: &str = "ada@example.com";
+    /// The demo user's password.
+    pub const PASSWORD: &str = "demo-password";
+    /// The demo user's id.
+    pub const USER_ID: u64 = 7654321;
+    /// The demo user's premium workspace (it may archive).
+    pub const WORKSPACE: u64 = 1234567;
+    /// A free workspace the demo user also belongs to (archiving answers 402).
+    pub const FREE_WORKSPACE: u64 = 2345678;
+    /// Another user's token, a member of the free workspace only.
+    pub const OTHER_API_TOKEN: &str = "other-api-token";
+    /// A client of the premium workspace with two active projects.
+    pub const CLIENT_WITH_PROJECTS: u64 = 61234001;
+    /// Its projects.
+    pub const PROJECTS: [u64; 2] = [201234501, 201234502];
+    /// An archived client of the premium workspace.
+    pub const ARCHIVED_CLIENT: u64 = 61234003;
+}
 /// The quota window.
 pub const QUOTA_WINDOW: Duration = Duration::from_secs(3600);
 
@@ -112,21 +151,25 @@ pub enum SeedError {
 
 impl Config {
     /// A realistic demo workspace (the seed built into the service) with a
-    /// Premium plan's quota of 600 requests an hour.
+    /// Premium plan's quota of 600 requests an hour and the user-level quota
+    /// of 30 an hour for `/me` operations.
     pub fn demo() -> Self {
         Self {
             hourly_quota: Some(NOTIONAL_QUOTA),
+            user_hourly_quota: Some(USER_QUOTA),
             ..Self::with_seed(Seed::demo())
         }
     }
 
-    /// A service with `seed` and the real service's defaults.
+    /// A service with `seed`, the real service's rules and no quotas.
     pub fn with_seed(seed: Seed) -> Self {
         Self {
             seed,
             max_name_bytes: 255,
             hourly_quota: None,
+            user_hourly_quota: None,
             rate_limit: None,
+            since_max_age: SINCE_MAX_AGE,
         }
     }
 

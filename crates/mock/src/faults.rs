@@ -12,11 +12,23 @@ pub(crate) enum Fault {
     Drop,
     /// Answer 200 with a body that is not valid JSON.
     Malformed,
+    /// Answer 200 with the JSON literal `null` (Toggl has answered empty
+    /// lists so on other endpoints).
+    Null,
+    /// Answer 200 with a valid JSON list of clients this many bytes long,
+    /// with its `Content-Length`.
+    Oversized(u64),
+    /// Answer 200 with a JSON list that never ends (chunked, no length).
+    Endless,
+    /// Accept the request and never answer.
+    Silence,
 }
 
 #[derive(Debug, Default)]
 struct State {
     delay: Duration,
+    /// How long a new client stays invisible to reads.
+    lag: Duration,
     /// Faults for the next requests, first one first.
     queue: Vec<Fault>,
 }
@@ -33,35 +45,65 @@ impl Faults {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn queue(&self, fault: Fault, n: usize) {
+        self.state().queue.extend(std::iter::repeat_n(fault, n));
+    }
+
     /// Delay every answer by `delay` (zero to stop).
     pub fn set_delay(&self, delay: Duration) {
         self.state().delay = delay;
     }
 
+    /// Eventual consistency: a client stays invisible to every read (get,
+    /// update, archive, restore, delete, lists) for `lag` after its
+    /// creation, as Toggl warns may happen (zero to stop).
+    pub fn set_visibility_lag(&self, lag: Duration) {
+        self.state().lag = lag;
+    }
+
     /// Answer the next `n` requests with `status`.
     pub fn fail_next(&self, status: u16, n: usize) {
-        self.state()
-            .queue
-            .extend(std::iter::repeat_n(Fault::Status(status), n));
+        self.queue(Fault::Status(status), n);
     }
 
     /// Break the connection of the next `n` requests after sending the head.
     pub fn drop_next(&self, n: usize) {
-        self.state()
-            .queue
-            .extend(std::iter::repeat_n(Fault::Drop, n));
+        self.queue(Fault::Drop, n);
     }
 
     /// Answer the next `n` requests with a 200 whose JSON is cut short.
     pub fn malform_next(&self, n: usize) {
-        self.state()
-            .queue
-            .extend(std::iter::repeat_n(Fault::Malformed, n));
+        self.queue(Fault::Malformed, n);
+    }
+
+    /// Answer the next `n` requests with a 200 whose body is `null`.
+    pub fn null_next(&self, n: usize) {
+        self.queue(Fault::Null, n);
+    }
+
+    /// Answer the next request with a valid list of `bytes` bytes.
+    pub fn oversize_next(&self, bytes: u64) {
+        self.queue(Fault::Oversized(bytes), 1);
+    }
+
+    /// Answer the next request with a list that streams without end.
+    pub fn endless_next(&self) {
+        self.queue(Fault::Endless, 1);
+    }
+
+    /// Never answer the next `n` requests.
+    pub fn silence_next(&self, n: usize) {
+        self.queue(Fault::Silence, n);
     }
 
     /// Back to normal behaviour.
     pub fn clear(&self) {
         *self.state() = State::default();
+    }
+
+    /// The visibility lag of new clients.
+    pub(crate) fn lag(&self) -> Duration {
+        self.state().lag
     }
 
     /// The delay and the fault (if any) for the request arriving now.

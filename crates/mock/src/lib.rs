@@ -18,6 +18,7 @@ mod config;
 mod faults;
 mod limits;
 mod model;
+mod refusal;
 mod service;
 mod store;
 
@@ -25,13 +26,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use config::{
-    Config, NOTIONAL_QUOTA, QUOTA_WINDOW, RateLimit, Seed, SeedClient, SeedError, SeedProject,
-    User, Workspace,
+    Config, NOTIONAL_QUOTA, QUOTA_WINDOW, RateLimit, SINCE_MAX_AGE, Seed, SeedClient, SeedError,
+    SeedProject, USER_QUOTA, User, Workspace, demo,
 };
 pub use faults::Faults;
 pub use model::{
     ArchivedClients, ClientCreate, ClientPermissions, ClientRestore, ClientStatus, ClientUpdate,
-    TrackClient,
+    ClientsByIds, TrackClient,
 };
 
 /// A running service. Dropping it stops the service.
@@ -80,6 +81,12 @@ impl MockServer {
     /// The socket address the service listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// How many requests have reached the service so far (answered or
+    /// refused): what a client spent, for tests of request counts.
+    pub fn requests(&self) -> u64 {
+        self.app.requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Fault injection for this service.

@@ -16,7 +16,8 @@ pub struct TrackClient {
     pub name: String,
     pub archived: bool,
     pub at: DateTime<Utc>,
-    pub creator_id: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +34,43 @@ pub struct TrackClient {
     pub server_deleted_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+
+impl TrackClient {
+    /// A client as it is stored: the fields a create sets, and nothing the
+    /// service adds per answer (`permissions`, `total_count`).
+    pub fn new(
+        id: u64,
+        wid: u64,
+        name: String,
+        creator_id: u64,
+        notes: Option<String>,
+        external_reference: Option<String>,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            wid,
+            name,
+            archived: false,
+            at,
+            creator_id: Some(creator_id),
+            notes: notes.filter(|n| !n.is_empty()),
+            external_reference: external_reference.filter(|r| !r.is_empty()),
+            integration_provider: None,
+            integration_ext_id: None,
+            integration_ext_type: None,
+            permissions: None,
+            server_deleted_at: None,
+            total_count: None,
+        }
+    }
+}
+
+/// The body of a request for clients by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClientsByIds {
+    pub client_ids: Vec<u64>,
 }
 
 /// One entry of a bulk archive's answer.

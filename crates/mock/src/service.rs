@@ -1,12 +1,14 @@
 //! The HTTP face of the service: routes, authentication, limits, faults and
 //! the headers every response carries.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,9 +17,10 @@ use chrono::Utc;
 
 use crate::config::{Config, User};
 use crate::faults::{Fault, Faults};
-use crate::limits::{Limits, QuotaView, Refused};
-use crate::model::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate};
-use crate::store::{Refusal, Store};
+use crate::limits::{Limits, QuotaKind, QuotaView};
+use crate::model::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds};
+use crate::refusal::Refusal;
+use crate::store::{Paging, Store};
 
 /// Shared state of one running service.
 pub(crate) struct App {
@@ -25,6 +28,9 @@ pub(crate) struct App {
     pub users: Vec<User>,
     pub limits: Limits,
     pub faults: Faults,
+    /// Requests that reached the service, answered or not.
+    pub requests: std::sync::atomic::AtomicU64,
+    since_max_age: chrono::Duration,
 }
 
 type Shared = Arc<App>;
@@ -32,10 +38,21 @@ type Shared = Arc<App>;
 impl App {
     pub(crate) fn new(config: &Config, faults: Faults) -> Self {
         Self {
-            store: Mutex::new(Store::new(&config.seed, config.max_name_bytes)),
+            store: Mutex::new(Store::new(
+                &config.seed,
+                config.max_name_bytes,
+                faults.clone(),
+            )),
             users: config.seed.users.clone(),
-            limits: Limits::new(config.hourly_quota, config.rate_limit),
+            limits: Limits::new(
+                config.hourly_quota,
+                config.user_hourly_quota,
+                config.rate_limit,
+            ),
             faults,
+            requests: std::sync::atomic::AtomicU64::new(0),
+            since_max_age: chrono::Duration::from_std(config.since_max_age)
+                .unwrap_or(chrono::Duration::MAX),
         }
     }
 
@@ -46,129 +63,115 @@ impl App {
 
 pub(crate) fn router(app: Shared) -> Router {
     let api = Router::new()
-        .route("/workspaces/{wid}/clients", get(list).post(create))
+        .route("/workspaces/{workspace_id}/clients", get(list).post(create))
         .route(
-            "/workspaces/{wid}/clients/{cid}",
+            "/workspaces/{workspace_id}/clients/{client_id}",
             get(fetch).put(update).delete(remove),
         )
-        .route("/workspaces/{wid}/clients/{cid}/archive", post(archive))
-        .route("/workspaces/{wid}/clients/{cid}/restore", post(restore))
-        .route("/workspaces/{wid}/clients/archive", post(archive_many))
-        .route("/workspaces/{wid}/clients/delete", post(delete_many))
-        .route("/workspaces/{wid}/clients/data", post(by_ids))
+        .route(
+            "/workspaces/{workspace_id}/clients/{client_id}/archive",
+            post(archive),
+        )
+        .route(
+            "/workspaces/{workspace_id}/clients/{client_id}/restore",
+            post(restore),
+        )
+        .route(
+            "/workspaces/{workspace_id}/clients/archive",
+            post(archive_many),
+        )
+        .route(
+            "/workspaces/{workspace_id}/clients/delete",
+            post(delete_many),
+        )
+        .route("/workspaces/{workspace_id}/clients/data", post(by_ids))
         .route("/me/clients", get(changed_since))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), gate));
     Router::new().nest("/api/v9", api).with_state(app)
 }
 
-/// A JSON-string error, as the service sends its documented errors.
-fn json_error(status: u16, message: &str) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, axum::Json(message)).into_response()
-}
-
-/// Why an operation is refused, rendered as the service renders it.
-#[derive(Debug)]
-enum Reject {
-    /// A documented error: a JSON string.
-    Json(u16, String),
-    /// No credentials reached the operation.
-    Unauthenticated,
-    /// The plan does not allow it: plain text, like the quota sentence.
-    PaidPlan(String),
-}
-
-impl Reject {
-    fn json(status: u16, message: impl Into<String>) -> Self {
-        Self::Json(status, message.into())
-    }
-}
-
-impl From<Refusal> for Reject {
-    fn from(r: Refusal) -> Self {
-        if r.status == 402 {
-            Self::PaidPlan(r.message)
-        } else {
-            Self::Json(r.status, r.message)
-        }
-    }
-}
-
-impl IntoResponse for Reject {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Json(status, message) => json_error(status, &message),
-            Self::Unauthenticated => unauthenticated(),
-            Self::PaidPlan(message) => (StatusCode::PAYMENT_REQUIRED, message).into_response(),
-        }
-    }
-}
-
-fn quota_sentence(resets_in: u64) -> String {
-    format!(
-        "You have hit your hourly limit for API calls. The quota will reset in {resets_in} seconds."
-    )
-}
-
-const RATE_LIMIT_PAGE: &str = "<html>\r\n<head><title>429 Too Many Requests</title></head>\r\n<body>\r\n<center><h1>429 Too Many Requests</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
-
-fn rate_limited() -> Response {
-    (
-        StatusCode::TOO_MANY_REQUESTS,
-        [
-            (header::CONTENT_TYPE, "text/html"),
-            (header::RETRY_AFTER, "1"),
-        ],
-        RATE_LIMIT_PAGE,
-    )
-        .into_response()
-}
-
-fn unauthenticated() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        [("x-authorization-missing", "true")],
-    )
-        .into_response()
-}
-
 /// A response for an injected status, shaped as the service shapes it.
 fn injected(status: u16) -> Response {
     match status {
-        401 => unauthenticated(),
-        429 => rate_limited(),
-        402 => (StatusCode::PAYMENT_REQUIRED, quota_sentence(3600)).into_response(),
+        401 => Refusal::Unauthenticated.into_response(),
+        429 => Refusal::RateLimited { retry_after: None }.into_response(),
+        402 => Refusal::QuotaUsedUp {
+            sentence: "You have hit your hourly limit for API calls. The quota will reset in 3600 seconds.".to_owned(),
+            view: QuotaView { remaining: 0, resets_in: std::time::Duration::from_secs(3600) },
+        }
+        .into_response(),
         _ => {
             let reason = StatusCode::from_u16(status)
                 .ok()
                 .and_then(|s| s.canonical_reason())
                 .unwrap_or("Error");
-            json_error(status, reason)
+            Refusal::message(status, reason).into_response()
         }
     }
 }
 
-fn dropped() -> Response {
-    let broken = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "injected fault: connection dropped",
-        ))
-    });
+/// A 200 whose body is `stream`, without a length.
+fn streamed(
+    stream: impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+) -> Response {
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from_stream(broken))
+        .body(Body::from_stream(stream))
         .unwrap_or_default()
 }
 
-fn malformed() -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        "[{\"id\": 61234001, \"wid\": 1234567, \"name\": \"Acme",
-    )
-        .into_response()
+/// A client object as a list item, for the oversized and endless faults.
+const FILLER: &str = r#"{"id":80000000,"wid":1234567,"name":"Filler client","archived":false,"at":"2026-11-28T00:00:00Z","creator_id":7654321}"#;
+
+/// What a fault answers instead of the operation.
+async fn faulty(fault: Fault) -> Response {
+    use futures_util::{StreamExt as _, stream};
+    let json = |body: Body| {
+        Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .unwrap_or_default()
+    };
+    match fault {
+        Fault::Status(status) => injected(status),
+        Fault::Drop => streamed(stream::once(async {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "injected fault: connection dropped",
+            ))
+        })),
+        Fault::Malformed => json(Body::from(
+            "[{\"id\": 61234001, \"wid\": 1234567, \"name\": \"Acme",
+        )),
+        Fault::Null => json(Body::from("null")),
+        Fault::Oversized(bytes) => {
+            // A valid array of repeated clients, padded with spaces to the size.
+            let item = FILLER.len() as u64 + 1;
+            let count = bytes.saturating_sub(2) / item;
+            let mut body = String::with_capacity(usize::try_from(bytes).unwrap_or(0));
+            body.push('[');
+            for i in 0..count {
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(FILLER);
+            }
+            body.push(']');
+            let pad = usize::try_from(bytes)
+                .unwrap_or(0)
+                .saturating_sub(body.len());
+            body.push_str(&" ".repeat(pad));
+            json(Body::from(body))
+        }
+        Fault::Endless => {
+            let chunk = Bytes::from(format!("{FILLER},").repeat(512));
+            let head = stream::once(async { Ok(Bytes::from_static(b"[")) });
+            streamed(head.chain(stream::repeat_with(move || Ok(chunk.clone()))))
+        }
+        Fault::Silence => std::future::pending().await,
+    }
 }
 
 /// The user the credentials belong to: `Ok(None)` for no credentials,
@@ -202,30 +205,29 @@ fn new_request_id() -> String {
 }
 
 /// Runs before every operation: faults, authentication, limits; and adds
-/// the request id and quota headers to every response.
+/// the request id and the headers of the quota the request counted against
+/// to every response.
 async fn gate(State(app): State<Shared>, mut request: Request, next: Next) -> Response {
+    use futures_util::FutureExt as _;
+    app.requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (delay, fault) = app.faults.next();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
+    let kind = if request.uri().path().starts_with("/me") {
+        QuotaKind::User
+    } else {
+        QuotaKind::Organization
+    };
     let mut quota = QuotaView::full();
     let mut response = match fault {
-        Some(Fault::Status(status)) => injected(status),
-        Some(Fault::Drop) => dropped(),
-        Some(Fault::Malformed) => malformed(),
+        Some(fault) => faulty(fault).boxed().await,
         None => match authenticate(&app.users, request.headers()) {
-            Ok(None) => unauthenticated(),
-            Err(()) => json_error(403, "Forbidden"),
-            Ok(Some(user)) => match app.limits.admit(user.id) {
-                Err(Refused::Rate) => rate_limited(),
-                Err(Refused::Quota(view)) => {
-                    quota = view;
-                    (
-                        StatusCode::PAYMENT_REQUIRED,
-                        quota_sentence(view.resets_in.as_secs()),
-                    )
-                        .into_response()
-                }
+            Ok(None) => Refusal::Unauthenticated.into_response(),
+            Err(()) => Refusal::forbidden().into_response(),
+            Ok(Some(user)) => match app.limits.admit(user.id, kind) {
+                Err(refusal) => refusal.into_response(),
                 Ok(view) => {
                     quota = view;
                     request.extensions_mut().insert(user.clone());
@@ -234,6 +236,9 @@ async fn gate(State(app): State<Shared>, mut request: Request, next: Next) -> Re
             },
         },
     };
+    if let Some(view) = response.extensions().get::<QuotaView>() {
+        quota = *view;
+    }
     let headers = response.headers_mut();
     if let Ok(id) = HeaderValue::from_str(&new_request_id()) {
         headers.insert("x-toggl-request-id", id);
@@ -249,36 +254,84 @@ async fn gate(State(app): State<Shared>, mut request: Request, next: Next) -> Re
     response
 }
 
-/// A workspace id from the path that the user may use, or the 403 the
-/// service answers for any other workspace.
-fn workspace(user: &User, raw: &str) -> Result<u64, Reject> {
-    raw.parse::<u64>()
-        .ok()
-        .filter(|w| *w > 0 && user.workspaces.contains(w))
-        .ok_or_else(|| Reject::json(403, "Forbidden"))
+/// The signed-in user, as the gate attached them to the request.
+struct Caller(User);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Refusal> {
+        parts
+            .extensions
+            .get::<User>()
+            .cloned()
+            .map(Caller)
+            .ok_or(Refusal::Unauthenticated)
+    }
 }
 
-/// A client id from the path; one that cannot exist is simply not found.
-fn client_id(raw: &str, not_found: impl FnOnce() -> String) -> Result<u64, Reject> {
-    raw.parse::<u64>()
-        .ok()
-        .filter(|c| *c > 0)
-        .ok_or_else(|| Reject::json(404, not_found()))
+/// The caller and a workspace of theirs from the path; any other workspace
+/// is answered with 403, as the service does.
+struct InWorkspace {
+    user: User,
+    wid: u64,
 }
 
-fn no_client(raw: &str) -> impl FnOnce() -> String + '_ {
-    move || format!("No client with ID {raw} was found")
+impl<S: Send + Sync> FromRequestParts<S> for InWorkspace {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refusal> {
+        let Caller(user) = Caller::from_request_parts(parts, state).await?;
+        let params = path_params(parts, state).await?;
+        let wid = params
+            .get("workspace_id")
+            .and_then(|w| w.parse::<u64>().ok())
+            .filter(|w| *w > 0 && user.workspaces.contains(w))
+            .ok_or_else(Refusal::forbidden)?;
+        Ok(Self { user, wid })
+    }
 }
 
-/// The signed-in user the gate attached to the request.
-fn user(ext: Ext) -> Result<User, Reject> {
-    ext.map(|axum::Extension(u)| u)
-        .ok_or(Reject::Unauthenticated)
+/// A workspace of the caller's and a client id from the path; an id that
+/// cannot exist is simply not found (with the message of the operation).
+struct OneClient {
+    wid: u64,
+    cid: u64,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for OneClient {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refusal> {
+        let InWorkspace { wid, .. } = InWorkspace::from_request_parts(parts, state).await?;
+        let raw = path_params(parts, state)
+            .await?
+            .remove("client_id")
+            .unwrap_or_default();
+        let cid = raw.parse::<u64>().ok().filter(|c| *c > 0).ok_or_else(|| {
+            if parts.method == Method::PUT {
+                Refusal::no_client_to_update()
+            } else {
+                Refusal::no_client(&raw)
+            }
+        })?;
+        Ok(Self { wid, cid })
+    }
+}
+
+async fn path_params<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<HashMap<String, String>, Refusal> {
+    Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map(|Path(p)| p)
+        .map_err(|_| Refusal::bad_request())
 }
 
 /// A JSON body of type `T`; an unreadable one is a 400.
-fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Reject> {
-    serde_json::from_slice(body).map_err(|_| Reject::json(400, "Bad Request"))
+fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Refusal> {
+    serde_json::from_slice(body).map_err(|_| Refusal::bad_request())
 }
 
 /// A JSON object body of type `T`. The spec gives request fields as plain
@@ -288,16 +341,13 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Reject>
 fn parse_object<T: serde::de::DeserializeOwned>(
     body: &Bytes,
     name_required: bool,
-) -> Result<T, Reject> {
+) -> Result<T, Refusal> {
     let value: serde_json::Value = parse_body(body)?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| Reject::json(400, "Bad Request"))?;
+    let object = value.as_object().ok_or_else(Refusal::bad_request)?;
+    let empty_name = || Refusal::message(400, "Client name cannot be empty");
     match object.get("name") {
-        None if name_required => return Err(Reject::json(400, "Client name cannot be empty")),
-        Some(serde_json::Value::Null) => {
-            return Err(Reject::json(400, "Client name cannot be empty"));
-        }
+        None if name_required => return Err(empty_name()),
+        Some(serde_json::Value::Null) => return Err(empty_name()),
         _ => {}
     }
     // Unknown fields are ignored, whatever they hold.
@@ -312,142 +362,134 @@ fn parse_object<T: serde::de::DeserializeOwned>(
         .iter()
         .any(|k| object.get(*k).is_some_and(serde_json::Value::is_null))
     {
-        return Err(Reject::json(400, "Bad Request"));
+        return Err(Refusal::bad_request());
     }
-    serde_json::from_value(value).map_err(|_| Reject::json(400, "Bad Request"))
+    serde_json::from_value(value).map_err(|_| Refusal::bad_request())
 }
 
-type Ext = Option<axum::Extension<User>>;
-type Answer = Result<Response, Reject>;
+/// Ids are int64 and at least 1.
+fn valid_ids(ids: &[u64]) -> Result<(), Refusal> {
+    if ids.iter().all(|id| (1..=i64::MAX as u64).contains(id)) {
+        Ok(())
+    } else {
+        Err(Refusal::bad_request())
+    }
+}
+
+/// A body that is an array of ids (the bulk archive and delete).
+fn id_list(body: &Bytes) -> Result<Vec<u64>, Refusal> {
+    let ids: Vec<u64> = parse_body(body)?;
+    valid_ids(&ids)?;
+    Ok(ids)
+}
+
+type Answer = Result<Response, Refusal>;
+
+fn json_bytes(body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// `page` and `per_page` (or neither): a positive whole number each.
+fn paging(page: Option<&str>, per_page: Option<&str>) -> Result<Option<Paging>, Refusal> {
+    /// What the web app asks for; used when only `page` is given.
+    const DEFAULT_PER_PAGE: u64 = 50;
+    let number = |text: &str| {
+        text.parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(Refusal::bad_request)
+    };
+    if page.is_none() && per_page.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(Paging {
+        page: page.map(number).transpose()?.unwrap_or(1),
+        per_page: per_page
+            .map(number)
+            .transpose()?
+            .unwrap_or(DEFAULT_PER_PAGE),
+    }))
+}
 
 async fn list(
     State(app): State<Shared>,
-    ext: Ext,
-    Path(wid): Path<String>,
+    InWorkspace { wid, .. }: InWorkspace,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Answer {
-    let user = user(ext)?;
-    let wid = workspace(&user, &wid)?;
-    let mut status = ClientStatus::Active;
-    let mut name = None;
-    for (key, value) in &query {
-        match key.as_str() {
-            "status" => {
-                status = ClientStatus::parse(value)
-                    .ok_or_else(|| Reject::json(400, "Client status is invalid"))?;
-            }
-            "name" => name = Some(value.as_str()),
-            _ => {}
-        }
-    }
-    let body = app.store().list_json(wid, status, name);
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    let value = |key: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let status = match value("status") {
+        None => ClientStatus::Active,
+        Some(text) => ClientStatus::parse(text)
+            .ok_or_else(|| Refusal::message(400, "Client status is invalid"))?,
+    };
+    let paging = paging(value("page"), value("per_page"))?;
+    Ok(json_bytes(app.store().list_json(
+        wid,
+        status,
+        value("name"),
+        paging,
+    )))
 }
 
 async fn create(
     State(app): State<Shared>,
-    ext: Ext,
-    Path(wid): Path<String>,
+    InWorkspace { user, wid }: InWorkspace,
     body: Bytes,
 ) -> Answer {
-    let user = user(ext)?;
-    let wid = workspace(&user, &wid)?;
     let body: ClientCreate = parse_object(&body, true)?;
     let created = app.store().create(wid, user.id, body, Utc::now())?;
     Ok(axum::Json(created).into_response())
 }
 
-async fn fetch(
-    State(app): State<Shared>,
-    ext: Ext,
-    Path((wid, cid)): Path<(String, String)>,
-) -> Answer {
-    let user = user(ext)?;
-    let wid = workspace(&user, &wid)?;
-    let cid = client_id(&cid, no_client(&cid))?;
-    let client = app.store().get(wid, cid)?;
-    Ok(axum::Json(client).into_response())
+async fn fetch(State(app): State<Shared>, OneClient { wid, cid }: OneClient) -> Answer {
+    Ok(axum::Json(app.store().get(wid, cid)?).into_response())
 }
 
 async fn update(
     State(app): State<Shared>,
-    ext: Ext,
-    Path((wid, cid)): Path<(String, String)>,
+    OneClient { wid, cid }: OneClient,
     body: Bytes,
 ) -> Answer {
-    let user = user(ext)?;
-    let wid = workspace(&user, &wid)?;
-    let cid = client_id(&cid, || "Client doesn't exist in the workspace.".to_owned())?;
     let body: ClientUpdate = parse_object(&body, false)?;
     let client = app.store().update(wid, cid, body, Utc::now())?;
     Ok(axum::Json(client).into_response())
 }
 
-async fn remove(
-    State(app): State<Shared>,
-    ext: Ext,
-    Path((wid, cid)): Path<(String, String)>,
-) -> Answer {
-    let user = user(ext)?;
-    let wid = workspace(&user, &wid)?;
-    let cid = client_id(&cid, no_client(&cid))?;
+async fn remove(State(app): State<Shared>, OneClient { wid, cid }: OneClient) -> Answer {
     app.store().delete(wid, cid, Utc::now())?;
     Ok(StatusCode::OK.into_response())
 }
 
-async fn archive(
-    State(app): State<Shared>,
-    ext: Ext,
-    Path((wid, cid)): Path<(String, String)>,
-) -> Answer {
-    let user = user(ext)?;
-    let wid = workspace(&user, &wid)?;
-    let cid = client_id(&cid, no_client(&cid))?;
+async fn archive(State(app): State<Shared>, OneClient { wid, cid }: OneClient) -> Answer {
     let projects = app.store().archive(wid, cid, Utc::now())?;
     Ok(axum::Json(projects).into_response())
 }
 
 async fn restore(
     State(app): State<Shared>,
-    ext: Ext,
-    Path((wid, cid)): Path<(String, String)>,
+    OneClient { wid, cid }: OneClient,
     body: Bytes,
 ) -> Answer {
-    let user = user(ext)?;
-    let wid = workspace(&user, &wid)?;
-    let cid = client_id(&cid, no_client(&cid))?;
     let body: ClientRestore = if body.iter().all(u8::is_ascii_whitespace) {
         ClientRestore::default()
     } else {
         parse_object(&body, false)?
     };
-    // Ids are int64 and at least 1.
-    let in_range = |id: &u64| (1..=i64::MAX as u64).contains(id);
-    if !body.projects.iter().flatten().all(in_range) {
-        return Err(Reject::json(400, "Bad Request"));
-    }
+    valid_ids(body.projects.as_deref().unwrap_or_default())?;
     let client = app.store().restore(wid, cid, body, Utc::now())?;
     Ok(axum::Json(client).into_response())
 }
 
-/// A body that is an array of ids, each an int64 of at least 1.
-fn id_list(body: &Bytes) -> Result<Vec<u64>, Reject> {
-    let ids: Vec<u64> = parse_body(body)?;
-    if ids.iter().all(|id| (1..=i64::MAX as u64).contains(id)) {
-        Ok(ids)
-    } else {
-        Err(Reject::json(400, "Bad Request"))
-    }
-}
-
 async fn archive_many(
     State(app): State<Shared>,
-    ext: Ext,
-    Path(wid): Path<String>,
+    InWorkspace { wid, .. }: InWorkspace,
     body: Bytes,
 ) -> Answer {
-    let user = user(ext)?;
-    let wid = workspace(&user, &wid)?;
     let ids = id_list(&body)?;
     let archived = app.store().archive_many(wid, &ids, Utc::now())?;
     Ok(axum::Json(archived).into_response())
@@ -455,36 +497,31 @@ async fn archive_many(
 
 async fn delete_many(
     State(app): State<Shared>,
-    ext: Ext,
-    Path(wid): Path<String>,
+    InWorkspace { wid, .. }: InWorkspace,
     body: Bytes,
 ) -> Answer {
-    let user = user(ext)?;
-    let wid = workspace(&user, &wid)?;
     let ids = id_list(&body)?;
     app.store().delete_many(wid, &ids, Utc::now())?;
     Ok(StatusCode::OK.into_response())
 }
 
+/// The body is an object, `{"client_ids": [...]}`, as the web app sends it;
+/// a bare array is refused (whether the real service reads one is unknown).
 async fn by_ids(
     State(app): State<Shared>,
-    ext: Ext,
-    Path(wid): Path<String>,
+    InWorkspace { wid, .. }: InWorkspace,
     body: Bytes,
 ) -> Answer {
-    let user = user(ext)?;
-    let wid = workspace(&user, &wid)?;
-    let ids = id_list(&body)?;
-    let body = app.store().by_ids_json(wid, &ids);
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    let body: ClientsByIds = parse_body(&body)?;
+    valid_ids(&body.client_ids)?;
+    Ok(axum::Json(app.store().by_ids(wid, &body.client_ids)).into_response())
 }
 
 async fn changed_since(
     State(app): State<Shared>,
-    ext: Ext,
+    Caller(user): Caller,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Answer {
-    let user = user(ext)?;
     let mut since = None;
     for (key, value) in &query {
         if key == "since" {
@@ -492,15 +529,22 @@ async fn changed_since(
                 .parse()
                 .ok()
                 .filter(|s| *s >= 0)
-                .ok_or_else(|| Reject::json(400, "Bad Request"))?;
+                .ok_or_else(Refusal::bad_request)?;
             // A time past what a timestamp can hold is simply in the future:
             // nothing has changed since.
-            since = Some(
-                chrono::DateTime::from_timestamp(seconds, 0)
-                    .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC),
-            );
+            let time = chrono::DateTime::from_timestamp(seconds, 0)
+                .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
+            if Utc::now() - time > app.since_max_age {
+                return Err(Refusal::message(
+                    400,
+                    format!(
+                        "since cannot be more than {} days in the past",
+                        app.since_max_age.num_days()
+                    ),
+                ));
+            }
+            since = Some(time);
         }
     }
-    let found = app.store().changed_since(&user.workspaces, since);
-    Ok(axum::Json(found).into_response())
+    Ok(axum::Json(app.store().changed_since(&user.workspaces, since)).into_response())
 }

@@ -95,24 +95,34 @@ pub(crate) fn messages_match(a: &str, b: &str) -> bool {
 }
 
 /// Follows a local `$ref` (`#/...`) to what it names, in OpenAPI 3.0 and
-/// Swagger 2.0 alike; an unresolvable reference is left as it is.
+/// Swagger 2.0 alike, through the one resolver; a reference that cannot be
+/// followed is left as it is.
 pub(crate) fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc
-            .pointer(r.trim_start_matches('#'))
-            .map_or(node, |target| resolve(doc, target)),
-        None => node,
-    }
+    toggl_track_codegen::refs::resolve_lenient(doc, node)
 }
 
 /// The contract type of a JSON Schema as OpenAPI 3.0 and Swagger 2.0 write
 /// it: `integer`, `array of string`, `object`, or alternatives joined with
 /// ` | ` for `oneOf`/`anyOf`.
 pub(crate) fn type_of(doc: &Value, schema: &Value) -> String {
+    type_at_depth(doc, schema, 0)
+}
+
+/// How deep [`type_of`] looks into nested arrays and alternatives: a
+/// recursive schema (an array of itself) stops there as `any`.
+const TYPE_DEPTH: u8 = 8;
+
+fn type_at_depth(doc: &Value, schema: &Value, depth: u8) -> String {
+    if depth > TYPE_DEPTH {
+        return "any".to_owned();
+    }
     let schema = resolve(doc, schema);
     for key in ["oneOf", "anyOf"] {
         if let Some(variants) = schema.get(key).and_then(Value::as_array) {
-            let mut types: Vec<String> = variants.iter().map(|v| type_of(doc, v)).collect();
+            let mut types: Vec<String> = variants
+                .iter()
+                .map(|v| type_at_depth(doc, v, depth + 1))
+                .collect();
             types.sort();
             return types.join(" | ");
         }
@@ -120,14 +130,14 @@ pub(crate) fn type_of(doc: &Value, schema: &Value) -> String {
     if let Some(all) = schema.get("allOf").and_then(Value::as_array)
         && all.len() == 1
     {
-        return type_of(doc, &all[0]);
+        return type_at_depth(doc, &all[0], depth + 1);
     }
     match schema.get("type").and_then(Value::as_str) {
         Some("array") => format!(
             "array of {}",
             schema
                 .get("items")
-                .map_or("any".to_owned(), |i| type_of(doc, i))
+                .map_or("any".to_owned(), |i| type_at_depth(doc, i, depth + 1))
         ),
         Some(t) => normalise_type(t),
         None if schema.get("properties").is_some() => "object".to_owned(),

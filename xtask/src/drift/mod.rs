@@ -7,7 +7,7 @@
 mod compare;
 mod contract;
 mod docs_text;
-mod spec;
+pub(crate) mod spec;
 mod swagger;
 
 #[cfg(test)]
@@ -19,82 +19,45 @@ use std::path::{Path, PathBuf};
 use compare::Difference;
 use contract::Contract;
 
+use toggl_track_codegen::SPEC_PATH as SPEC;
+
 use crate::Failure;
-use crate::derived::{SPEC, write_atomically};
+use crate::derived::write_atomically;
 use crate::root;
 
-const HELP: &str = "\
-usage: cargo xtask drift [--docs SOURCE] [--swagger SOURCE] [--update] [--format text|json]
-                         [--spec FILE]
-
-Compares the spec (openapi/toggl-track-v9.yaml unless --spec) with Toggl's
-documentation.
-
-  --docs SOURCE     the clients reference page: a URL, or a saved copy (HTML, or
-                    the plain-text form)
-  --swagger SOURCE  Toggl's Swagger 2.0 file (or its clients part): a URL or a file
-  --update          instead of comparing, store the facts read from the given
-                    sources in openapi/drift/ (what runs offline)
-  --format json     one JSON document for machines (default: text for people)
-
-Without --docs and --swagger, the stored facts in openapi/drift/ are used.
-Exit codes: 0 no unaccepted drift, 1 unaccepted drift, 2 bad usage or input.
-";
-
-struct Args {
+/// `cargo xtask drift`.
+#[derive(Debug, Default, clap::Args)]
+#[command(
+    after_help = "Without --docs and --swagger, the stored facts in openapi/drift/ are used."
+)]
+pub(crate) struct Args {
+    /// The clients reference page: a URL, or a saved copy (HTML, or the
+    /// plain-text form).
+    #[arg(long, value_name = "SOURCE")]
     docs: Option<String>,
+    /// Toggl's Swagger 2.0 file (or its clients part): a URL or a file.
+    #[arg(long, value_name = "SOURCE")]
     swagger: Option<String>,
+    /// Instead of comparing, store the facts read from the given sources in
+    /// openapi/drift/ (what runs offline).
+    #[arg(long)]
     update: bool,
-    json: bool,
-    spec: Option<String>,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// The spec to compare (default: openapi/toggl-track-v9.yaml).
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
 }
 
-fn parse_args(args: &[String]) -> Result<Option<Args>, Failure> {
-    let mut out = Args {
-        docs: None,
-        swagger: None,
-        update: false,
-        json: false,
-        spec: None,
-    };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Failure::Usage(format!("{flag} needs a value\n\n{HELP}")))
-        };
-        match arg.as_str() {
-            "--docs" => out.docs = Some(value("--docs")?),
-            "--swagger" => out.swagger = Some(value("--swagger")?),
-            "--update" => out.update = true,
-            "--spec" => out.spec = Some(value("--spec")?),
-            "--format" => match value("--format")?.as_str() {
-                "json" => out.json = true,
-                "text" => out.json = false,
-                other => {
-                    return Err(Failure::Usage(format!(
-                        "--format is text or json, not `{other}`"
-                    )));
-                }
-            },
-            "-h" | "--help" => {
-                print!("{HELP}");
-                return Ok(None);
-            }
-            other => {
-                return Err(Failure::Usage(format!(
-                    "unknown option `{other}`\n\n{HELP}"
-                )));
-            }
-        }
-    }
-    if out.update && out.docs.is_none() && out.swagger.is_none() {
-        return Err(Failure::Usage(
-            "--update needs --docs or --swagger (or both)".into(),
-        ));
-    }
-    Ok(Some(out))
+/// A report for people or for machines.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Grouped by source and operation, coloured on a terminal.
+    #[default]
+    Text,
+    /// One JSON document.
+    Json,
 }
 
 fn stored(name: &str) -> PathBuf {
@@ -163,24 +126,34 @@ fn load_stored(name: &str) -> Result<Option<Contract>, Failure> {
         .map_err(|e| Failure::BadInput(format!("{}: not a stored contract: {e}", path.display())))
 }
 
-fn spec_document(shown: &str, path: &Path) -> Result<serde_json::Value, Failure> {
+/// The spec as JSON: OpenAPI 3.0, with every reference resolvable (a cycle
+/// or a dangling reference is unreadable input, named by its pointer).
+pub(crate) fn spec_document(shown: &str, path: &Path) -> Result<serde_json::Value, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::BadInput(format!("{shown}: cannot read: {e}")))?;
-    let doc: serde_json::Value = serde_yaml_ng::from_str(&text)
-        .map_err(|e| Failure::BadInput(format!("{shown}: not valid YAML: {e}")))?;
+    let doc = toggl_track_codegen::parse_document(Path::new(shown), &text)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
     match doc.get("openapi").and_then(|v| v.as_str()) {
-        Some(v) if v.starts_with("3.0.") => Ok(doc),
-        other => Err(Failure::BadInput(format!(
-            "{shown}: /openapi: expected OpenAPI 3.0.x, found {}",
-            other.unwrap_or("nothing")
-        ))),
+        Some(v) if v.starts_with("3.0.") => {}
+        other => {
+            return Err(Failure::BadInput(format!(
+                "{shown}: /openapi: expected OpenAPI 3.0.x, found {}",
+                other.unwrap_or("nothing")
+            )));
+        }
     }
+    if let Some(problem) = toggl_track_codegen::refs::problems(&doc).first() {
+        return Err(Failure::BadInput(format!("{shown}: {problem}")));
+    }
+    Ok(doc)
 }
 
-pub(crate) fn run_task(args: &[String]) -> Result<(), Failure> {
-    let Some(args) = parse_args(args)? else {
-        return Ok(());
-    };
+pub(crate) fn run_task(args: &Args) -> Result<(), Failure> {
+    if args.update && args.docs.is_none() && args.swagger.is_none() {
+        return Err(Failure::BadInput(
+            "--update needs --docs or --swagger (or both)".into(),
+        ));
+    }
     let mut sources: Vec<(&str, Contract)> = Vec::new();
     if let Some(s) = &args.docs {
         sources.push(("docs", docs_contract(s)?));
@@ -192,7 +165,8 @@ pub(crate) fn run_task(args: &[String]) -> Result<(), Failure> {
         for (name, contract) in &sources {
             let path = stored(name);
             let json = serde_json::to_string_pretty(contract).unwrap_or_default() + "\n";
-            write_atomically(&path, &json).map_err(Failure::BadInput)?;
+            write_atomically(&path, &json)
+                .map_err(|e| Failure::BadInput(e.message().to_owned()))?;
             println!(
                 "stored the facts of {} in {}",
                 contract.source,
@@ -214,17 +188,19 @@ pub(crate) fn run_task(args: &[String]) -> Result<(), Failure> {
         }
     }
     let (shown, path) = match &args.spec {
-        Some(p) => (p.clone(), PathBuf::from(p)),
+        Some(p) => (p.display().to_string(), p.clone()),
         None => (SPEC.to_owned(), root().join(SPEC)),
     };
     let doc = spec_document(&shown, &path)?;
+    // A deliberate difference without its evidence is a finding of its own.
+    let unbacked = crate::evidence::ledger_problems(&doc);
     let (ours, accepted) = spec::parse(&shown, &doc);
     let differences: Vec<Difference> = sources
         .iter()
         .flat_map(|(name, theirs)| compare::compare(name, theirs, &ours, &accepted))
         .collect();
     let unaccepted = differences.iter().filter(|d| d.accepted.is_none()).count();
-    if args.json {
+    if args.format == Format::Json {
         let report = serde_json::json!({
             "sources": sources.iter().map(|(n, c)| (n.to_string(), c.source.clone())).collect::<std::collections::BTreeMap<_, _>>(),
             "unaccepted": unaccepted,
@@ -240,13 +216,23 @@ pub(crate) fn run_task(args: &[String]) -> Result<(), Failure> {
             render_text(&sources, &differences, std::io::stdout().is_terminal())
         );
     }
-    if unaccepted == 0 {
-        Ok(())
-    } else {
+    for problem in &unbacked {
+        eprintln!("{shown}: {problem}");
+    }
+    if unaccepted > 0 {
         Err(Failure::Found(format!(
             "{unaccepted} unaccepted difference(s) between the spec and Toggl's documentation; \
-             change the spec, or record a deliberate difference with `x-toggl-drift-accepted` and a reason"
+             change the spec, or record a deliberate difference with `x-toggl-drift-accepted`, \
+             a reason, its sources and a confidence"
         )))
+    } else if !unbacked.is_empty() {
+        Err(Failure::Found(format!(
+            "{} claim(s) in the spec without their evidence (listed above); give each \
+             `sources` from `x-toggl-sources` and a `confidence` (confirmed, likely or guess)",
+            unbacked.len()
+        )))
+    } else {
+        Ok(())
     }
 }
 

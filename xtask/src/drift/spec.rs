@@ -151,6 +151,10 @@ pub(crate) fn parse(source: &str, doc: &Value) -> (Contract, Acceptances) {
                 );
             }
             let body = op.get("requestBody").map(|b| resolve(doc, b));
+            // A reason on the body itself covers every field of it.
+            if let Some(why) = body.and_then(reason) {
+                accepted.insert("body field".to_owned(), why);
+            }
             if let Some(schema) = body.and_then(|b| b.pointer("/content/application~1json/schema"))
             {
                 out.body = fields(doc, schema, "body field", accepted);

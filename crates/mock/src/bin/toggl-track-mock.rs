@@ -10,7 +10,8 @@ use toggl_track_mock::{Config, RateLimit};
 /// A local stand-in for Toggl Track's clients endpoints (API v9).
 ///
 /// Without --seed it starts with a demo workspace; the demo user signs in
-/// with the API token `demo-api-token` (or ada@example.com / demo-password).
+/// with the API token `demo-api-token` (or ada@example.com / demo-password)
+/// and has the workspaces 1234567 (premium) and 2345678 (free).
 #[derive(Debug, Parser)]
 #[command(
     version,
@@ -26,11 +27,14 @@ struct Args {
     /// JSON file with users, workspaces, clients and projects.
     #[arg(long)]
     seed: Option<PathBuf>,
-    /// Requests per user per hour before answering 402.
+    /// Requests per user per hour for workspace operations before answering 402.
     #[arg(long, default_value_t = toggl_track_mock::NOTIONAL_QUOTA)]
     quota: u32,
-    /// No hourly quota at all (for load tests and fuzzers).
-    #[arg(long, conflicts_with = "quota")]
+    /// Requests per user per hour for /me operations before answering 402.
+    #[arg(long, default_value_t = toggl_track_mock::USER_QUOTA)]
+    user_quota: u32,
+    /// No hourly quotas at all (for load tests and fuzzers).
+    #[arg(long, conflicts_with_all = ["quota", "user_quota"])]
     no_quota: bool,
     /// Requests per second per user before answering 429 (no limit if left out).
     #[arg(long)]
@@ -38,9 +42,15 @@ struct Args {
     /// Requests a user may burst above --rate-limit.
     #[arg(long, default_value_t = 1, requires = "rate_limit")]
     burst: u32,
+    /// Send `Retry-After: SECONDS` with the 429 (Toggl is not known to).
+    #[arg(long, requires = "rate_limit")]
+    retry_after: Option<u64>,
     /// Longest client name, in bytes of UTF-8.
     #[arg(long, default_value_t = 255)]
     max_name_bytes: usize,
+    /// How many days back `since` may reach before it is refused.
+    #[arg(long, default_value_t = 90)]
+    since_max_days: u64,
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -57,11 +67,15 @@ async fn main() -> ExitCode {
         None => Config::demo(),
     };
     config.hourly_quota = (!args.no_quota).then_some(args.quota);
+    config.user_hourly_quota = (!args.no_quota).then_some(args.user_quota);
     config.rate_limit = args.rate_limit.map(|per_second| RateLimit {
         per_second,
         burst: args.burst,
+        retry_after: args.retry_after,
     });
     config.max_name_bytes = args.max_name_bytes;
+    config.since_max_age =
+        std::time::Duration::from_secs(args.since_max_days.saturating_mul(86_400));
     let server =
         match toggl_track_mock::start_on(config, SocketAddr::new(args.host, args.port)).await {
             Ok(server) => server,

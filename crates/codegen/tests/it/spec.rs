@@ -1,30 +1,46 @@
-//! The spec stays valid OpenAPI 3.0 that generators and mock servers can use.
+//! The real spec stays valid OpenAPI 3.0 that generators and mock servers
+//! can use.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use openapiv3::{OpenAPI, Parameter, ReferenceOr};
+use openapiv3::Parameter;
+use serde_json::Value;
+use toggl_track_codegen::paths::Template;
+use toggl_track_codegen::{SPEC_PATH, Spec, refs};
 
-const SPEC: &str = "openapi/toggl-track-v9.yaml";
+fn path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(SPEC_PATH)
+}
 
-fn spec() -> OpenAPI {
-    let text = std::fs::read_to_string(SPEC).expect("spec readable");
-    serde_yaml_ng::from_str(&text).expect("spec parses as OpenAPI 3.0 with openapiv3")
+fn spec() -> Spec {
+    toggl_track_codegen::load(&path()).expect("the spec loads and passes the generator's rules")
 }
 
 #[test]
-fn is_openapi_3_0_and_passes_the_generator_rules() {
+fn is_openapi_3_0_and_generates() {
     let spec = spec();
-    assert!(spec.openapi.starts_with("3.0."), "{}", spec.openapi);
-    let problems = toggl_track_codegen::validate(&spec);
-    assert!(problems.is_empty(), "{problems:#?}");
-    toggl_track_codegen::generate_from_file(Path::new(SPEC)).expect("generates");
+    assert!(
+        spec.typed.openapi.starts_with("3.0."),
+        "{}",
+        spec.typed.openapi
+    );
+    let code = toggl_track_codegen::generate(&path(), &spec)
+        .expect("generates")
+        .compact();
+    assert!(
+        code.contains("pub (crate) fn new"),
+        "constructors are crate-private"
+    );
 }
 
 #[test]
 fn has_every_clients_operation_with_unique_ids() {
     let spec = spec();
     let ids: Vec<&str> = spec
+        .typed
         .operations()
         .map(|(_, _, op)| {
             op.operation_id
@@ -54,25 +70,16 @@ fn has_every_clients_operation_with_unique_ids() {
 #[test]
 fn every_path_parameter_is_declared() {
     let spec = spec();
-    for (path, item) in &spec.paths.paths {
+    for (path, item) in &spec.typed.paths.paths {
         let item = item.as_item().expect("inline path items");
-        let template: BTreeSet<String> = path
-            .split('{')
-            .skip(1)
-            .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_owned()))
-            .collect();
+        let template: BTreeSet<String> = Template::parse(path).parameters().into_iter().collect();
         for (method, op) in item.iter() {
             let declared: BTreeSet<String> = item
                 .parameters
                 .iter()
                 .chain(&op.parameters)
-                .filter_map(|p| match p {
-                    ReferenceOr::Item(p) => Some(p),
-                    ReferenceOr::Reference { reference } => reference
-                        .strip_prefix("#/components/parameters/")
-                        .and_then(|n| spec.components.as_ref()?.parameters.get(n)?.as_item()),
-                })
-                .filter_map(|p| match p {
+                .map(|p| refs::item(&spec.raw, p, "a parameter").expect("resolves"))
+                .filter_map(|p| match p.as_ref() {
                     Parameter::Path { parameter_data, .. } => Some(parameter_data.name.clone()),
                     _ => None,
                 })
@@ -82,25 +89,9 @@ fn every_path_parameter_is_declared() {
     }
 }
 
-/// A JSON view of the spec, for checks openapiv3's types make awkward.
-fn raw() -> serde_json::Value {
-    serde_yaml_ng::from_str(&std::fs::read_to_string(SPEC).expect("readable")).expect("yaml")
-}
-
-fn resolve<'a>(root: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a serde_json::Value {
-    match node.get("$ref").and_then(|r| r.as_str()) {
-        Some(r) => resolve(
-            root,
-            root.pointer(r.trim_start_matches('#'))
-                .expect("$ref resolves"),
-        ),
-        None => node,
-    }
-}
-
 #[test]
 fn every_schema_and_response_body_has_an_example() {
-    let root = raw();
+    let root = spec().raw;
     for (name, schema) in root["components"]["schemas"].as_object().expect("schemas") {
         assert!(
             schema.get("example").is_some(),
@@ -109,20 +100,21 @@ fn every_schema_and_response_body_has_an_example() {
     }
     for (path, item) in root["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
-            let Some(responses) = op.get("responses").and_then(|r| r.as_object()) else {
+            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
                 continue;
             };
             for (code, response) in responses {
-                let response = resolve(&root, response);
+                let response = refs::resolve(&root, response).expect("resolves");
                 for (media, content) in response
                     .get("content")
-                    .and_then(|c| c.as_object())
+                    .and_then(Value::as_object)
                     .into_iter()
                     .flatten()
                 {
+                    let schema = refs::resolve(&root, &content["schema"]).expect("resolves");
                     let has = content.get("example").is_some()
                         || content.get("examples").is_some()
-                        || resolve(&root, &content["schema"]).get("example").is_some();
+                        || schema.get("example").is_some();
                     assert!(has, "{method} {path} {code} {media} has no example");
                 }
             }
@@ -132,7 +124,7 @@ fn every_schema_and_response_body_has_an_example() {
 
 #[test]
 fn no_schema_is_named_like_a_generators_client_class() {
-    let root = raw();
+    let root = spec().raw;
     let names: Vec<&String> = root["components"]["schemas"]
         .as_object()
         .expect("schemas")
@@ -143,8 +135,13 @@ fn no_schema_is_named_like_a_generators_client_class() {
 
 #[test]
 fn request_bodies_never_carry_the_workspace() {
-    let root = raw();
-    for name in ["ClientCreate", "ClientUpdate", "ClientRestore"] {
+    let root = spec().raw;
+    for name in [
+        "ClientCreate",
+        "ClientUpdate",
+        "ClientRestore",
+        "ClientsByIds",
+    ] {
         let props = root["components"]["schemas"][name]["properties"]
             .as_object()
             .expect("properties");
@@ -152,5 +149,18 @@ fn request_bodies_never_carry_the_workspace() {
             !props.contains_key("wid") && !props.contains_key("workspace_id"),
             "{name}"
         );
+    }
+}
+
+#[test]
+fn the_user_quota_is_marked_on_me_operations_only() {
+    let spec = spec();
+    for (path, method, op) in spec.typed.operations() {
+        let marked = op
+            .extensions
+            .get(toggl_track_codegen::QUOTA)
+            .and_then(Value::as_str);
+        let expected = path.starts_with("/me").then_some("user");
+        assert_eq!(marked, expected, "{method} {path}");
     }
 }

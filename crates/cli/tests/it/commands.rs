@@ -8,6 +8,7 @@ use serde_json::Value;
 use toggl_track_mock::{Config, MockServer};
 
 const WS: &str = "1234567";
+const TOKEN: &str = toggl_track_mock::demo::API_TOKEN;
 
 async fn service(config: Config) -> MockServer {
     toggl_track_mock::start(config)
@@ -17,7 +18,7 @@ async fn service(config: Config) -> MockServer {
 
 /// Runs the binary with the demo user's token against `server`.
 async fn run(server: &MockServer, args: &[&str]) -> Output {
-    run_as(server, "demo-api-token", args).await
+    run_as(server, TOKEN, args).await
 }
 
 async fn run_as(server: &MockServer, token: &str, args: &[&str]) -> Output {
@@ -242,7 +243,23 @@ async fn error_paths_have_their_exit_codes() {
         1,
         "Client name cannot be empty",
     );
-    failed(&run(&server, &["get", "0"]).await, 2, "ids start at 1");
+    // Ids of 0 are refused while parsing the flags, before any request.
+    let before = server.requests();
+    for args in [
+        &["get", "0"][..],
+        &["-w", "0", "list"],
+        &["delete", "5", "0"],
+    ] {
+        let o = run(&server, args).await;
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).starts_with("error: invalid value '0'")
+                && stderr(&o).contains("ids start at 1"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(server.requests(), before);
     failed(
         &run(&server, &["update", "61234001"]).await,
         2,
@@ -440,17 +457,369 @@ async fn list_since_shows_changes_and_deletions() {
         !table.contains("Initech"),
         "unchanged ones are left out: {table}"
     );
-    let all = ok(&run(
-        &server,
-        &["-o", "csv", "list", "--since", "1970-01-01T00:00:00Z"],
-    )
-    .await);
-    assert_eq!(all.lines().count(), 1 + 3, "{all}");
+    // Further back than Toggl keeps changes: refused, with the way out.
+    failed(
+        &run(
+            &server,
+            &["-o", "csv", "list", "--since", "1970-01-01T00:00:00Z"],
+        )
+        .await,
+        1,
+        "list everything with `list --status both`",
+    );
     let bad = run(&server, &["list", "--since", "yesterday"]).await;
     assert_eq!(bad.status.code(), Some(2));
     assert!(
         stderr(&bad).contains("UNIX seconds or an RFC 3339 time"),
         "{}",
         stderr(&bad)
+    );
+}
+
+/// A command run with the cache in `dir`.
+async fn run_cached(server: &MockServer, dir: &std::path::Path, args: &[&str]) -> Output {
+    let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
+    cmd.env_clear()
+        .env("TOGGL_API_TOKEN", TOKEN)
+        .env("TOGGL_WORKSPACE_ID", WS)
+        .env("TOGGL_BASE_URL", server.base_url())
+        .env("TOGGL_CLIENTS_CACHE_DIR", dir)
+        .args(args);
+    tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
+        .await
+        .expect("joined")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("toggl-clients-it-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_creates_changes_and_archives_with_the_fewest_requests() {
+    let server = service(Config::demo()).await;
+    let dir = temp_dir("apply");
+    // The export a user edits: Acme's notes changed, Globex to be archived,
+    // three new clients; Initech (archived) stays as it is.
+    let exported = ok(&run(&server, &["-o", "csv", "list", "--status", "both"]).await);
+    let edited: String = exported
+        .lines()
+        .map(|line| {
+            if line.starts_with("61234001,") {
+                line.replace("Invoices go to the finance office.", "Net 60")
+            } else if line.starts_with("61234002,") {
+                line.replace(",active,", ",archived,")
+            } else {
+                line.to_owned()
+            }
+        })
+        .chain([
+            ",Hooli,,,,,".to_owned(),
+            ",Pied Piper,,Compression,,,".to_owned(),
+            ",Soylent,,,CRM-7,,".to_owned(),
+        ])
+        .map(|l| l + "\n")
+        .collect();
+    let file = dir.join("clients.csv");
+    std::fs::write(&file, &edited).expect("write");
+    let file = file.to_str().expect("utf-8");
+
+    // The dry run costs the read and changes nothing.
+    let before = server.requests();
+    let plan = ok(&run(&server, &["apply", file, "--dry-run"]).await);
+    assert_eq!(server.requests() - before, 1);
+    assert!(
+        plan.contains("5 change(s), 6 request(s): 1 read (done) + 5 to write"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("│ create ") && plan.contains("│ archive ") && plan.contains("notes"),
+        "{plan}"
+    );
+    let unchanged = ok(&run(&server, &["-o", "csv", "list", "--status", "both"]).await);
+    assert_eq!(unchanged, exported);
+
+    // 1 read + 3 creates + 1 update + 1 bulk archive.
+    let before = server.requests();
+    let report: Value =
+        serde_json::from_str(&ok(&run(&server, &["-o", "json", "apply", file]).await))
+            .expect("json");
+    assert_eq!(server.requests() - before, 6);
+    assert_eq!(
+        (report["requests"].as_u64(), report["applied"].as_u64()),
+        (Some(6), Some(5))
+    );
+    let after: Value = serde_json::from_str(&ok(&run(
+        &server,
+        &["-o", "json", "list", "--status", "both"],
+    )
+    .await))
+    .expect("json");
+    let find = |name: &str| {
+        after
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["name"] == name))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(find("Acme Corporation")["notes"], "Net 60");
+    assert_eq!(find("Globex")["archived"], true);
+    assert_eq!(find("Pied Piper")["notes"], "Compression");
+    assert_eq!(find("Soylent")["external_reference"], "CRM-7");
+
+    // Applying the same file again costs its one read and changes nothing.
+    let before = server.requests();
+    let again = ok(&run(&server, &["apply", file]).await);
+    assert_eq!(server.requests() - before, 1);
+    assert!(again.contains("nothing to change"), "{again}");
+
+    // --prune deletes what the file leaves out, in one bulk request.
+    let short = dir.join("short.csv");
+    std::fs::write(&short, "name\nAcme Corporation\nGlobex\n").expect("write");
+    let pruned = ok(&run(
+        &server,
+        &[
+            "apply",
+            short.to_str().expect("utf-8"),
+            "--prune",
+            "--dry-run",
+        ],
+    )
+    .await);
+    assert!(
+        pruned.contains("│ delete ") && pruned.contains("Hooli"),
+        "{pruned}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_refuses_a_bad_file_before_any_request_naming_the_line() {
+    let server = service(Config::demo()).await;
+    let dir = temp_dir("apply-bad");
+    for (content, needle) in [
+        ("name\nAcme\n \n", "line 3: the name is empty"),
+        (
+            "name\nAcme\nACME\n",
+            "line 3: the name \"ACME\" is also on line 2",
+        ),
+        (
+            &format!("name\n{}\n", "x".repeat(256)) as &str,
+            "line 2: the name is 256 bytes long",
+        ),
+        ("id,name\n0,Acme\n", "line 2: id \"0\" is not an id"),
+        ("[{\"name\": \"\"}]", "item 1: the name is empty"),
+    ] {
+        let file = dir.join("bad.csv");
+        std::fs::write(&file, content).expect("write");
+        let before = server.requests();
+        failed(
+            &run(&server, &["apply", file.to_str().expect("utf-8")]).await,
+            2,
+            needle,
+        );
+        assert_eq!(server.requests(), before, "nothing sent for {needle}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_does_not_start_a_plan_the_quota_cannot_cover() {
+    let mut config = Config::demo();
+    config.hourly_quota = Some(3);
+    let server = service(config).await;
+    let dir = temp_dir("apply-quota");
+    let file = dir.join("new.csv");
+    std::fs::write(&file, "name\nA1\nA2\nA3\n").expect("write");
+    failed(
+        &run(&server, &["apply", file.to_str().expect("utf-8")]).await,
+        5,
+        "the plan needs 3 request(s) and 2 are left in this hour's quota",
+    );
+    let listed = ok(&run(&server, &["-o", "csv", "list"]).await);
+    assert!(!listed.contains("A1"), "nothing created: {listed}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_with_max_age_answers_twice_for_one_request() {
+    let server = service(Config::demo()).await;
+    let dir = temp_dir("cache");
+    let before = server.requests();
+    let first = ok(&run_cached(&server, &dir, &["list", "--max-age", "10m"]).await);
+    let second = ok(&run_cached(&server, &dir, &["list", "--max-age", "10m"]).await);
+    assert_eq!(first, second);
+    assert_eq!(server.requests() - before, 1);
+    // A client listed is a client cached, for `get` too.
+    ok(&run_cached(&server, &dir, &["get", "61234001", "--max-age", "10m"]).await);
+    assert_eq!(server.requests() - before, 1);
+    // A write through the tool forgets what it changed.
+    ok(&run_cached(&server, &dir, &["update", "61234001", "--notes", "fresh"]).await);
+    let third = ok(&run_cached(&server, &dir, &["list", "--max-age", "10m"]).await);
+    assert!(third.contains("fresh"), "{third}");
+    assert_eq!(server.requests() - before, 3);
+    // Without --max-age: today's behaviour, a request each time.
+    ok(&run_cached(&server, &dir, &["list"]).await);
+    assert_eq!(server.requests() - before, 4);
+    // The cache holds no credential and is its owner's alone.
+    for entry in std::fs::read_dir(&dir).expect("dir").flatten() {
+        let text = std::fs::read_to_string(entry.path()).expect("readable");
+        assert!(!text.contains(TOKEN));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                entry.metadata().expect("meta").permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quota_is_known_without_asking_and_refreshed_for_one_request() {
+    let server = service(Config::demo()).await;
+    let dir = temp_dir("quota");
+    let before = server.requests();
+    let unknown = ok(&run_cached(&server, &dir, &["quota"]).await);
+    assert!(unknown.contains("unknown"), "{unknown}");
+    ok(&run_cached(&server, &dir, &["list"]).await);
+    let known = ok(&run_cached(&server, &dir, &["-o", "json", "quota"]).await);
+    assert_eq!(server.requests() - before, 1, "quota costs nothing");
+    let doc: Value = serde_json::from_str(&known).expect("json");
+    assert_eq!(doc["organization"]["remaining"], 599);
+    let refreshed: Value = serde_json::from_str(&ok(&run_cached(
+        &server,
+        &dir,
+        &["-o", "json", "quota", "--refresh"],
+    )
+    .await))
+    .expect("json");
+    assert_eq!(server.requests() - before, 2);
+    assert_eq!(refreshed["organization"]["remaining"], 598);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_if_missing_twice_gives_one_client() {
+    let server = service(Config::demo()).await;
+    for expected in ["created", "already there"] {
+        let o = run(
+            &server,
+            &["-o", "json", "create", "--name", "Hooli", "--if-missing"],
+        )
+        .await;
+        let client: Value = serde_json::from_str(&ok(&o)).expect("json");
+        assert_eq!(client["name"], "Hooli");
+        assert!(stderr(&o).contains(expected), "{}", stderr(&o));
+    }
+    // In any case, and archived clients count.
+    let o = run(&server, &["create", "--name", "initech", "--if-missing"]).await;
+    assert!(ok(&o).contains("61234003"));
+    let listed = ok(&run(&server, &["-o", "csv", "list", "--name", "hooli"]).await);
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_service_that_never_answers_is_given_up_on_at_the_timeout() {
+    let server = service(Config::demo()).await;
+    server.faults().silence_next(10);
+    let started = std::time::Instant::now();
+    let o = run(&server, &["--timeout", "5s", "list"]).await;
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(6), "took {took:?}");
+    failed(
+        &o,
+        6,
+        "timed out: the operation ran out of its 5 s after 1 attempt(s)",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_connection_names_its_cause() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
+    cmd.env_clear().env("TOGGL_API_TOKEN", TOKEN).args([
+        "-w",
+        WS,
+        "--base-url",
+        &format!("http://{addr}/api/v9"),
+        "--timeout",
+        "3s",
+        "list",
+    ]);
+    let o = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
+        .await
+        .expect("joined");
+    failed(&o, 6, "connection refused");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oversized_answer_is_refused_unread() {
+    let server = service(Config::demo()).await;
+    server.faults().oversize_next(65 * 1024 * 1024);
+    failed(
+        &run(&server, &["list"]).await,
+        6,
+        "the response to list_clients is larger than 67108864 bytes",
+    );
+}
+
+/// Peak resident memory of a finished child, in bytes (Linux: ru_maxrss in KiB).
+#[cfg(target_os = "linux")]
+fn run_measuring_memory(cmd: &mut std::process::Command) -> (std::process::Output, u64) {
+    use std::io::Read;
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let pid = i32::try_from(child.id()).expect("pid");
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let readers = std::thread::spawn(move || {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let _ = stdout.read_to_end(&mut out);
+        let _ = stderr.read_to_end(&mut err);
+        (out, err)
+    });
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our child, not yet waited for.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "waited for the child");
+    let (out, err) = readers.join().expect("read");
+    let exit = std::os::unix::process::ExitStatusExt::from_raw(status);
+    let peak = u64::try_from(usage.ru_maxrss).unwrap_or_default() * 1024;
+    (
+        std::process::Output {
+            status: exit,
+            stdout: out,
+            stderr: err,
+        },
+        peak,
+    )
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_answer_stops_at_the_cap_in_bounded_memory() {
+    let server = service(Config::demo()).await;
+    server.faults().endless_next();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"));
+    cmd.env_clear()
+        .env("TOGGL_API_TOKEN", TOKEN)
+        .env("TOGGL_WORKSPACE_ID", WS)
+        .env("TOGGL_BASE_URL", server.base_url())
+        .args(["--timeout", "60s", "list"]);
+    let (o, peak) = tokio::task::spawn_blocking(move || run_measuring_memory(&mut cmd))
+        .await
+        .expect("joined");
+    failed(&o, 6, "larger than 67108864 bytes");
+    let cap = 64 * 1024 * 1024;
+    assert!(
+        peak < 2 * cap,
+        "peak resident memory {peak} bytes, cap {cap}"
     );
 }

@@ -1,11 +1,9 @@
 //! Every error variant, produced from a response shaped as the real service
 //! (or something between it and us) sends it.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Raw, WORKSPACE, client, raw_server};
+use crate::common::{Raw, WORKSPACE, client, raw_server};
 use toggl_track_api::{Client, Credentials, Error, RetryPolicy};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

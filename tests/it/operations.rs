@@ -2,9 +2,7 @@
 //! (method, path, query, headers, body) and the responses it decodes,
 //! including the shapes the real service sends.
 
-mod common;
-
-use common::{TOKEN, WORKSPACE, client, client_json};
+use crate::common::{TOKEN, WORKSPACE, client, client_json};
 use serde_json::json;
 use toggl_track_api::types::{
     ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClientPermissions,

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate};
+use toggl_track_api::types::{
+    ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds,
+};
 use toggl_track_api::{Client, Credentials, Error, Jitter, ResponseMetaExt, RetryPolicy};
 use toggl_track_mock::{Config, MockServer};
 
@@ -282,11 +284,20 @@ async fn the_bulk_and_sync_operations_end_to_end() -> Result<(), Error> {
     let found = api
         .get_clients_by_ids()
         .workspace_id(WS)
-        .body(ids(&[61234003, 61234001, 42]))
+        .body(ClientsByIds {
+            client_ids: ids(&[61234003, 61234001, 42]),
+        })
         .send()
         .await?;
+    // In id order, archived or not; as the web app saw them: no creator,
+    // a total count of 0.
     let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["Acme Corporation", "Initech"]);
+    assert!(
+        found
+            .iter()
+            .all(|c| c.creator_id.is_none() && c.total_count == Some(0))
+    );
 
     let archived = api
         .archive_clients()

@@ -2,12 +2,10 @@
 //! Waits are recorded through `on_wait`, and the policy uses millisecond
 //! backoffs, so no test sleeps for long.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{TOKEN, WORKSPACE, client_json};
+use crate::common::{TOKEN, WORKSPACE, client_json};
 use toggl_track_api::types::ClientCreate;
 use toggl_track_api::{
     Client, Credentials, Error, Jitter, Pacing, RetryPolicy, WaitEvent, WaitReason,
@@ -22,6 +20,7 @@ fn fast_policy(jitter: Jitter) -> RetryPolicy {
         max_backoff: Duration::from_millis(50),
         max_elapsed: Duration::from_secs(10),
         jitter,
+        ..RetryPolicy::default()
     }
 }
 
@@ -241,7 +240,7 @@ async fn a_create_to_a_refused_port_is_retried() {
 
 #[tokio::test]
 async fn a_create_whose_connection_drops_is_not_retried() {
-    let base = common::raw_server(common::Raw::Hangup).await;
+    let base = crate::common::raw_server(crate::common::Raw::Hangup).await;
     let (api, waits) = recording_client(&base, fast_policy(Jitter::None));
     let err = create(&api).await;
     assert!(matches!(err, Err(Error::Transport { .. })), "{err:?}");
@@ -253,7 +252,7 @@ async fn a_create_whose_connection_drops_is_not_retried() {
 
 #[tokio::test]
 async fn a_get_whose_connection_drops_is_retried() {
-    let base = common::raw_server(common::Raw::Hangup).await;
+    let base = crate::common::raw_server(crate::common::Raw::Hangup).await;
     let (api, waits) = recording_client(&base, fast_policy(Jitter::None));
     let err = api
         .list_clients()

@@ -1,21 +1,34 @@
 //! Every operation of the generated client against Prism serving the spec
 //! (an independent mock that validates each request against the spec).
-//! Run by `cargo xtask ecosystem`, which starts Prism, passes its URL in
-//! `TOGGL_PRISM_URL`, and fails if Prism logged any request violation.
+//! `cargo xtask ecosystem` starts Prism, runs this test with its URL in
+//! `TOGGL_PRISM_URL`, and fails if Prism logged any request violation;
+//! without that variable the test says so and checks nothing else.
 
 use std::num::NonZeroU64;
 
-use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate};
+use toggl_track_api::types::{
+    ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds,
+};
 use toggl_track_api::{Client, Credentials, Error, RetryPolicy};
 
-fn client() -> Client {
-    let url = std::env::var("TOGGL_PRISM_URL")
-        .expect("TOGGL_PRISM_URL is set by `cargo xtask ecosystem`");
-    Client::builder(Credentials::api_token("prism-token"))
-        .base_url(url)
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("client builds")
+/// A client for the Prism that `cargo xtask ecosystem` started, if any.
+fn client() -> Option<Client> {
+    let Some(url) = std::env::var("TOGGL_PRISM_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!(
+            "skipped: TOGGL_PRISM_URL is not set; `cargo xtask ecosystem` starts Prism and runs this test against it"
+        );
+        return None;
+    };
+    Some(
+        Client::builder(Credentials::api_token("prism-token"))
+            .base_url(url)
+            .retry(RetryPolicy::none())
+            .build()
+            .expect("client builds"),
+    )
 }
 
 fn ids(list: &[u64]) -> Vec<NonZeroU64> {
@@ -26,13 +39,17 @@ fn ids(list: &[u64]) -> Vec<NonZeroU64> {
 
 #[tokio::test]
 async fn every_operation_is_a_valid_request_with_a_decodable_answer() -> Result<(), Error> {
-    let api = client();
+    let Some(api) = client() else {
+        return Ok(());
+    };
     let ws = 1234567u64;
     let listed = api
         .list_clients()
         .workspace_id(ws)
         .status(ClientStatus::Both)
         .name("acme")
+        .page(1u64)
+        .per_page(50u64)
         .send()
         .await?;
     assert!(!listed.is_empty());
@@ -89,11 +106,13 @@ async fn every_operation_is_a_valid_request_with_a_decodable_answer() -> Result<
         .await?;
     api.get_clients_by_ids()
         .workspace_id(ws)
-        .body(ids(&[61234001]))
+        .body(ClientsByIds {
+            client_ids: ids(&[61234001]),
+        })
         .send()
         .await?;
     api.list_changed_clients()
-        .since(1710672938i64)
+        .since(1710672938u64)
         .send()
         .await?;
     Ok(())

@@ -28,9 +28,11 @@ fn assert_one_problem(text: &str, pointer: &str, needle: &str) {
 #[test]
 fn the_minimal_fixture_is_valid_and_generates() {
     let spec = parse(Path::new("minimal.yaml"), MINIMAL).expect("valid");
-    let code = generate(Path::new("minimal.yaml"), &spec).expect("generates");
+    let code = generate(Path::new("minimal.yaml"), &spec)
+        .expect("generates")
+        .compact();
     assert!(code.contains("pub async fn send"));
-    assert!(code.contains("ARRAY_RESPONSE_OPERATIONS"));
+    assert!(code.contains("OPERATIONS"));
 }
 
 #[test]
@@ -173,11 +175,12 @@ fn a_missing_file_is_a_read_error() {
 
 #[test]
 fn a_generator_failure_is_an_error_not_a_panic() {
-    // A $ref to a schema that does not exist passes the checks above and
-    // makes typify fail; the failure must come back as an error.
+    // A $ref that resolves, but to something that is not a component
+    // schema, passes the checks above and makes the generator fail; the
+    // failure must come back as an error.
     let text = MINIMAL.replace(
         "schema: {type: object, properties: {id: {type: integer}}}",
-        "schema: {$ref: '#/components/schemas/Missing'}",
+        "schema: {$ref: '#/info'}",
     );
     let spec = parse(Path::new("s.yaml"), &text).expect("passes validation");
     let err = generate(Path::new("s.yaml"), &spec).expect_err("generator fails");
@@ -186,5 +189,36 @@ fn a_generator_failure_is_an_error_not_a_panic() {
         err.to_string()
             .starts_with("s.yaml: the generator rejected the spec"),
         "{err}"
+    );
+}
+
+#[test]
+fn a_reference_cycle_is_one_line_naming_the_pointer_not_a_hang() {
+    let text = format!(
+        "{}components:\n  schemas:\n    A: {{$ref: '#/components/schemas/B'}}\n    B: {{$ref: '#/components/schemas/A'}}\n",
+        MINIMAL.replace(
+            "schema: {type: object, properties: {id: {type: integer}}}",
+            "schema: {$ref: '#/components/schemas/A'}",
+        )
+    );
+    let problems = problems_of(&text);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].starts_with("/components/schemas/A/$ref: ")
+            && problems[0].contains("reference cycle"),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn a_dangling_reference_is_reported_where_it_is_written() {
+    let text = MINIMAL.replace(
+        "schema: {type: object, properties: {id: {type: integer}}}",
+        "schema: {$ref: '#/components/schemas/Missing'}",
+    );
+    assert_one_problem(
+        &text,
+        "/paths/~1things~1{thing_id}/get/responses/200/content/application~1json/schema/$ref",
+        "does not resolve",
     );
 }

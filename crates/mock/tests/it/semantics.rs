@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use toggl_track_mock::demo::{
+    API_TOKEN as TOKEN, EMAIL, FREE_WORKSPACE as FREE_WS, OTHER_API_TOKEN, PASSWORD,
+    WORKSPACE as WS,
+};
 use toggl_track_mock::{Config, MockServer, RateLimit, start};
-
-const WS: u64 = 1234567;
-const FREE_WS: u64 = 2345678;
-const TOKEN: &str = "demo-api-token";
 
 struct Api {
     server: MockServer,
@@ -84,7 +84,7 @@ async fn list_filters_by_status_and_name() {
 }
 
 #[tokio::test]
-async fn a_client_has_the_six_required_fields_and_leaves_empty_ones_out() {
+async fn a_client_leaves_empty_fields_out() {
     let api = Api::new(Config::demo()).await;
     let (_, client) = api
         .json("GET", &format!("/workspaces/{WS}/clients/61234002"), None)
@@ -271,8 +271,11 @@ async fn archive_needs_a_premium_workspace() {
             None,
         )
         .await;
-    assert_eq!(status, 402);
-    assert!(body.contains("paid plans"), "{body}");
+    // The paid-plan 402 is a JSON string, unlike the quota's plain sentence.
+    assert_eq!(
+        (status.as_u16(), body.as_str()),
+        (402, "\"Only for premium workspaces\"")
+    );
 }
 
 #[tokio::test]
@@ -295,7 +298,7 @@ async fn authentication_is_checked_as_toggl_does() {
     let password = api
         .http
         .get(&url)
-        .basic_auth("ada@example.com", Some("demo-password"))
+        .basic_auth(EMAIL, Some(PASSWORD))
         .send()
         .await
         .expect("answers");
@@ -304,7 +307,7 @@ async fn authentication_is_checked_as_toggl_does() {
     let other = api
         .http
         .get(&url)
-        .basic_auth("other-api-token", Some("api_token"))
+        .basic_auth(OTHER_API_TOKEN, Some("api_token"))
         .send()
         .await
         .expect("answers");
@@ -351,6 +354,7 @@ async fn the_rate_limit_answers_an_html_429() {
     config.rate_limit = Some(RateLimit {
         per_second: 1,
         burst: 2,
+        retry_after: None,
     });
     let api = Api::new(config).await;
     let path = format!("/workspaces/{WS}/clients");
@@ -363,6 +367,26 @@ async fn the_rate_limit_answers_an_html_429() {
     let (_, headers, body) = api.call("GET", &path, None).await;
     assert_eq!(headers["content-type"], "text/html");
     assert!(body.contains("429 Too Many Requests"));
+    // Nothing shows Toggl sending Retry-After, so by default neither does this.
+    assert!(!headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn the_rate_limit_sends_retry_after_only_when_configured_to() {
+    let mut config = Config::demo();
+    config.rate_limit = Some(RateLimit {
+        per_second: 1,
+        burst: 1,
+        retry_after: Some(2),
+    });
+    let api = Api::new(config).await;
+    let path = format!("/workspaces/{WS}/clients");
+    api.call("GET", &path, None).await;
+    let (status, headers, _) = api.call("GET", &path, None).await;
+    assert_eq!(
+        (status.as_u16(), &headers["retry-after"]),
+        (429, &"2".parse().expect("value"))
+    );
 }
 
 #[tokio::test]
@@ -460,19 +484,20 @@ async fn lists_reflect_every_change() {
     )
     .await;
     let (_, listed) = api.json("GET", &base, None).await;
-    assert_eq!(names(&listed), ["Aardvark", "Acme Corporation", "Globex"]);
-    assert_eq!(listed[0]["notes"], "n2");
+    // Id order: the new client comes last, whatever its name.
+    assert_eq!(names(&listed), ["Acme Corporation", "Globex", "Aardvark"]);
+    assert_eq!(listed[2]["notes"], "n2");
     api.json("POST", &format!("{base}/{id}/archive"), None)
         .await;
     let (_, archived) = api
         .json("GET", &format!("{base}?status=archived"), None)
         .await;
-    assert_eq!(names(&archived), ["Aardvark", "Initech"]);
-    assert_eq!(archived[0]["archived"], true);
+    assert_eq!(names(&archived), ["Initech", "Aardvark"]);
+    assert_eq!(archived[1]["archived"], true);
     api.json("POST", &format!("{base}/{id}/restore"), None)
         .await;
     let (_, active) = api.json("GET", &base, None).await;
-    assert_eq!(active[0]["archived"], false);
+    assert_eq!(active[2]["archived"], false);
     api.call("DELETE", &format!("{base}/{id}"), None).await;
     let (_, both) = api.json("GET", &format!("{base}?status=both"), None).await;
     assert_eq!(names(&both), ["Acme Corporation", "Globex", "Initech"]);
@@ -578,15 +603,24 @@ async fn bulk_delete_is_all_or_nothing() {
 #[tokio::test]
 async fn clients_by_ids_leaves_out_unknown_ones() {
     let api = Api::new(Config::demo()).await;
+    let path = format!("/workspaces/{WS}/clients/data");
     let (status, found) = api
         .json(
             "POST",
-            &format!("/workspaces/{WS}/clients/data"),
-            Some(json!([61234003, 61234001, 61234004, 5])),
+            &path,
+            Some(json!({"client_ids": [61234003, 61234001, 61234004, 5]})),
         )
         .await;
     assert_eq!(status, 200);
     assert_eq!(names(&found), ["Acme Corporation", "Initech"]);
+    // As the web app saw them: no creator, a total count of 0.
+    for client in found.as_array().expect("array") {
+        assert!(client.get("creator_id").is_none(), "{client}");
+        assert_eq!(client["total_count"], 0);
+    }
+    // A bare array is refused: whether the real service reads one is unknown.
+    let (status, answer) = api.json("POST", &path, Some(json!([61234001]))).await;
+    assert_eq!((status.as_u16(), answer), (400, json!("Bad Request")));
 }
 
 #[tokio::test]
@@ -644,4 +678,268 @@ fn the_benchmark_seed_is_consistent() {
     seed.check().expect("consistent");
     assert_eq!(seed.clients.iter().filter(|c| c.wid == WS).count(), 100);
     assert!(seed.projects.is_empty());
+}
+
+#[tokio::test]
+async fn lists_come_in_pages_with_the_total_on_every_item() {
+    let api = Api::new(Config::with_seed(
+        toggl_track_mock::Seed::demo_with_generated_clients(7),
+    ))
+    .await;
+    let base = format!("/workspaces/{WS}/clients");
+    let page = |n: u32| format!("{base}?page={n}&per_page=3");
+    let mut seen = Vec::new();
+    for n in 1..=3 {
+        let (status, items) = api.json("GET", &page(n), None).await;
+        assert_eq!(status, 200);
+        for item in items.as_array().expect("array") {
+            assert_eq!(item["total_count"], 7, "{item}");
+            assert_eq!(item["permissions"], json!(["archive", "update", "remove"]));
+            seen.push(item["id"].as_u64().expect("id"));
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort_unstable();
+    assert_eq!(seen, sorted, "id order across pages");
+    assert_eq!(seen.len(), 7);
+    let (_, beyond) = api.json("GET", &page(4), None).await;
+    assert_eq!(beyond, json!([]));
+    // Without paging, everything at once, still with the total.
+    let (_, all) = api.json("GET", &base, None).await;
+    assert_eq!(all.as_array().map(Vec::len), Some(7));
+    assert_eq!(all[0]["total_count"], 7);
+    for bad in ["page=0", "per_page=x", "page=-1"] {
+        let (status, _) = api.json("GET", &format!("{base}?{bad}"), None).await;
+        assert_eq!(status, 400, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_id_in_a_bulk_operation_counts_once() {
+    let api = Api::new(Config::demo()).await;
+    let base = format!("/workspaces/{WS}/clients");
+    let (status, answer) = api
+        .json(
+            "POST",
+            &format!("{base}/archive"),
+            Some(json!([61234002, 61234002])),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        answer,
+        json!([{"client_ids": [61234002], "project_ids": [201234503]}])
+    );
+    let (status, _, body) = api
+        .call(
+            "POST",
+            &format!("{base}/delete"),
+            Some(json!([61234001, 61234001])),
+        )
+        .await;
+    assert_eq!((status.as_u16(), body.as_str()), (200, ""));
+    let (_, both) = api.json("GET", &format!("{base}?status=both"), None).await;
+    assert_eq!(names(&both), ["Globex", "Initech"]);
+}
+
+#[tokio::test]
+async fn bulk_archive_on_a_free_workspace_changes_nothing() {
+    let mut seed = toggl_track_mock::Seed::demo();
+    seed.clients.push(toggl_track_mock::SeedClient {
+        id: 61234005,
+        wid: FREE_WS,
+        name: "Wayne".into(),
+        archived: false,
+        notes: None,
+        external_reference: None,
+        creator_id: 7654321,
+    });
+    let api = Api::new(Config::with_seed(seed)).await;
+    let (status, answer) = api
+        .json(
+            "POST",
+            &format!("/workspaces/{FREE_WS}/clients/archive"),
+            Some(json!([61234004, 61234005])),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), answer),
+        (402, json!("Only for premium workspaces"))
+    );
+    let (_, active) = api
+        .json("GET", &format!("/workspaces/{FREE_WS}/clients"), None)
+        .await;
+    assert_eq!(names(&active), ["Umbrella", "Wayne"]);
+}
+
+#[tokio::test]
+async fn the_user_quota_of_me_endpoints_is_counted_apart() {
+    let mut config = Config::demo();
+    config.hourly_quota = Some(5);
+    config.user_hourly_quota = Some(2);
+    let api = Api::new(config).await;
+    let remaining = |h: &reqwest::header::HeaderMap| {
+        h["x-toggl-quota-remaining"]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (_, h, _) = api.call("GET", "/me/clients", None).await;
+    assert_eq!(remaining(&h), "1");
+    let (_, h, _) = api
+        .call("GET", &format!("/workspaces/{WS}/clients"), None)
+        .await;
+    assert_eq!(remaining(&h), "4", "the organization quota");
+    api.call("GET", "/me/clients", None).await;
+    let (status, h, body) = api.call("GET", "/me/clients", None).await;
+    assert_eq!(status, 402);
+    assert_eq!(remaining(&h), "0");
+    assert!(body.contains("user specific requests quota"), "{body}");
+    assert!(body.contains("The quota will reset in "), "{body}");
+    let (status, h, _) = api
+        .call("GET", &format!("/workspaces/{WS}/clients"), None)
+        .await;
+    assert_eq!((status.as_u16(), remaining(&h).as_str()), (200, "3"));
+}
+
+#[tokio::test]
+async fn a_since_further_back_than_the_cut_off_is_refused() {
+    let mut config = Config::demo();
+    config.since_max_age = Duration::from_secs(10 * 86_400);
+    let api = Api::new(config).await;
+    let old = chrono::Utc::now().timestamp() - 11 * 86_400;
+    let (status, answer) = api
+        .json("GET", &format!("/me/clients?since={old}"), None)
+        .await;
+    assert_eq!(
+        (status.as_u16(), answer),
+        (400, json!("since cannot be more than 10 days in the past"))
+    );
+    let recent = chrono::Utc::now().timestamp() - 9 * 86_400;
+    let (status, _) = api
+        .json("GET", &format!("/me/clients?since={recent}"), None)
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn new_clients_can_stay_invisible_for_a_while() {
+    let api = Api::new(Config::demo()).await;
+    api.server
+        .faults()
+        .set_visibility_lag(Duration::from_millis(400));
+    let base = format!("/workspaces/{WS}/clients");
+    let (status, created) = api
+        .json("POST", &base, Some(json!({"name": "Hooli"})))
+        .await;
+    assert_eq!(status, 200);
+    let id = created["id"].as_u64().expect("id");
+    let (status, answer) = api.json("GET", &format!("{base}/{id}"), None).await;
+    assert_eq!(
+        (status.as_u16(), answer),
+        (404, json!(format!("No client with ID {id} was found")))
+    );
+    let (_, listed) = api.json("GET", &base, None).await;
+    assert!(!names(&listed).contains(&"Hooli"));
+    // Seeded clients are unaffected, and the name is taken all the same.
+    assert_eq!(
+        api.json("GET", &format!("{base}/61234001"), None).await.0,
+        200
+    );
+    let (status, _) = api
+        .json("POST", &base, Some(json!({"name": "hooli"})))
+        .await;
+    assert_eq!(status, 400);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    assert_eq!(api.json("GET", &format!("{base}/{id}"), None).await.0, 200);
+}
+
+#[tokio::test]
+async fn faults_answer_null_oversized_endless_or_never() {
+    let api = Api::new(Config::demo()).await;
+    let path = format!("/workspaces/{WS}/clients");
+    api.server.faults().null_next(1);
+    let (status, _, body) = api.call("GET", &path, None).await;
+    assert_eq!((status.as_u16(), body.as_str()), (200, "null"));
+
+    api.server.faults().oversize_next(100_000);
+    let (status, headers, body) = api.call("GET", &path, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-length"], "100000");
+    assert!(
+        serde_json::from_str::<Value>(&body)
+            .is_ok_and(|v| v.as_array().is_some_and(|a| a.len() > 100))
+    );
+
+    api.server.faults().endless_next();
+    let mut response = api
+        .http
+        .get(api.url(&path))
+        .basic_auth(TOKEN, Some("api_token"))
+        .send()
+        .await
+        .expect("answers");
+    assert!(response.headers().get("content-length").is_none());
+    let mut read = 0;
+    while read < 5_000_000 {
+        read += response
+            .chunk()
+            .await
+            .expect("streams")
+            .expect("never ends")
+            .len();
+    }
+    drop(response);
+
+    api.server.faults().silence_next(1);
+    let silent = api
+        .http
+        .get(api.url(&path))
+        .basic_auth(TOKEN, Some("api_token"))
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(silent.is_err_and(|e| e.is_timeout()));
+    assert_eq!(
+        api.call("GET", &path, None).await.0,
+        200,
+        "one request only"
+    );
+}
+
+#[test]
+fn the_demo_constants_match_the_demo_seed() {
+    use toggl_track_mock::demo;
+    let seed = toggl_track_mock::Seed::demo();
+    let ada = &seed.users[0];
+    assert_eq!(
+        (
+            ada.id,
+            ada.email.as_str(),
+            ada.password.as_str(),
+            ada.api_token.as_str()
+        ),
+        (demo::USER_ID, demo::EMAIL, demo::PASSWORD, demo::API_TOKEN)
+    );
+    assert_eq!(ada.workspaces, [demo::WORKSPACE, demo::FREE_WORKSPACE]);
+    assert_eq!(seed.users[1].api_token, demo::OTHER_API_TOKEN);
+    let premium: Vec<u64> = seed
+        .workspaces
+        .iter()
+        .filter(|w| w.premium)
+        .map(|w| w.id)
+        .collect();
+    assert_eq!(premium, [demo::WORKSPACE]);
+    let projects: Vec<u64> = seed
+        .projects
+        .iter()
+        .filter(|p| p.client_id == demo::CLIENT_WITH_PROJECTS)
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(projects, demo::PROJECTS);
+    assert!(
+        seed.clients
+            .iter()
+            .any(|c| c.id == demo::ARCHIVED_CLIENT && c.archived)
+    );
 }

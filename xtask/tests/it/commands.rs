@@ -1,33 +1,33 @@
-//! `cargo xtask drift` as a command: exit codes, one-line errors, nothing
-//! written on failure, and the JSON report.
+//! `cargo xtask check`, `drift` and `evidence` as commands: exit codes,
+//! one-line errors, nothing written on failure, and the JSON reports.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn xtask(args: &[&str]) -> Output {
+pub(crate) fn xtask(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .output()
         .expect("xtask runs")
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn temp(name: &str, content: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("xtask-drift-{}", std::process::id()));
+pub(crate) fn temp(name: &str, content: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-it-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);
     std::fs::write(&path, content).expect("write");
     path
 }
 
-fn assert_bad_input(o: &Output, needle: &str) {
+pub(crate) fn assert_bad_input(o: &Output, needle: &str) {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
     let err = stderr(o);
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
@@ -59,7 +59,7 @@ fn invalid_yaml_and_openapi_3_1_specs_are_refused() {
     let bad = temp("bad.yaml", "openapi: 3.0.3\npaths: [unclosed\n");
     assert_bad_input(
         &xtask(&["drift", "--spec", bad.to_str().expect("utf-8")]),
-        "not valid YAML",
+        "not a valid OpenAPI 3.0 document",
     );
     let v31 = temp(
         "v31.yaml",
@@ -102,10 +102,101 @@ fn a_failed_update_writes_nothing() {
 }
 
 #[test]
-fn bad_usage_is_exit_2() {
-    assert_eq!(xtask(&["drift", "--format", "yaml"]).status.code(), Some(2));
-    assert_eq!(xtask(&["drift", "--update"]).status.code(), Some(2));
-    assert_eq!(xtask(&["drift", "--bogus"]).status.code(), Some(2));
+fn bad_usage_is_exit_2_for_every_task() {
+    for args in [
+        &["drift", "--format", "yaml"][..],
+        &["drift", "--update"],
+        &["drift", "--bogus"],
+        &["ci", "extra"],
+        &["docs", "extra"],
+        &["regen", "extra"],
+        &["bench", "nonsense"],
+        &["no-such-task"],
+        &[],
+    ] {
+        let o = xtask(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+    assert_eq!(xtask(&["--help"]).status.code(), Some(0));
+}
+
+/// The real spec with a reference cycle added: `TrackClient` becomes a
+/// reference to `Loop`, which refers back to it.
+fn cyclic_spec() -> PathBuf {
+    let text = std::fs::read_to_string(root().join("openapi/toggl-track-v9.yaml")).expect("spec");
+    let changed = text.replacen(
+        "  schemas:\n    TrackClient:\n",
+        "  schemas:\n    Loop:\n      $ref: \"#/components/schemas/TrackClient\"\n    TrackClient:\n      $ref: \"#/components/schemas/Loop\"\n    Unused:\n",
+        1,
+    );
+    assert_ne!(changed, text, "the fixture edit applied");
+    temp("cyclic.yaml", &changed)
+}
+
+#[test]
+fn a_reference_cycle_is_exit_2_with_one_line_naming_the_pointer() {
+    let spec = cyclic_spec();
+    let spec = spec.to_str().expect("utf-8");
+    for task in ["check", "drift"] {
+        let o = xtask(&[task, "--spec", spec]);
+        assert_bad_input(&o, "/components/schemas/Loop/$ref");
+        assert!(
+            stderr(&o).contains("reference cycle"),
+            "{task}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn a_deliberate_difference_without_evidence_fails_drift() {
+    let text = std::fs::read_to_string(root().join("openapi/toggl-track-v9.yaml")).expect("spec");
+    let marker = "        sources: [webapp-capture]\n        confidence: likely\n    PerPage:";
+    assert!(text.contains(marker), "the fixture's anchor is in the spec");
+    let changed = text.replace(marker, "    PerPage:");
+    let spec = temp("unbacked.yaml", &changed);
+    let o = xtask(&["drift", "--spec", spec.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("/components/parameters/Page/x-toggl-drift-accepted: no `sources`"),
+        "{err}"
+    );
+    assert!(err.contains("without their evidence"), "{err}");
+}
+
+#[test]
+fn evidence_lists_unconfirmed_claims_most_consequential_first() {
+    let o = xtask(&["evidence", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    let claims = report["claims"].as_array().expect("claims");
+    assert!(!claims.is_empty());
+    assert!(claims.iter().all(|c| c["confidence"] != "confirmed"));
+    let order = ["requests", "responses", "errors", "behaviour"];
+    let ranks: Vec<usize> = claims
+        .iter()
+        .map(|c| {
+            order
+                .iter()
+                .position(|o| c["impact"] == *o)
+                .expect("known impact")
+        })
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    assert!(
+        claims[0]["pointer"]
+            .as_str()
+            .is_some_and(|p| p.contains("/parameters/") || p.contains("requestBody")),
+        "{}",
+        claims[0]
+    );
+    let text = xtask(&["evidence"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.starts_with(&format!("{} claims to check", claims.len())),
+        "{out}"
+    );
 }
 
 #[test]

@@ -1,13 +1,20 @@
 //! Turns the global options into a client: credentials, workspace, server
-//! (or a local mock started for the command), pacing and the wait display.
+//! (or a local mock started for the command), timeouts, pacing, the
+//! progress display, and the local cache.
 
 use std::io::IsTerminal;
+use std::time::Duration;
 
 use toggl_track_api::{Client, Credentials, Pacing};
 use toggl_track_mock::{Config, MockServer};
 
 use crate::args::Global;
+use crate::cache::Cache;
 use crate::failure::{AUTH, Failure, USAGE};
+
+/// The longest one attempt may take; the whole command is bounded by
+/// `--timeout`.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A ready client, and the local service it talks to when there is one.
 pub(crate) struct Session {
@@ -15,6 +22,8 @@ pub(crate) struct Session {
     pub workspace: u64,
     /// Kept alive for as long as the session; `None` against a real server.
     pub mock: Option<MockServer>,
+    /// `None` on a mock started for the command, or without a cache directory.
+    pub cache: Option<Cache>,
 }
 
 /// Builds the session. `demo` runs on a mock when nothing else is configured.
@@ -23,24 +32,26 @@ pub(crate) async fn connect(g: &Global, demo: bool) -> Result<Session, Failure> 
     if g.mock || (demo && !configured) {
         return on_mock(g).await;
     }
-    let credentials = credentials(g)?;
-    let workspace = g.workspace.ok_or_else(|| {
+    let (credentials, identity) = credentials(g)?;
+    let workspace = g.workspace.map(|w| w.get()).ok_or_else(|| {
         Failure::new(
             USAGE,
             "no workspace: set TOGGL_WORKSPACE_ID or pass --workspace",
         )
     })?;
-    let mut builder = builder(g, credentials);
-    if let Some(url) = &g.base_url {
-        builder = builder.base_url(url);
-    }
-    let client = builder
+    let base_url = g
+        .base_url
+        .clone()
+        .unwrap_or_else(|| toggl_track_api::DEFAULT_BASE_URL.to_owned());
+    let client = builder(g, credentials)
+        .base_url(&base_url)
         .build()
         .map_err(|e| Failure::new(USAGE, e.to_string()))?;
     Ok(Session {
         client,
         workspace,
         mock: None,
+        cache: Cache::open(&base_url, &identity, workspace),
     })
 }
 
@@ -61,10 +72,11 @@ async fn on_mock(g: &Global) -> Result<Session, Failure> {
     })?;
     let credentials = match (&g.token, &g.email, &first) {
         (None, None, Some(user)) => Credentials::api_token(user.api_token.clone()),
-        _ => credentials(g)?,
+        _ => credentials(g)?.0,
     };
     let workspace = g
         .workspace
+        .map(|w| w.get())
         .or_else(|| first.as_ref().and_then(|u| u.workspaces.first().copied()))
         .ok_or_else(|| {
             Failure::new(
@@ -80,24 +92,31 @@ async fn on_mock(g: &Global) -> Result<Session, Failure> {
         client,
         workspace,
         mock: Some(server),
+        cache: None,
     })
 }
 
 fn builder(g: &Global, credentials: Credentials) -> toggl_track_api::ClientBuilder {
     let mut builder = Client::builder(credentials)
-        .user_agent(concat!("toggl-clients/", env!("CARGO_PKG_VERSION")));
+        .user_agent(concat!("toggl-clients/", env!("CARGO_PKG_VERSION")))
+        .operation_timeout(g.timeout)
+        .timeout(ATTEMPT_TIMEOUT.min(g.timeout));
     if g.pace {
         builder = builder.pacing(Pacing::toggl_advice());
     }
     if std::io::stderr().is_terminal() {
-        builder = builder.on_wait(crate::wait::show);
+        builder = builder
+            .on_wait(crate::progress::wait)
+            .on_attempt(crate::progress::attempt);
     }
     builder
 }
 
-fn credentials(g: &Global) -> Result<Credentials, Failure> {
+/// The credentials, and what identifies their user to the cache (hashed
+/// there, never stored).
+fn credentials(g: &Global) -> Result<(Credentials, String), Failure> {
     if let Some(token) = &g.token {
-        return Ok(Credentials::api_token(token.clone()));
+        return Ok((Credentials::api_token(token.clone()), token.clone()));
     }
     if let Some(email) = &g.email {
         let password = match std::env::var("TOGGL_PASSWORD") {
@@ -113,7 +132,10 @@ fn credentials(g: &Global) -> Result<Credentials, Failure> {
                 ));
             }
         };
-        return Ok(Credentials::email_password(email.clone(), password));
+        return Ok((
+            Credentials::email_password(email.clone(), password),
+            email.to_lowercase(),
+        ));
     }
     Err(Failure::new(
         AUTH,

@@ -1,7 +1,5 @@
 //! Tokens and passwords never appear in `Debug` output or error messages.
 
-mod common;
-
 use toggl_track_api::{Client, Credentials, Error, RetryPolicy};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -1,0 +1,106 @@
+//! What a person at a terminal sees while the client waits: a countdown
+//! during backoff and pacing, and, once an attempt has been outstanding for
+//! a moment, which attempt it is and for how long. Nothing when piped.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use toggl_track_api::{AttemptEvent, AttemptPhase, WaitEvent, WaitReason};
+
+/// Waits and attempts shorter than this are not drawn.
+const MOMENT: Duration = Duration::from_millis(700);
+const CLEAR_MARGIN: Duration = Duration::from_millis(150);
+const TICK: Duration = Duration::from_millis(100);
+
+/// The attempt being waited for, if one is: set to `true` when it ends.
+static OUTSTANDING: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
+
+fn spinner() -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar
+}
+
+/// The `on_wait` callback: a countdown, drawn on a thread of its own so the
+/// client's wait is not held up by drawing.
+pub(crate) fn wait(event: WaitEvent) {
+    let why = match event.reason {
+        WaitReason::Pacing => "keeping to one request a second".to_owned(),
+        WaitReason::Backoff { retry, status } => match status {
+            Some(s) => format!("the service answered {}; retry {retry}", s.as_u16()),
+            None => format!("the connection failed; retry {retry}"),
+        },
+        WaitReason::NotYetVisible { retry } => {
+            format!("the new client is not visible yet; asking again ({retry})")
+        }
+        WaitReason::QuotaReset => "the quota reserve is reached; waiting for the reset".to_owned(),
+        _ => "waiting".to_owned(),
+    };
+    if event.duration < MOMENT {
+        return;
+    }
+    // Cleared a little before the wait ends, so that it is gone before the
+    // command prints its next line.
+    let shown_for = event.duration - CLEAR_MARGIN;
+    std::thread::spawn(move || {
+        let bar = spinner();
+        let started = Instant::now();
+        while started.elapsed() < shown_for {
+            let left = event.duration.saturating_sub(started.elapsed());
+            bar.set_message(format!("{why}: waiting {:.1} s", left.as_secs_f64()));
+            bar.tick();
+            std::thread::sleep(TICK.min(shown_for.saturating_sub(started.elapsed())));
+        }
+        bar.finish_and_clear();
+    });
+}
+
+/// The `on_attempt` callback: after a moment without an answer, says which
+/// attempt is outstanding and for how long.
+pub(crate) fn attempt(event: AttemptEvent) {
+    let mut outstanding = OUTSTANDING.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(done) = outstanding.take() {
+        done.store(true, Ordering::Relaxed);
+    }
+    if event.phase != AttemptPhase::Sent {
+        return;
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    *outstanding = Some(Arc::clone(&done));
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        while started.elapsed() < MOMENT {
+            if done.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(TICK);
+        }
+        let bar = spinner();
+        while !done.load(Ordering::Relaxed) {
+            bar.set_message(format!(
+                "waiting for the service, attempt {} of {}, {} s",
+                event.attempt,
+                event.max_attempts,
+                started.elapsed().as_secs()
+            ));
+            bar.tick();
+            std::thread::sleep(TICK);
+        }
+        bar.finish_and_clear();
+    });
+}
+
+/// Clears an attempt display that is still up (when the command ends).
+pub(crate) fn finish() {
+    let outstanding = OUTSTANDING.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(done) = outstanding {
+        done.store(true, Ordering::Relaxed);
+        // Give the drawing thread a tick to clear its line.
+        std::thread::sleep(TICK + TICK / 2);
+    }
+}

@@ -1,0 +1,5 @@
+//! The local service over plain HTTP: its rules, and its models against the
+//! spec's schemas.
+
+mod schemas;
+mod semantics;

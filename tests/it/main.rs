@@ -1,0 +1,11 @@
+//! The client's integration tests, one binary: against local HTTP servers
+//! (wiremock, raw TCP servers for broken HTTP, the local Toggl service) and,
+//! when `TOGGL_PRISM_URL` is set, against Prism serving the spec.
+
+mod against_mock;
+mod against_prism;
+mod common;
+mod errors;
+mod operations;
+mod retries;
+mod secrets;

@@ -1,0 +1,5 @@
+//! The maintainer tasks as commands: exit codes, one-line errors, nothing
+//! written on failure.
+
+mod commands;
+mod recordings;
