@@ -409,14 +409,16 @@ pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
             },
         };
     }
-    let message = readable_message(content_type.as_deref(), body)
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("no message").to_owned());
+    let said = readable_message(content_type.as_deref(), body);
+    let quota = is_quota(headers, said.as_deref());
+    let message =
+        said.unwrap_or_else(|| status.canonical_reason().unwrap_or("no message").to_owned());
     match status.as_u16() {
         400 => Error::Validation { message, context },
         401 => Error::Unauthenticated { context },
         403 => Error::Forbidden { message, context },
         404 => Error::NotFound { message, context },
-        402 if is_quota(headers, &message) => Error::QuotaExhausted {
+        402 if quota => Error::QuotaExhausted {
             resets_in: header_u64(headers, QUOTA_RESETS_IN)
                 .or_else(|| seconds_in_sentence(&message))
                 .map(Duration::from_secs),
@@ -434,11 +436,15 @@ pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
     }
 }
 
-fn is_quota(headers: &HeaderMap, message: &str) -> bool {
-    let lower = message.to_ascii_lowercase();
-    header_u64(headers, QUOTA_REMAINING) == Some(0)
-        || lower.contains("hourly limit")
-        || lower.contains("quota")
+/// Whether a 402 is the used-up quota rather than a plan's limit. A body
+/// that says what is wrong decides; without one, `X-Toggl-Quota-Remaining:
+/// 0` does. (A paid-plan refusal may itself take the last request of the
+/// window, so the header alone does not outweigh a message.)
+fn is_quota(headers: &HeaderMap, message: Option<&str>) -> bool {
+    match message.map(str::to_ascii_lowercase) {
+        Some(m) => m.contains("hourly limit") || m.contains("quota"),
+        None => header_u64(headers, QUOTA_REMAINING) == Some(0),
+    }
 }
 
 /// The first number followed by "second" in the quota sentence

@@ -198,7 +198,12 @@ impl Client {
             // A spare copy for the next attempt, when one may follow; a body
             // that cannot be cloned (never the case for JSON) gets exactly
             // one attempt.
-            let spare = if attempt < policy.max_attempts {
+            let may_follow = attempt < policy.max_attempts
+                || (client_id.is_some()
+                    && policy
+                        .read_after_create
+                        .is_some_and(|rule| not_visible < rule.retries));
+            let spare = if may_follow {
                 current.try_clone()
             } else {
                 None
@@ -247,6 +252,7 @@ impl Client {
                 Err(ReadError::Transport(e)) => {
                     tracing::debug!(attempt, error = %e, "attempt failed");
                     let next = match verdict(&Outcome::Transport(&e), idempotent) {
+                        _ if attempt >= policy.max_attempts => None,
                         Verdict::Stop => None,
                         _ => spare.map(|s| (s, policy.backoff(attempt))),
                     };
@@ -291,6 +297,7 @@ impl Client {
                     status: Some(buffered.status),
                 };
                 match verdict(&outcome, idempotent) {
+                    _ if attempt >= policy.max_attempts => None,
                     Verdict::Stop => None,
                     Verdict::Retry => Some((reason, policy.backoff(attempt))),
                     Verdict::RetryAfter(delay) => Some((reason, delay)),

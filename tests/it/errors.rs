@@ -90,7 +90,7 @@ async fn a_plain_text_quota_402_is_quota_exhausted_not_a_plan_problem() {
 }
 
 #[tokio::test]
-async fn a_402_with_zero_quota_remaining_is_quota_exhausted_whatever_the_body() {
+async fn a_402_without_a_message_and_zero_quota_remaining_is_quota_exhausted() {
     let err = get_with(
         ResponseTemplate::new(402)
             .insert_header("x-toggl-quota-remaining", "0")
@@ -116,6 +116,20 @@ async fn a_premium_402_is_paid_feature_required() {
         Error::PaidFeatureRequired { message, .. } => assert!(message.contains("Premium")),
         other => panic!("expected PaidFeatureRequired, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_paid_plan_402_that_took_the_last_request_is_still_a_plan_problem() {
+    let err = get_with(
+        json_string(402, "Only for premium workspaces")
+            .insert_header("x-toggl-quota-remaining", "0")
+            .insert_header("x-toggl-quota-resets-in", "600"),
+    )
+    .await;
+    assert!(
+        matches!(&err, Error::PaidFeatureRequired { message, .. } if message == "Only for premium workspaces"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -286,8 +300,13 @@ async fn a_refused_connection_is_a_transport_error() {
         .workspace_id(WORKSPACE)
         .send()
         .await;
-    assert!(matches!(
-        err.map_err(Error::from),
-        Err(Error::Transport { .. })
-    ));
+    let err = err.map_err(Error::from).expect_err("refused");
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    // The cause is in the one line, not only the URL.
+    let shown = err.to_string();
+    assert!(
+        shown.to_lowercase().contains("connection refused"),
+        "{shown}"
+    );
+    assert_eq!(shown.lines().count(), 1, "{shown}");
 }

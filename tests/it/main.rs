@@ -6,6 +6,8 @@ mod against_mock;
 mod against_prism;
 mod common;
 mod errors;
+mod features;
 mod operations;
 mod retries;
 mod secrets;
+mod tracing;

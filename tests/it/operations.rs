@@ -363,7 +363,25 @@ async fn an_id_of_zero_is_refused_before_sending() {
         .await
         .map_err(Error::from)
         .expect_err("an id of 0 is refused");
-    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+    // Named in plain words: the parameter and the rule.
+    assert!(
+        matches!(&err, Error::InvalidRequest { parameter: Some(p), .. } if p == "client_id"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "invalid request: client_id must be an id of 1 or more"
+    );
+    let missing = client(&server.uri())
+        .list_clients()
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect_err("no workspace");
+    assert_eq!(
+        missing.to_string(),
+        "invalid request: workspace_id is required but was not given"
+    );
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ pub(crate) fn run_all() -> Outcome {
         "recorded exchanges against the spec and the client's types",
         || crate::conformance::run_task(&crate::conformance::Args::default()),
     )?;
+    crate::semver::run_task(&crate::semver::Args::default())?;
     run(
         "clippy",
         cargo().args([
@@ -31,6 +32,7 @@ pub(crate) fn run_all() -> Outcome {
         ]),
     )?;
     run("tests", cargo().args(["test", "--workspace"]))?;
+    examples()?;
     crate::bench::quick()?;
     crate::schemathesis::check()?;
     crate::ecosystem::check()?;
@@ -40,7 +42,22 @@ pub(crate) fn run_all() -> Outcome {
             .args(["doc", "--workspace", "--no-deps"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
+    crate::msrv::check()?;
     package()
+}
+
+/// Every example, against the local service (no credentials are passed on).
+fn examples() -> Outcome {
+    for example in ["list", "errors", "paging", "retries"] {
+        run(
+            &format!("example {example}"),
+            cargo()
+                .args(["run", "--quiet", "--example", example])
+                .env_remove("TOGGL_API_TOKEN")
+                .env_remove("TOGGL_WORKSPACE_ID"),
+        )?;
+    }
+    Ok(())
 }
 
 /// Runs an in-process task as a named step.

@@ -16,6 +16,14 @@ pub(crate) fn output() -> PathBuf {
         .join("index.html")
 }
 
+/// Redoc's attribution badge loads its logo from Redocly's CDN, a broken
+/// image offline; the same words, drawn inline, need no network.
+const CDN_LOGOS: [&str; 2] = [
+    "https://cdn.redoc.ly/redoc/logo-mini-full.svg",
+    "https://cdn.redoc.ly/redoc/logo-mini.svg",
+];
+const INLINE_LOGO: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='56' height='14'%3E%3Ctext x='0' y='11' font-family='sans-serif' font-size='11' fill='%23767676'%3ERedocly%3C/text%3E%3C/svg%3E";
+
 /// Builds the reference; returns its path.
 pub(crate) fn build() -> crate::Outcome<PathBuf> {
     let node = tools::node_env()?;
@@ -31,6 +39,11 @@ pub(crate) fn build() -> crate::Outcome<PathBuf> {
             .env("REDOCLY_TELEMETRY", "off")
             .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true"),
     )?;
+    let page = std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let offline = CDN_LOGOS
+        .iter()
+        .fold(page, |page, url| page.replace(url, INLINE_LOGO));
+    crate::derived::write_atomically(&out, &offline)?;
     Ok(out)
 }
 
@@ -79,6 +92,25 @@ pub(crate) fn check_rendered(page: &Path) -> crate::Outcome {
         .iter()
         .filter(|s| !dom.contains(s.as_str()))
         .collect();
+    // Nothing the page shows comes from the network: every image is inline.
+    let remote: Vec<&str> = dom
+        .split("<img")
+        .skip(1)
+        .filter_map(|tag| tag.split("src=\"").nth(1)?.split('"').next())
+        .filter(|src| !src.starts_with("data:"))
+        .collect();
+    if !remote.is_empty() {
+        return Err(
+            format!("the rendered reference loads images from the network: {remote:?}").into(),
+        );
+    }
+    let version = spec["info"]["version"].as_str().unwrap_or_default();
+    if version.is_empty() || !dom.contains(&format!("({version})")) {
+        return Err(format!(
+            "the rendered reference does not show the document version {version:?}"
+        )
+        .into());
+    }
     if summaries.is_empty() || !missing.is_empty() {
         return Err(format!(
             "the rendered reference lacks {} of {} operations: {missing:?}",

@@ -106,19 +106,24 @@ pub(crate) fn read(doc: &Value) -> (Vec<Claim>, Vec<String>) {
     let requests = request_schemas(doc);
     let mut claims = Vec::new();
     let mut problems = Vec::new();
-    walk(doc, &mut String::new(), &mut |at, key, value| {
-        let entries: Vec<(String, &Value)> = match value {
-            Value::Array(list) => list
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("{at}/{}/{i}", escape(key)), v))
-                .collect(),
-            other => vec![(format!("{at}/{}", escape(key)), other)],
-        };
-        for (pointer, entry) in entries {
-            match claim(&pointer, key, entry, &declared, &requests) {
-                Ok(c) => claims.push(c),
-                Err(message) => problems.push(format!("{pointer}: {message}")),
+    toggl_track_codegen::refs::for_each_object(doc, &mut |at, object| {
+        for key in [ACCEPTED, EVIDENCE] {
+            let Some(value) = object.get(key) else {
+                continue;
+            };
+            let entries: Vec<(String, &Value)> = match value {
+                Value::Array(list) => list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("{at}/{}/{i}", escape(key)), v))
+                    .collect(),
+                other => vec![(format!("{at}/{}", escape(key)), other)],
+            };
+            for (pointer, entry) in entries {
+                match claim(&pointer, key, entry, &declared, &requests) {
+                    Ok(c) => claims.push(c),
+                    Err(message) => problems.push(format!("{pointer}: {message}")),
+                }
             }
         }
     });
@@ -189,34 +194,6 @@ fn claim(
         impact,
         note: text("note"),
     })
-}
-
-/// Calls `f(pointer of the owner, key, value)` for every evidence entry.
-fn walk(node: &Value, at: &mut String, f: &mut impl FnMut(&str, &str, &Value)) {
-    match node {
-        Value::Object(map) => {
-            for (key, child) in map {
-                if key == ACCEPTED || key == EVIDENCE {
-                    f(at, key, child);
-                    continue;
-                }
-                let len = at.len();
-                at.push('/');
-                at.push_str(&escape(key));
-                walk(child, at, f);
-                at.truncate(len);
-            }
-        }
-        Value::Array(list) => {
-            for (i, child) in list.iter().enumerate() {
-                let len = at.len();
-                at.push_str(&format!("/{i}"));
-                walk(child, at, f);
-                at.truncate(len);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Component schemas that request bodies use, directly or through others.

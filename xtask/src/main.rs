@@ -17,8 +17,10 @@ mod ecosystem;
 mod evidence;
 mod live;
 mod mock;
+mod msrv;
 mod regen;
 mod schemathesis;
+mod semver;
 mod tools;
 
 /// Maintainer tasks for the Toggl Track clients spec and its Rust client.
@@ -56,7 +58,10 @@ enum Task {
     /// Run every operation once against the real service and record the
     /// exchanges (needs TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID).
     Record(conformance::record::Args),
-    /// Accept the current spec as the baseline of the breaking-change gate.
+    /// Check the public Rust API against the last release's (cargo-semver-checks).
+    Semver(semver::Args),
+    /// Accept the current spec and Rust API as the baselines of the two
+    /// breaking-change gates (at a release).
     Baseline,
     /// Build a self-contained HTML reference into target/api-reference/.
     Docs,
@@ -127,6 +132,7 @@ fn main() -> ExitCode {
         Task::Conformance(args) => conformance::run_task(&args),
         Task::Recordings { command } => conformance::recordings(&command),
         Task::Record(args) => conformance::record::run_task(&args),
+        Task::Semver(args) => semver::run_task(&args),
         Task::Baseline => ecosystem::move_baseline(),
         Task::Docs => docs::run_task(),
         Task::Ecosystem => ecosystem::check(),

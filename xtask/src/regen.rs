@@ -42,6 +42,7 @@ pub(crate) fn check(args: &CheckArgs) -> Outcome {
         return Ok(());
     }
     let files = render().map_err(|e| Failure::BadInput(e.to_string()))?;
+    same_version()?;
     let mut stale = Vec::new();
     for file in &files {
         let path = root().join(&file.path);
@@ -65,6 +66,22 @@ pub(crate) fn check(args: &CheckArgs) -> Outcome {
         Err(Failure::Found(format!(
             "stale: {}; run `cargo xtask regen` and commit the result",
             stale.join(", ")
+        )))
+    }
+}
+
+/// The spec's `info.version` is the version of the release it ships with.
+fn same_version() -> Outcome {
+    let path = root().join(toggl_track_codegen::SPEC_PATH);
+    let spec = toggl_track_codegen::load(&path).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let crate_version = env!("CARGO_PKG_VERSION");
+    if spec.typed.info.version == crate_version {
+        Ok(())
+    } else {
+        Err(Failure::Found(format!(
+            "{}: /info/version is {:?} but the crates are {crate_version}; the document's version follows the release it ships with",
+            toggl_track_codegen::SPEC_PATH,
+            spec.typed.info.version
         )))
     }
 }

@@ -7,32 +7,49 @@ use std::process::Command;
 
 use crate::{root, run};
 
-/// A Python virtual environment with `xtask/tools/requirements.txt`
-/// installed; reinstalled when that file changes.
-pub(crate) fn python_env() -> crate::Outcome<PathBuf> {
-    let env = root().join("target").join("tools").join("python");
-    let requirements = root().join("xtask").join("tools").join("requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements)
-        .map_err(|e| format!("{}: {e}", requirements.display()))?;
-    let stamp = env.join("installed-requirements.txt");
+/// The folder `target/tools/<name>`, installed by `install` when the pin
+/// file `pins` differs from what was last installed there (a copy of it is
+/// kept in the folder as the stamp).
+fn pinned(
+    name: &str,
+    pins: &Path,
+    install: impl FnOnce(&Path) -> crate::Outcome,
+) -> crate::Outcome<PathBuf> {
+    let env = root().join("target").join("tools").join(name);
+    let wanted = std::fs::read_to_string(pins).map_err(|e| format!("{}: {e}", pins.display()))?;
+    let stamp = env.join(format!(
+        "installed-{}",
+        pins.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
         return Ok(env);
     }
-    let python = find_python()?;
-    run(
-        "create target/tools/python",
-        Command::new(&python)
-            .args(["-m", "venv", "--clear"])
-            .arg(&env),
-    )?;
-    run(
-        "install pinned Python tools",
-        Command::new(bin(&env, "pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&requirements),
-    )?;
+    install(&env)?;
     std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
     Ok(env)
+}
+
+/// A Python virtual environment with `xtask/tools/requirements.txt`
+/// installed; reinstalled when that file changes.
+pub(crate) fn python_env() -> crate::Outcome<PathBuf> {
+    let requirements = root().join("xtask").join("tools").join("requirements.txt");
+    pinned("python", &requirements, |env| {
+        let python = find_python()?;
+        run(
+            "create target/tools/python",
+            Command::new(&python)
+                .args(["-m", "venv", "--clear"])
+                .arg(env),
+        )?;
+        run(
+            "install pinned Python tools",
+            Command::new(bin(env, "pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+                .arg(&requirements),
+        )
+    })
 }
 
 /// An executable of a virtual environment.
@@ -64,36 +81,29 @@ fn find_python() -> crate::Outcome<String> {
 /// `target/tools/node`; reinstalled when the lock file changes.
 pub(crate) fn node_env() -> crate::Outcome<PathBuf> {
     let source = root().join("xtask").join("tools").join("node");
-    let env = root().join("target").join("tools").join("node");
-    let lock = std::fs::read_to_string(source.join("package-lock.json"))
-        .map_err(|e| format!("{}: {e}", source.join("package-lock.json").display()))?;
-    let stamp = env.join("installed-package-lock.json");
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(lock.as_str()) {
-        return Ok(env);
-    }
-    let npm_works = Command::new("npm")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !npm_works {
-        return Err(crate::Failure::BadInput(
-            "Node.js 20 or newer with npm is needed for the spec checks; install it \
-                    (Debian: `apt-get install nodejs npm`) and run again"
-                .to_owned(),
-        ));
-    }
-    std::fs::create_dir_all(&env).map_err(|e| format!("{}: {e}", env.display()))?;
-    for file in ["package.json", "package-lock.json"] {
-        std::fs::copy(source.join(file), env.join(file)).map_err(|e| format!("{file}: {e}"))?;
-    }
-    run(
-        "install pinned Node tools",
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&env),
-    )?;
-    std::fs::write(&stamp, lock).map_err(|e| format!("{}: {e}", stamp.display()))?;
-    Ok(env)
+    pinned("node", &source.join("package-lock.json"), |env| {
+        let npm_works = Command::new("npm")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !npm_works {
+            return Err(crate::Failure::BadInput(
+                "Node.js 20 or newer with npm is needed for the spec checks; install it \
+                 (Debian: `apt-get install nodejs npm`) and run again"
+                    .to_owned(),
+            ));
+        }
+        std::fs::create_dir_all(env).map_err(|e| format!("{}: {e}", env.display()))?;
+        for file in ["package.json", "package-lock.json"] {
+            std::fs::copy(source.join(file), env.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        }
+        run(
+            "install pinned Node tools",
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(env),
+        )
+    })
 }
 
 /// An executable installed by `npm` in `env`.
@@ -125,4 +135,36 @@ pub(crate) fn java_ready() -> crate::Outcome {
         Some(m) if out.status.success() && m >= 11 => Ok(()),
         _ => Err(crate::Failure::BadInput(missing())),
     }
+}
+
+/// The version of cargo-semver-checks the Rust API gate runs.
+pub(crate) const SEMVER_CHECKS: &str = "0.51.0";
+
+/// cargo-semver-checks, pinned, installed with `cargo install --locked`
+/// into `target/tools/cargo` (once: several minutes on two cores).
+pub(crate) fn semver_checks() -> crate::Outcome<PathBuf> {
+    let dir = root().join("target").join("tools").join("cargo");
+    let tool = dir.join("bin").join("cargo-semver-checks");
+    let installed = Command::new(&tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(SEMVER_CHECKS));
+    if !installed {
+        run(
+            &format!("install cargo-semver-checks {SEMVER_CHECKS} (pinned)"),
+            crate::cargo()
+                .args([
+                    "install",
+                    "--locked",
+                    "--quiet",
+                    "--no-default-features",
+                    "--version",
+                    SEMVER_CHECKS,
+                    "cargo-semver-checks",
+                    "--root",
+                ])
+                .arg(&dir),
+        )?;
+    }
+    Ok(tool)
 }

@@ -19,7 +19,7 @@ from toggl_track_clients.api.clients import (
     restore_client,
     update_client,
 )
-from toggl_track_clients.models import ClientCreate, ClientRestore, ClientStatus, ClientUpdate
+from toggl_track_clients.models import ClientCreate, ClientRestore, ClientsByIds, ClientStatus, ClientUpdate
 
 WS = 1234567
 checks = {"passed": 0, "failed": 0}
@@ -41,6 +41,10 @@ def main(base_url):
     listed = list_clients.sync(WS, client=api, status=ClientStatus.BOTH, name="o")
     check("list filters by name", sorted(c.name for c in listed) == ["Acme Corporation", "Globex"])
 
+    page = list_clients.sync(WS, client=api, status=ClientStatus.BOTH, page=1, per_page=2)
+    check("a page holds per_page clients", len(page) == 2)
+    check("each carries the total on all pages", all(c.total_count == 3 for c in page))
+
     created = create_client.sync(WS, client=api, body=ClientCreate(name="Py Client", notes="from python"))
     check("create answers the client", created.name == "Py Client" and created.notes == "from python")
 
@@ -56,8 +60,9 @@ def main(base_url):
     restored = restore_client.sync(WS, 61234001, client=api, body=ClientRestore(restore_all_projects=True))
     check("restore un-archives", restored.archived is False)
 
-    found = get_clients_by_ids.sync(WS, client=api, body=[61234001, created.id, 424242])
+    found = get_clients_by_ids.sync(WS, client=api, body=ClientsByIds(client_ids=[61234001, created.id, 424242]))
     check("clients by ids leaves unknown ids out", sorted(c.id for c in found) == sorted([61234001, created.id]))
+    check("clients by ids come without their creator", all(not c.creator_id for c in found))
 
     bulk = archive_clients.sync(WS, client=api, body=[61234002])
     check("bulk archive answers per client", bulk[0].client_ids == [61234002] and bulk[0].project_ids == [201234503])

@@ -373,19 +373,18 @@ pub(crate) async fn run(
         output::emit(&output::table(&header, changes.iter().map(Change::cells)))?;
         output::emit(&format!("{summary}\n"))?;
     }
-    if !dry_run && writes > 0 {
-        if let Some(q) = s.client.quota().organization
-            && q.remaining < writes
-        {
-            return Err(Failure::new(
-                LIMITED,
-                format!(
-                    "the plan needs {writes} request(s) and {} are left in this hour's quota (it resets in {} min); nothing was changed",
-                    q.remaining,
-                    q.resets_in().as_secs().div_ceil(60)
-                ),
-            ));
-        }
+    if !dry_run
+        && let Some(q) = s.client.quota().organization
+        && q.remaining < writes
+    {
+        return Err(Failure::new(
+            LIMITED,
+            format!(
+                "the plan needs {writes} request(s) and {} are left in this hour's quota (it resets in {} min); nothing was changed",
+                q.remaining,
+                q.resets_in().as_secs().div_ceil(60)
+            ),
+        ));
     }
     let (done, outcome) = if dry_run {
         (0, Ok(()))
@@ -444,6 +443,12 @@ fn requests_for(done: &[Change]) -> u64 {
     cost(done)
 }
 
+/// The ids of the changes at the start of `changes` that `pick` takes: one
+/// bulk request's worth (the plan puts them next to each other).
+fn batch(changes: &[Change], pick: impl Fn(&Change) -> Option<NonZeroU64>) -> Vec<NonZeroU64> {
+    changes.iter().map_while(pick).collect()
+}
+
 /// Carries out the plan in order; returns how many changes are done, and
 /// the error that stopped it, if any.
 async fn execute(s: &Session, changes: &[Change]) -> (usize, Result<(), Error>) {
@@ -493,41 +498,32 @@ async fn execute(s: &Session, changes: &[Change]) -> (usize, Result<(), Error>) 
                 .map_err(Error::from),
             Change::Archive { .. } => {
                 // Every archive of the plan in one bulk request.
-                let batch: Vec<NonZeroU64> = changes[i..]
-                    .iter()
-                    .filter_map(|c| match c {
-                        Change::Archive { id, name } => {
-                            id.or_else(|| created.get(&name.to_lowercase()).copied())
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                let n = changes[i..]
-                    .iter()
-                    .filter(|c| matches!(c, Change::Archive { .. }))
-                    .count();
+                let ids = batch(&changes[i..], |c| match c {
+                    Change::Archive { id, name } => {
+                        id.or_else(|| created.get(&name.to_lowercase()).copied())
+                    }
+                    _ => None,
+                });
+                let n = ids.len();
                 s.client
                     .archive_clients()
                     .workspace_id(s.workspace)
-                    .body(batch)
+                    .body(ids)
                     .send()
                     .await
                     .map(|_| n)
                     .map_err(Error::from)
             }
             Change::Delete { .. } => {
-                let batch: Vec<NonZeroU64> = changes[i..]
-                    .iter()
-                    .filter_map(|c| match c {
-                        Change::Delete { id, .. } => Some(*id),
-                        _ => None,
-                    })
-                    .collect();
-                let n = batch.len();
+                let ids = batch(&changes[i..], |c| match c {
+                    Change::Delete { id, .. } => Some(*id),
+                    _ => None,
+                });
+                let n = ids.len();
                 s.client
                     .delete_clients()
                     .workspace_id(s.workspace)
-                    .body(batch)
+                    .body(ids)
                     .send()
                     .await
                     .map(|_| n)

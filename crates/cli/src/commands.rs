@@ -9,6 +9,7 @@ use toggl_track_api::types::{
 use toggl_track_api::{Error, QuotaKind};
 
 use crate::args::{ListArgs, Output, Status};
+use crate::cache::QuotaRecord;
 use crate::failure::{Failure, USAGE};
 use crate::output;
 use crate::session::Session;
@@ -300,25 +301,25 @@ pub(crate) async fn quota(s: &mut Session, out: Output, refresh: bool) -> Result
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
-    // Each quota: (remaining, resets at, seen at), from this run or the cache.
-    let quotas: Vec<(QuotaKind, Option<(u64, u64, u64)>)> =
-        [QuotaKind::Organization, QuotaKind::User]
-            .into_iter()
-            .map(|kind| {
-                let record = known
-                    .get(kind)
-                    .map(|q| (q.remaining, now + q.resets_in().as_secs(), now))
-                    .or_else(|| {
-                        let r = s.cache.as_ref()?.quota(kind)?;
-                        Some((r.remaining, r.resets_at, r.seen_at))
-                    });
-                (kind, record)
-            })
-            .collect();
+    // Each quota from this run, else from the cache.
+    let quotas: Vec<(QuotaKind, Option<QuotaRecord>)> = [QuotaKind::Organization, QuotaKind::User]
+        .into_iter()
+        .map(|kind| {
+            let record = known
+                .get(kind)
+                .map(|q| QuotaRecord {
+                    remaining: q.remaining,
+                    resets_at: now + q.resets_in().as_secs(),
+                    seen_at: now,
+                })
+                .or_else(|| s.cache.as_ref()?.quota(kind));
+            (kind, record)
+        })
+        .collect();
     let header = ["quota", "remaining", "resets_in", "seen"];
     let rows = quotas.iter().map(|(kind, record)| match record {
         // A window that has ended has been refilled; by how much is unknown.
-        Some((_, resets_at, _)) if *resets_at <= now => {
+        Some(r) if r.resets_at <= now => {
             vec![
                 kind.to_string(),
                 "full again (window reset)".to_owned(),
@@ -326,11 +327,11 @@ pub(crate) async fn quota(s: &mut Session, out: Output, refresh: bool) -> Result
                 String::new(),
             ]
         }
-        Some((remaining, resets_at, seen_at)) => vec![
+        Some(r) => vec![
             kind.to_string(),
-            remaining.to_string(),
-            format!("{} min", (resets_at - now).div_ceil(60)),
-            format!("{} s ago", now.saturating_sub(*seen_at)),
+            r.remaining.to_string(),
+            format!("{} min", (r.resets_at - now).div_ceil(60)),
+            format!("{} s ago", now.saturating_sub(r.seen_at)),
         ],
         None => vec![
             kind.to_string(),
@@ -347,13 +348,11 @@ pub(crate) async fn quota(s: &mut Session, out: Output, refresh: bool) -> Result
                 .iter()
                 .map(|(kind, record)| {
                     let value = match record {
-                        Some((remaining, resets_at, seen_at)) if *resets_at > now => {
-                            serde_json::json!({
-                                "remaining": remaining,
-                                "resets_in_s": resets_at - now,
-                                "seen_s_ago": now.saturating_sub(*seen_at),
-                            })
-                        }
+                        Some(r) if r.resets_at > now => serde_json::json!({
+                            "remaining": r.remaining,
+                            "resets_in_s": r.resets_at - now,
+                            "seen_s_ago": now.saturating_sub(r.seen_at),
+                        }),
                         Some(_) => serde_json::json!({"remaining": null, "reset": true}),
                         None => serde_json::Value::Null,
                     };

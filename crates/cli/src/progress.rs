@@ -2,8 +2,8 @@
 //! during backoff and pacing, and, once an attempt has been outstanding for
 //! a moment, which attempt it is and for how long. Nothing when piped.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -14,8 +14,11 @@ const MOMENT: Duration = Duration::from_millis(700);
 const CLEAR_MARGIN: Duration = Duration::from_millis(150);
 const TICK: Duration = Duration::from_millis(100);
 
-/// The attempt being waited for, if one is: set to `true` when it ends.
-static OUTSTANDING: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
+/// The display of the attempt being waited for, if one is: dropping the
+/// sender tells its thread to clear the line and end, and joining waits
+/// until it has, so the next output starts on a clean line.
+type Display = (mpsc::Sender<()>, std::thread::JoinHandle<()>);
+static OUTSTANDING: Mutex<Option<Display>> = Mutex::new(None);
 
 fn spinner() -> ProgressBar {
     let bar = ProgressBar::new_spinner();
@@ -64,24 +67,18 @@ pub(crate) fn wait(event: WaitEvent) {
 /// attempt is outstanding and for how long.
 pub(crate) fn attempt(event: AttemptEvent) {
     let mut outstanding = OUTSTANDING.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(done) = outstanding.take() {
-        done.store(true, Ordering::Relaxed);
-    }
+    end(outstanding.take());
     if event.phase != AttemptPhase::Sent {
         return;
     }
-    let done = Arc::new(AtomicBool::new(false));
-    *outstanding = Some(Arc::clone(&done));
-    std::thread::spawn(move || {
+    let (stop, stopped) = mpsc::channel::<()>();
+    let thread = std::thread::spawn(move || {
         let started = Instant::now();
-        while started.elapsed() < MOMENT {
-            if done.load(Ordering::Relaxed) {
-                return;
-            }
-            std::thread::sleep(TICK);
+        if !matches!(stopped.recv_timeout(MOMENT), Err(RecvTimeoutError::Timeout)) {
+            return;
         }
         let bar = spinner();
-        while !done.load(Ordering::Relaxed) {
+        loop {
             bar.set_message(format!(
                 "waiting for the service, attempt {} of {}, {} s",
                 event.attempt,
@@ -89,18 +86,24 @@ pub(crate) fn attempt(event: AttemptEvent) {
                 started.elapsed().as_secs()
             ));
             bar.tick();
-            std::thread::sleep(TICK);
+            if !matches!(stopped.recv_timeout(TICK), Err(RecvTimeoutError::Timeout)) {
+                break;
+            }
         }
         bar.finish_and_clear();
     });
+    *outstanding = Some((stop, thread));
+}
+
+/// Stops a display and waits until its line is cleared.
+fn end(display: Option<Display>) {
+    if let Some((stop, thread)) = display {
+        drop(stop);
+        let _ = thread.join();
+    }
 }
 
 /// Clears an attempt display that is still up (when the command ends).
 pub(crate) fn finish() {
-    let outstanding = OUTSTANDING.lock().unwrap_or_else(|p| p.into_inner()).take();
-    if let Some(done) = outstanding {
-        done.store(true, Ordering::Relaxed);
-        // Give the drawing thread a tick to clear its line.
-        std::thread::sleep(TICK + TICK / 2);
-    }
+    end(OUTSTANDING.lock().unwrap_or_else(|p| p.into_inner()).take());
 }

@@ -126,7 +126,10 @@ pub fn item<'a, T: DeserializeOwned + Clone>(
 pub fn problems(doc: &Value) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut cycles = BTreeSet::new();
-    walk(doc, doc, &mut String::new(), &mut |at, reference| {
+    for_each_object(doc, &mut |at, object| {
+        let Some(reference) = object.get("$ref").and_then(Value::as_str) else {
+            return;
+        };
         let Err(e) = target(doc, reference) else {
             return;
         };
@@ -156,30 +159,34 @@ fn loop_members(chain: &str) -> BTreeSet<String> {
     before[start..].iter().map(|l| (*l).to_owned()).collect()
 }
 
-fn walk(doc: &Value, node: &Value, at: &mut String, f: &mut impl FnMut(&str, &str)) {
-    match node {
-        Value::Object(map) => {
-            if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-                f(at, reference);
+/// Calls `f` with every object in `node` (itself included) and its JSON
+/// pointer: the one walk over a document, for every check that looks at
+/// all of it.
+pub fn for_each_object(node: &Value, f: &mut impl FnMut(&str, &serde_json::Map<String, Value>)) {
+    fn walk(
+        node: &Value,
+        at: &mut String,
+        f: &mut impl FnMut(&str, &serde_json::Map<String, Value>),
+    ) {
+        let children: Box<dyn Iterator<Item = (String, &Value)>> = match node {
+            Value::Object(map) => {
+                f(at, map);
+                Box::new(map.iter().map(|(k, v)| (escape(k), v)))
             }
-            for (key, child) in map {
-                let len = at.len();
-                at.push('/');
-                at.push_str(&escape(key));
-                walk(doc, child, at, f);
-                at.truncate(len);
+            Value::Array(list) => {
+                Box::new(list.iter().enumerate().map(|(i, v)| (i.to_string(), v)))
             }
+            _ => return,
+        };
+        for (segment, child) in children {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&segment);
+            walk(child, at, f);
+            at.truncate(len);
         }
-        Value::Array(list) => {
-            for (i, child) in list.iter().enumerate() {
-                let len = at.len();
-                at.push_str(&format!("/{i}"));
-                walk(doc, child, at, f);
-                at.truncate(len);
-            }
-        }
-        _ => {}
     }
+    walk(node, &mut String::new(), f);
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use toggl_track_api::types::{ClientCreate, ClientRestore, ClientUpdate, ClientsByIds};
@@ -153,7 +152,7 @@ async fn forward(State(recorder): State<Arc<Recorder>>, request: Request) -> Res
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push(entry);
-    let mut response = (status, Bytes::from(answer)).into_response();
+    let mut response = (status, answer).into_response();
     for (name, value) in &headers {
         if name != axum::http::header::TRANSFER_ENCODING
             && name != axum::http::header::CONTENT_LENGTH

@@ -140,30 +140,18 @@ pub(crate) fn compare(
                 (None, None) => {}
             }
         });
-        pairs(&ours.body, &theirs.body, |name, a, b| match (a, b) {
-            (None, Some(b)) => push(
-                key,
-                Kind::BodyFieldMissingInSpec,
-                format!("body field {name}"),
-                None,
-                Some(b.clone()),
-            ),
-            (Some(a), None) => push(
-                key,
-                Kind::BodyFieldMissingInSource,
-                format!("body field {name}"),
-                Some(a.clone()),
-                None,
-            ),
-            (Some(a), Some(b)) if a != b => push(
-                key,
-                Kind::BodyFieldType,
-                format!("body field {name}"),
-                Some(a.clone()),
-                Some(b.clone()),
-            ),
-            _ => {}
-        });
+        let body = [
+            Kind::BodyFieldMissingInSpec,
+            Kind::BodyFieldMissingInSource,
+            Kind::BodyFieldType,
+        ];
+        fields(
+            &ours.body,
+            &theirs.body,
+            "body field",
+            body,
+            |kind, subject, a, b| push(key, kind, subject, a, b),
+        );
         if ours.response.shape != theirs.response.shape {
             push(
                 key,
@@ -173,33 +161,17 @@ pub(crate) fn compare(
                 Some(theirs.response.shape.clone()),
             );
         }
-        pairs(
+        let response = [
+            Kind::ResponseFieldMissingInSpec,
+            Kind::ResponseFieldMissingInSource,
+            Kind::ResponseFieldType,
+        ];
+        fields(
             &ours.response.fields,
             &theirs.response.fields,
-            |name, a, b| match (a, b) {
-                (None, Some(b)) => push(
-                    key,
-                    Kind::ResponseFieldMissingInSpec,
-                    format!("response field {name}"),
-                    None,
-                    Some(b.clone()),
-                ),
-                (Some(a), None) => push(
-                    key,
-                    Kind::ResponseFieldMissingInSource,
-                    format!("response field {name}"),
-                    Some(a.clone()),
-                    None,
-                ),
-                (Some(a), Some(b)) if a != b => push(
-                    key,
-                    Kind::ResponseFieldType,
-                    format!("response field {name}"),
-                    Some(a.clone()),
-                    Some(b.clone()),
-                ),
-                _ => {}
-            },
+            "response field",
+            response,
+            |kind, subject, a, b| push(key, kind, subject, a, b),
         );
         pairs(&ours.statuses, &theirs.statuses, |code, a, b| {
             match (a, b) {
@@ -246,6 +218,29 @@ pub(crate) fn compare(
         });
     }
     out
+}
+
+/// The differences between two sets of fields and their types: `kinds`
+/// are the kinds for a field missing in the spec, missing in the source,
+/// and typed differently.
+fn fields(
+    ours: &std::collections::BTreeMap<String, String>,
+    theirs: &std::collections::BTreeMap<String, String>,
+    what: &str,
+    [missing_in_spec, missing_in_source, retyped]: [Kind; 3],
+    mut push: impl FnMut(Kind, String, Option<String>, Option<String>),
+) {
+    pairs(ours, theirs, |name, a, b| {
+        let subject = format!("{what} {name}");
+        match (a, b) {
+            (None, Some(b)) => push(missing_in_spec, subject, None, Some(b.clone())),
+            (Some(a), None) => push(missing_in_source, subject, Some(a.clone()), None),
+            (Some(a), Some(b)) if a != b => {
+                push(retyped, subject, Some(a.clone()), Some(b.clone()))
+            }
+            _ => {}
+        }
+    });
 }
 
 fn required(r: bool) -> String {

@@ -42,6 +42,29 @@ pub(crate) struct Response {
     pub fields: BTreeMap<String, String>,
 }
 
+impl Response {
+    /// No success body described.
+    pub(crate) fn none() -> Self {
+        Self {
+            shape: "none".to_owned(),
+            fields: BTreeMap::new(),
+        }
+    }
+}
+
+/// An operation's responses by status code, references followed, in
+/// OpenAPI 3.0 and Swagger 2.0 alike.
+pub(crate) fn responses<'a>(
+    doc: &'a Value,
+    op: &'a Value,
+) -> impl Iterator<Item = (&'a String, &'a Value)> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(move |(code, r)| (code, resolve(doc, r)))
+}
+
 /// Normalises a type name from any source: `Array of integer` and
 /// `array of integer` are the same.
 pub(crate) fn normalise_type(text: &str) -> String {

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::contract::{Contract, Operation, Parameter, Response, object_of, resolve, type_of};
+use super::contract::{
+    Contract, Operation, Parameter, Response, object_of, resolve, responses, type_of,
+};
 
 /// The extension that records a deliberate difference and its reason.
 pub(crate) const ACCEPTED: &str = "x-toggl-drift-accepted";
@@ -164,17 +166,8 @@ pub(crate) fn parse(source: &str, doc: &Value) -> (Contract, Acceptances) {
                     out.body.insert("(body)".to_owned(), type_of(doc, schema));
                 }
             }
-            out.response = Response {
-                shape: "none".to_owned(),
-                fields: BTreeMap::new(),
-            };
-            for (code, response) in op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                let response = resolve(doc, response);
+            out.response = Response::none();
+            for (code, response) in responses(doc, op) {
                 if let Some(why) = reason(response) {
                     let subject = if code.starts_with('2') {
                         "response shape".to_owned()

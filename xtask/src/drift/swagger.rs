@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::contract::{
-    Contract, Operation, Parameter, Response, normalise_type, object_of, resolve, type_of,
+    Contract, Operation, Parameter, Response, normalise_type, object_of, resolve, responses,
+    type_of,
 };
 
 /// Parses a Swagger 2.0 document; `Err` says what is wrong with it.
@@ -85,17 +86,8 @@ fn operation(doc: &Value, op: &Value) -> Operation {
             },
         );
     }
-    out.response = Response {
-        shape: "none".to_owned(),
-        fields: BTreeMap::new(),
-    };
-    for (code, response) in op
-        .get("responses")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let response = resolve(doc, response);
+    out.response = Response::none();
+    for (code, response) in responses(doc, op) {
         if code.starts_with('2') {
             if let Some(schema) = response.get("schema") {
                 let shape = type_of(doc, schema);

@@ -44,6 +44,10 @@ async function main(basePath: string): Promise<number> {
   const listed = await api.listClients({ workspaceId: WS, status: ClientStatus.Both, name: "o" });
   check("list filters by name", same(listed.map((c) => c.name).sort(), ["Acme Corporation", "Globex"]));
 
+  const page = await api.listClients({ workspaceId: WS, status: ClientStatus.Both, page: 1, perPage: 2 });
+  check("a page holds perPage clients", page.length === 2);
+  check("each carries the total on all pages", page.every((c) => c.totalCount === 3));
+
   const created = await api.createClient({
     workspaceId: WS,
     clientCreate: { name: "TS Client", notes: "from typescript" },
@@ -71,8 +75,12 @@ async function main(basePath: string): Promise<number> {
   });
   check("restore un-archives", restored.archived === false);
 
-  const found = await api.getClientsByIds({ workspaceId: WS, clientIds: [61234001, created.id, 424242] });
+  const found = await api.getClientsByIds({
+    workspaceId: WS,
+    clientIds: { clientIds: [61234001, created.id, 424242] },
+  });
   check("clients by ids leaves unknown ids out", same(sorted(found.map((c) => c.id)), sorted([61234001, created.id])));
+  check("clients by ids come without their creator", found.every((c) => c.creatorId == null));
 
   const bulk = await api.archiveClients({ workspaceId: WS, clientIds: [61234002] });
   check(

@@ -8,20 +8,25 @@ type ListAnswer =
 type CreateBody =
   paths["/workspaces/{workspace_id}/clients"]["post"]["requestBody"]["content"]["application/json"];
 type Changed = paths["/me/clients"]["get"]["responses"]["200"]["content"]["application/json"];
+type ByIds =
+  paths["/workspaces/{workspace_id}/clients/data"]["post"]["requestBody"]["content"]["application/json"];
 
+// What `/clients/data` answers: no creator, a total of 0.
 const minimal: TrackClient = {
   id: 61234001,
   wid: 1234567,
   name: "Acme Corporation",
   archived: false,
   at: "2024-03-17T10:55:38+00:00",
-  creator_id: 7654321,
+  total_count: 0,
 };
+const byIds: ByIds = { client_ids: [61234001] };
 const full: TrackClient = {
   ...minimal,
+  creator_id: 7654321,
   notes: null,
   external_reference: "CRM-0042",
-  permissions: ["read", "write"],
+  permissions: ["archive", "update", "remove"],
   integration_provider: "jira",
   server_deleted_at: null,
 };
@@ -31,3 +36,4 @@ const body: CreateBody = { name: "Acme Corporation", notes: "Net 30" };
 const changed: Changed = list;
 
 export const names: string[] = changed.map((c) => c.name).concat(body.name);
+export const asked: number[] = byIds.client_ids;

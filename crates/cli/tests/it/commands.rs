@@ -769,6 +769,8 @@ async fn an_oversized_answer_is_refused_unread() {
 #[cfg(target_os = "linux")]
 fn run_measuring_memory(cmd: &mut std::process::Command) -> (std::process::Output, u64) {
     use std::io::Read;
+    // Waited for below with wait4, which also reports the child's peak memory.
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

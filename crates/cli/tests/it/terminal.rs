@@ -104,3 +104,42 @@ fn a_countdown_spinner_while_pacing() {
         "the spinner is cleared:\n{screen}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_answer_shows_the_attempt_and_a_low_quota_warns() {
+    let mut config = toggl_track_mock::Config::demo();
+    config.hourly_quota = Some(6);
+    let server = toggl_track_mock::start(config)
+        .await
+        .expect("service starts");
+    server.faults().set_delay(Duration::from_secs(3));
+    let command = format!(
+        "TOGGL_API_TOKEN={} TOGGL_WORKSPACE_ID={} TOGGL_BASE_URL={} {} list; sleep 30",
+        toggl_track_mock::demo::API_TOKEN,
+        toggl_track_mock::demo::WORKSPACE,
+        server.base_url(),
+        binary()
+    );
+    let session = Session::start("slow", &command);
+    let screen = tokio::task::spawn_blocking(move || {
+        let waiting = session.wait_for(
+            "waiting for the service, attempt 1 of 4",
+            Duration::from_secs(20),
+        );
+        let done = session.wait_for("requests left this hour", Duration::from_secs(20));
+        (waiting, done)
+    })
+    .await
+    .expect("joined");
+    let (waiting, done) = screen;
+    assert!(waiting.contains(" s"), "the seconds waited:\n{waiting}");
+    assert!(
+        !done.contains("waiting for the service"),
+        "the spinner is cleared:\n{done}"
+    );
+    assert!(
+        done.contains("5 requests left this hour")
+            && done.contains("warning: only 5 requests left"),
+        "{done}"
+    );
+}

@@ -1,0 +1,540 @@
+//! What the hand-written layer adds beyond single operations, against the
+//! local service or a server shaped for the case: every page of a list,
+//! `null` lists, read-after-create, the quotas known without asking, the
+//! quota reserve, create-if-missing, the operation deadline and the size
+//! cap.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use toggl_track_api::types::{ClientCreate, ClientStatus};
+use toggl_track_api::{
+    Client, Credentials, Error, QuotaReserve, ReadAfterCreate, RetryPolicy, WaitEvent, WaitReason,
+};
+use toggl_track_mock::demo;
+use toggl_track_mock::{Config, MockServer, Seed};
+use wiremock::matchers::{method, path_regex};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::common::{Raw, WORKSPACE, client, client_json, raw_server};
+
+async fn service(config: Config) -> MockServer {
+    toggl_track_mock::start(config)
+        .await
+        .expect("service starts")
+}
+
+fn builder(server: &MockServer) -> toggl_track_api::ClientBuilder {
+    Client::builder(Credentials::api_token(demo::API_TOKEN))
+        .base_url(server.base_url())
+        .retry(RetryPolicy::none())
+}
+
+fn recording(builder: toggl_track_api::ClientBuilder) -> (Client, Arc<Mutex<Vec<WaitEvent>>>) {
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&waits);
+    let api = builder
+        .on_wait(move |e| sink.lock().expect("lock").push(e))
+        .build()
+        .expect("builds");
+    (api, waits)
+}
+
+#[tokio::test]
+async fn every_page_for_one_request_a_page_and_no_more() {
+    let server = service(Config::with_seed(Seed::demo_with_generated_clients(7))).await;
+    let api = builder(&server).build().expect("builds");
+    for (per_page, requests) in [(3, 3), (7, 1), (100, 1), (1, 7)] {
+        let before = server.requests();
+        let all = api
+            .list_all_clients()
+            .workspace_id(demo::WORKSPACE)
+            .per_page(per_page)
+            .send()
+            .await
+            .expect("lists");
+        assert_eq!(all.clients.len(), 7, "per page {per_page}");
+        assert_eq!(
+            (all.requests, server.requests() - before),
+            (requests, u64::from(requests))
+        );
+        let ids: Vec<u64> = all.clients.iter().map(|c| c.id.get()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "id order: {ids:?}");
+    }
+    let none = api
+        .list_all_clients()
+        .workspace_id(demo::WORKSPACE)
+        .status(ClientStatus::Archived)
+        .send()
+        .await
+        .expect("lists");
+    assert_eq!((none.clients.len(), none.requests), (0, 1));
+    let err = api
+        .list_all_clients()
+        .send()
+        .await
+        .expect_err("no workspace");
+    assert!(
+        err.to_string().contains("workspace_id is required"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn paging_stops_when_the_service_repeats_itself() {
+    // A service that ignores `page` answers the same full list every time.
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+            client_json(1, "a"),
+            client_json(2, "b")
+        ])))
+        .mount(&server)
+        .await;
+    let all = client(&server.uri())
+        .list_all_clients()
+        .workspace_id(WORKSPACE)
+        .per_page(2)
+        .send()
+        .await
+        .expect("lists");
+    assert_eq!((all.clients.len(), all.requests), (2, 2));
+}
+
+#[tokio::test]
+async fn a_null_list_from_the_service_is_an_empty_list() {
+    let server = service(Config::demo()).await;
+    server.faults().null_next(1);
+    let api = builder(&server).build().expect("builds");
+    let listed = api
+        .list_clients()
+        .workspace_id(demo::WORKSPACE)
+        .send()
+        .await
+        .expect("decodes");
+    assert!(listed.is_empty());
+}
+
+#[tokio::test]
+async fn a_new_client_not_visible_yet_is_waited_for_only_when_asked() {
+    let server = service(Config::demo()).await;
+    server
+        .faults()
+        .set_visibility_lag(Duration::from_millis(500));
+    let policy = RetryPolicy {
+        read_after_create: Some(ReadAfterCreate {
+            window: Duration::from_secs(30),
+            retries: 4,
+            delay: Duration::from_millis(200),
+        }),
+        ..RetryPolicy::none()
+    };
+    let (api, waits) = recording(builder(&server).retry(policy));
+    let created = api
+        .create_client()
+        .workspace_id(demo::WORKSPACE)
+        .body(ClientCreate::builder().name("Hooli"))
+        .send()
+        .await
+        .expect("created");
+    let got = api
+        .get_client()
+        .workspace_id(demo::WORKSPACE)
+        .client_id(created.id)
+        .send()
+        .await
+        .expect("visible after a wait");
+    assert_eq!(got.name, "Hooli");
+    let waited: Vec<WaitReason> = waits
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|w| w.reason)
+        .collect();
+    assert!(
+        !waited.is_empty()
+            && waited
+                .iter()
+                .all(|r| matches!(r, WaitReason::NotYetVisible { .. })),
+        "{waited:?}"
+    );
+    // A 404 for an id this client did not just create is real: no wait.
+    waits.lock().expect("lock").clear();
+    let missing = api
+        .get_client()
+        .workspace_id(demo::WORKSPACE)
+        .client_id(61239999u64)
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(matches!(missing, Err(Error::NotFound { .. })));
+    assert!(waits.lock().expect("lock").is_empty());
+    // Without the option, the lag is the caller's 404.
+    let plain = builder(&server).build().expect("builds");
+    let fresh = plain
+        .create_client()
+        .workspace_id(demo::WORKSPACE)
+        .body(ClientCreate::builder().name("Pied Piper"))
+        .send()
+        .await
+        .expect("created");
+    let early = plain
+        .get_client()
+        .workspace_id(demo::WORKSPACE)
+        .client_id(fresh.id)
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(matches!(early, Err(Error::NotFound { .. })), "{early:?}");
+}
+
+#[tokio::test]
+async fn the_quotas_are_known_without_asking_and_shared_by_clones() {
+    let server = service(Config::demo()).await;
+    let api = builder(&server).build().expect("builds");
+    assert_eq!(api.quota(), Default::default());
+    let copy = api.clone();
+    api.list_clients()
+        .workspace_id(demo::WORKSPACE)
+        .send()
+        .await
+        .expect("lists");
+    let known = copy.quota();
+    let org = known.organization.expect("organization quota seen");
+    assert_eq!(org.remaining, 599);
+    assert!(org.resets_in() <= Duration::from_secs(3600) && org.is_current());
+    assert!(known.user.is_none(), "no /me request yet");
+    api.list_changed_clients().send().await.expect("lists");
+    let user = api.quota().user.expect("user quota seen");
+    assert_eq!(user.remaining, u64::from(toggl_track_mock::USER_QUOTA) - 1);
+    assert_eq!(
+        api.quota().organization.map(|q| q.remaining),
+        Some(599),
+        "apart"
+    );
+}
+
+#[tokio::test]
+async fn a_reserve_of_5_with_5_left_sends_nothing_and_says_when_it_resets() {
+    let mut config = Config::demo();
+    config.hourly_quota = Some(6);
+    let server = service(config).await;
+    let api = builder(&server)
+        .quota_reserve(QuotaReserve::keep(5))
+        .build()
+        .expect("builds");
+    api.list_clients()
+        .workspace_id(demo::WORKSPACE)
+        .send()
+        .await
+        .expect("first request");
+    let before = server.requests();
+    let err = api
+        .list_clients()
+        .workspace_id(demo::WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect_err("held back");
+    assert_eq!(server.requests(), before, "nothing sent");
+    assert!(
+        matches!(
+            err,
+            Error::QuotaReserveReached {
+                remaining: 5,
+                reserve: 5,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.contains("5 request(s) left") && shown.contains("it resets in"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_reserve_can_wait_for_the_reset_instead() {
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!([]))
+                .insert_header("x-toggl-quota-remaining", "1")
+                .insert_header("x-toggl-quota-resets-in", "1"),
+        )
+        .mount(&server)
+        .await;
+    let (api, waits) = recording(
+        Client::builder(Credentials::api_token("t"))
+            .base_url(server.uri())
+            .quota_reserve(QuotaReserve::keep(1).wait_for_reset()),
+    );
+    let started = Instant::now();
+    for _ in 0..2 {
+        api.list_clients()
+            .workspace_id(WORKSPACE)
+            .send()
+            .await
+            .expect("lists");
+    }
+    assert!(started.elapsed() >= Duration::from_millis(500));
+    let waited: Vec<WaitReason> = waits
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|w| w.reason)
+        .collect();
+    assert_eq!(waited, [WaitReason::QuotaReset]);
+}
+
+#[tokio::test]
+async fn create_if_missing_finds_or_creates_and_never_duplicates() {
+    let server = service(Config::demo()).await;
+    let api = builder(&server).build().expect("builds");
+    let new = || ClientCreate {
+        name: "Hooli".into(),
+        notes: None,
+        external_reference: None,
+    };
+    let first = api
+        .create_client_if_missing(demo::WORKSPACE, new())
+        .await
+        .expect("created");
+    assert!(first.created);
+    assert_eq!(first.requests, 2);
+    let second = api
+        .create_client_if_missing(demo::WORKSPACE, new())
+        .await
+        .expect("found");
+    assert_eq!(
+        (second.created, second.requests, second.client.id),
+        (false, 1, first.client.id)
+    );
+    // In any case, archived ones too.
+    let initech = ClientCreate {
+        name: "INITECH".into(),
+        notes: None,
+        external_reference: None,
+    };
+    let found = api
+        .create_client_if_missing(demo::WORKSPACE, initech)
+        .await
+        .expect("found");
+    assert_eq!(
+        (found.created, found.client.id.get()),
+        (false, demo::ARCHIVED_CLIENT)
+    );
+}
+
+#[tokio::test]
+async fn create_if_missing_that_loses_a_race_returns_the_winner() {
+    // The list finds nothing, another program creates the client, the
+    // create is refused as taken, and the second look finds it.
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!([client_json(9, "hooli")])),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex("/clients$"))
+        .respond_with(ResponseTemplate::new(400).set_body_json("Name has already been taken"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let new = ClientCreate {
+        name: "Hooli".into(),
+        notes: None,
+        external_reference: None,
+    };
+    let won = client(&server.uri())
+        .create_client_if_missing(WORKSPACE, new)
+        .await
+        .expect("found after the race");
+    assert_eq!(
+        (won.created, won.requests, won.client.id.get()),
+        (false, 3, 9)
+    );
+}
+
+#[tokio::test]
+async fn the_operation_deadline_bounds_every_attempt_and_wait() {
+    let base = raw_server(Raw::Silence).await;
+    let api = Client::builder(Credentials::api_token("t"))
+        .base_url(&base)
+        .timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_millis(400))
+        .build()
+        .expect("builds");
+    let started = Instant::now();
+    let err = api
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect_err("times out");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
+    assert!(
+        matches!(err, Error::Timeout { attempts: 1, deadline: Some(d), .. } if d == Duration::from_millis(400)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("after 1 attempt(s)"), "{err}");
+}
+
+#[tokio::test]
+async fn the_deadline_counts_retries_too() {
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).set_body_json("try later"))
+        .mount(&server)
+        .await;
+    let api = Client::builder(Credentials::api_token("t"))
+        .base_url(server.uri())
+        .retry(RetryPolicy {
+            max_attempts: 100,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(100),
+            jitter: toggl_track_api::Jitter::None,
+            ..RetryPolicy::default()
+        })
+        .operation_timeout(Duration::from_millis(450))
+        .build()
+        .expect("builds");
+    let err = api
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect_err("times out");
+    assert!(
+        matches!(err, Error::Timeout { attempts, deadline: Some(_), .. } if (3..=6).contains(&attempts)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_refused_whether_announced_or_streamed() {
+    let server = wiremock::MockServer::start().await;
+    let big: Vec<serde_json::Value> = (1..=40).map(|i| client_json(i, "a client")).collect();
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(big))
+        .mount(&server)
+        .await;
+    let capped = Client::builder(Credentials::api_token("t"))
+        .base_url(server.uri())
+        .max_response_bytes(1000)
+        .build()
+        .expect("builds");
+    let err = capped
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect_err("too large");
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 1000, ref operation, .. } if operation == "list_clients"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("larger than 1000 bytes"), "{err}");
+
+    // No length, a body that never ends.
+    let mock = service(Config::demo()).await;
+    mock.faults().endless_next();
+    let api = builder(&mock)
+        .max_response_bytes(256 * 1024)
+        .build()
+        .expect("builds");
+    let err = api
+        .list_clients()
+        .workspace_id(demo::WORKSPACE)
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect_err("too large");
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 262144, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_paid_plan_402_is_not_mistaken_for_the_quota() {
+    let server = service(Config::demo()).await;
+    let api = builder(&server).build().expect("builds");
+    let err = api
+        .archive_client()
+        .workspace_id(demo::FREE_WORKSPACE)
+        .client_id(61234004u64)
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect_err("needs a paid plan");
+    assert!(
+        matches!(&err, Error::PaidFeatureRequired { message, .. } if message == "Only for premium workspaces"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_user_quota_402_is_quota_exhausted_with_its_reset() {
+    let mut config = Config::demo();
+    config.user_hourly_quota = Some(1);
+    let server = service(config).await;
+    let api = builder(&server).build().expect("builds");
+    api.list_changed_clients().send().await.expect("first");
+    let err = api
+        .list_changed_clients()
+        .send()
+        .await
+        .map_err(Error::from)
+        .expect_err("used up");
+    assert!(
+        matches!(
+            err,
+            Error::QuotaExhausted {
+                resets_in: Some(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(api.quota().user.map(|q| q.remaining), Some(0));
+}
+
+/// A client is shared across tasks: `Clone + Send + Sync`, with `Send`
+/// futures (checked when this compiles).
+#[test]
+fn a_client_and_its_futures_can_cross_threads() {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    fn send<T: Send>(_: &T) {}
+    shareable::<Client>();
+    let api = client("http://127.0.0.1:9");
+    send(&api.list_clients().workspace_id(WORKSPACE).send());
+    send(&api.list_all_clients().workspace_id(WORKSPACE).send());
+    send(&api.create_client_if_missing(
+        WORKSPACE,
+        ClientCreate {
+            name: "x".into(),
+            notes: None,
+            external_reference: None,
+        },
+    ));
+}
