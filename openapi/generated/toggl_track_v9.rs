@@ -989,7 +989,7 @@ single string, newer ones an array of strings; it may also be
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Toggl Track API v9 (clients)
+/**Client for Toggl Track API v9: clients
 
 The clients endpoints of the Toggl Track REST API, version 9. A client is
 the customer that a workspace's projects are billed to.
@@ -1049,7 +1049,7 @@ Premium). `/me` operations count against a separate user-level quota of
 responses report that quota in the same headers.
 
 
-Version: 9*/
+Version: 0.2.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -1091,7 +1091,7 @@ impl Client {
 }
 impl ClientInfo<crate::hooks::Inner> for Client {
     fn api_version() -> &'static str {
-        "9"
+        "0.2.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
