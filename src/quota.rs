@@ -84,6 +84,21 @@ impl KnownQuotas {
 /// afresh (reported through `on_wait`, bounded by the operation timeout).
 /// Before the first response of a window the quota is unknown and nothing is
 /// held back.
+///
+/// ```no_run
+/// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+/// use toggl_track_api::{Client, Credentials, Error, QuotaReserve};
+/// let client = Client::builder(Credentials::api_token("..."))
+///     .quota_reserve(QuotaReserve::keep(5))
+///     .build()?;
+/// match client.list_clients().workspace_id(1234567u64).send().await.map_err(Error::from) {
+///     Err(Error::QuotaReserveReached { remaining, resets_in, .. }) => {
+///         println!("{remaining} left, kept for later; the quota resets in {resets_in:?}")
+///     }
+///     other => println!("{} clients", other?.len()),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QuotaReserve {
     keep: u64,

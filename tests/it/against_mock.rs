@@ -9,14 +9,13 @@ use toggl_track_api::types::{
 use toggl_track_api::{Client, Credentials, Error, Jitter, ResponseMetaExt, RetryPolicy};
 use toggl_track_mock::{Config, MockServer};
 
-const WS: u64 = 1234567;
-const FREE_WS: u64 = 2345678;
+use toggl_track_mock::demo::{FREE_WORKSPACE as FREE_WS, WORKSPACE as WS};
 
 async fn service(config: Config) -> (MockServer, Client) {
     let server = toggl_track_mock::start(config)
         .await
         .expect("service starts");
-    let client = Client::builder(Credentials::api_token("demo-api-token"))
+    let client = Client::builder(Credentials::api_token(toggl_track_mock::demo::API_TOKEN))
         .base_url(server.base_url())
         .retry(RetryPolicy {
             initial_backoff: Duration::from_millis(5),

@@ -42,7 +42,7 @@ async fn every_operation_is_a_valid_request_with_a_decodable_answer() -> Result<
     let Some(api) = client() else {
         return Ok(());
     };
-    let ws = 1234567u64;
+    let ws = toggl_track_mock::demo::WORKSPACE;
     let listed = api
         .list_clients()
         .workspace_id(ws)

@@ -5,7 +5,7 @@
 use toggl_track_api::{Client, Credentials, RetryPolicy};
 
 pub const TOKEN: &str = "1971800d4d82861d8f2c1651fea4d212";
-pub const WORKSPACE: u64 = 1234567;
+pub const WORKSPACE: u64 = toggl_track_mock::demo::WORKSPACE;
 
 /// A client for `base` with the test token and no retries.
 pub fn client(base: &str) -> Client {
@@ -24,7 +24,7 @@ pub fn client_json(id: u64, name: &str) -> serde_json::Value {
         "name": name,
         "archived": false,
         "at": "2024-03-17T10:55:38+00:00",
-        "creator_id": 7654321,
+        "creator_id": toggl_track_mock::demo::USER_ID,
     })
 }
 

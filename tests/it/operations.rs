@@ -13,7 +13,10 @@ use wiremock::matchers::{
 };
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const CLIENTS: &str = "/workspaces/1234567/clients";
+/// The list path of the test workspace.
+fn clients_path() -> String {
+    format!("/workspaces/{WORKSPACE}/clients")
+}
 
 fn ok_json(body: serde_json::Value) -> ResponseTemplate {
     ResponseTemplate::new(200)
@@ -33,7 +36,7 @@ fn common_headers(mock: wiremock::MockBuilder) -> wiremock::MockBuilder {
 async fn list_sends_filters_and_decodes_a_bare_array() {
     let server = MockServer::start().await;
     common_headers(Mock::given(method("GET")))
-        .and(path(CLIENTS))
+        .and(path(clients_path()))
         .and(query_param("status", "both"))
         .and(query_param("name", "acme corp"))
         .respond_with(ok_json(json!([
@@ -68,7 +71,7 @@ async fn list_sends_filters_and_decodes_a_bare_array() {
 async fn list_without_filters_sends_no_query() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path(CLIENTS))
+        .and(path(clients_path()))
         .and(query_param_is_missing("status"))
         .and(query_param_is_missing("name"))
         .respond_with(ok_json(json!([])))
@@ -92,7 +95,7 @@ async fn list_without_filters_sends_no_query() {
 async fn list_reads_a_null_body_as_empty() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path(CLIENTS))
+        .and(path(clients_path()))
         .respond_with(ResponseTemplate::new(200).set_body_raw("null", "application/json"))
         .mount(&server)
         .await;
@@ -113,7 +116,7 @@ async fn list_reads_a_null_body_as_empty() {
 async fn create_sends_json_without_wid() {
     let server = MockServer::start().await;
     common_headers(Mock::given(method("POST")))
-        .and(path(CLIENTS))
+        .and(path(clients_path()))
         .and(header("content-type", "application/json"))
         .and(body_json(json!({
             "name": "Acme Corporation",
@@ -178,7 +181,7 @@ async fn get_decodes_every_field_form_the_service_sends() {
     ];
     for (id, body) in &bodies {
         Mock::given(method("GET"))
-            .and(path(format!("{CLIENTS}/{id}")))
+            .and(path(format!("{}/{id}", clients_path())))
             .respond_with(ok_json(body.clone()))
             .expect(1)
             .mount(&server)
@@ -223,7 +226,7 @@ async fn get_decodes_every_field_form_the_service_sends() {
 async fn update_sends_only_the_given_fields() {
     let server = MockServer::start().await;
     common_headers(Mock::given(method("PUT")))
-        .and(path(format!("{CLIENTS}/77")))
+        .and(path(format!("{}/77", clients_path())))
         .and(header("content-type", "application/json"))
         .and(body_json(json!({"name": "Renamed"})))
         .respond_with(ok_json(client_json(77, "Renamed")))
@@ -258,7 +261,7 @@ async fn delete_accepts_any_body_with_a_200() {
     ];
     for (id, response) in bodies {
         common_headers(Mock::given(method("DELETE")))
-            .and(path(format!("{CLIENTS}/{id}")))
+            .and(path(format!("{}/{id}", clients_path())))
             .respond_with(response)
             .expect(1)
             .mount(&server)
@@ -286,7 +289,7 @@ async fn delete_accepts_any_body_with_a_200() {
 async fn archive_answers_project_ids() {
     let server = MockServer::start().await;
     common_headers(Mock::given(method("POST")))
-        .and(path(format!("{CLIENTS}/5/archive")))
+        .and(path(format!("{}/5/archive", clients_path())))
         .respond_with(ok_json(json!([201234501u64, 201234502u64])))
         .expect(1)
         .mount(&server)
@@ -307,14 +310,14 @@ async fn archive_answers_project_ids() {
 async fn restore_sends_the_given_projects_or_an_empty_object() {
     let server = MockServer::start().await;
     common_headers(Mock::given(method("POST")))
-        .and(path(format!("{CLIENTS}/5/restore")))
+        .and(path(format!("{}/5/restore", clients_path())))
         .and(body_json(json!({"projects": [11, 12]})))
         .respond_with(ok_json(client_json(5, "Back")))
         .expect(1)
         .mount(&server)
         .await;
     common_headers(Mock::given(method("POST")))
-        .and(path(format!("{CLIENTS}/6/restore")))
+        .and(path(format!("{}/6/restore", clients_path())))
         // Without `.body(..)` the generated builder sends an empty object,
         // which the service reads as "restore no projects".
         .and(body_json(json!({})))
@@ -421,7 +424,7 @@ async fn email_and_password_authenticate_too() {
 async fn bulk_delete_sends_the_ids_and_accepts_any_body() {
     let server = MockServer::start().await;
     common_headers(Mock::given(method("POST")))
-        .and(path(format!("{CLIENTS}/delete")))
+        .and(path(format!("{}/delete", clients_path())))
         .and(body_json(json!([11, 12])))
         .respond_with(ResponseTemplate::new(200).set_body_raw("OK", "text/plain"))
         .expect(1)

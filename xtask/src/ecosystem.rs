@@ -67,6 +67,7 @@ pub(crate) fn check() -> crate::Outcome {
     drop(service);
 
     openapi_generator(&python, &node, &spec)?;
+    go_client(&python, &spec)?;
 
     prism(&node, &spec)?;
 
@@ -218,6 +219,45 @@ fn openapi_generator(python: &Path, node: &Path, spec: &Path) -> crate::Outcome 
         Command::new("node")
             .arg(work.join("out").join("smoke.js"))
             .arg(&service.base_url),
+    )
+}
+
+/// openapi-generator's Go client: generated without a warning, and built
+/// with the Go toolchain (offline: the client needs only the standard
+/// library).
+fn go_client(python: &Path, spec: &Path) -> crate::Outcome {
+    tools::go_ready()?;
+    let work = root().join("target").join("tools").join("go-client");
+    if work.exists() {
+        std::fs::remove_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    }
+    generate_cleanly(
+        "openapi-generator generate, go",
+        Command::new(tools::bin(python, "openapi-generator-cli"))
+            .args(["generate", "-g", "go", "-i"])
+            .arg(spec)
+            .arg("-o")
+            .arg(&work)
+            .args([
+                "--additional-properties",
+                "packageName=toggl,withGoMod=true",
+                "--git-user-id",
+                "example",
+                "--git-repo-id",
+                "toggl-clients",
+            ]),
+        |line| line.contains("WARN") || line.contains("ERROR"),
+    )?;
+    let cache = root().join("target").join("tools").join("go-cache");
+    run(
+        "go build of the generated Go client",
+        Command::new("go")
+            .args(["build", "./..."])
+            .current_dir(&work)
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOPROXY", "off")
+            .env("GOCACHE", cache.join("build"))
+            .env("GOPATH", cache.join("path")),
     )
 }
 

@@ -15,7 +15,7 @@ pub(crate) fn check() -> crate::Outcome {
         .join("target")
         .join("tools")
         .join("schemathesis-report");
-    let spec = root().join("openapi").join("toggl-track-v9.yaml");
+    let spec = root().join(toggl_track_codegen::SPEC_PATH);
     let config = root().join("xtask").join("tools").join("schemathesis.toml");
     run(
         "schemathesis against the local service",
@@ -25,7 +25,10 @@ pub(crate) fn check() -> crate::Outcome {
             .arg("run")
             .arg(&spec)
             .args(["--url", &service.base_url])
-            .args(["--auth", "demo-api-token:api_token"])
+            .args([
+                "--auth",
+                &format!("{}:api_token", toggl_track_mock::demo::API_TOKEN),
+            ])
             .args(["--phases", "examples,coverage,fuzzing,stateful"])
             .args([
                 "--max-examples",

@@ -137,6 +137,24 @@ pub(crate) fn java_ready() -> crate::Outcome {
     }
 }
 
+/// Checks that the Go toolchain is on the PATH, for building the Go client
+/// openapi-generator makes from the spec.
+pub(crate) fn go_ready() -> crate::Outcome {
+    let works = Command::new("go")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if works {
+        Ok(())
+    } else {
+        Err(crate::Failure::BadInput(
+            "Go is needed to build the Go client generated from the spec; install it \
+             (Debian: `apt-get install golang-go`) and run again"
+                .to_owned(),
+        ))
+    }
+}
+
 /// The version of cargo-semver-checks the Rust API gate runs.
 pub(crate) const SEMVER_CHECKS: &str = "0.51.0";
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use hdrhistogram::Histogram;
 use toggl_track_mock::{Config, Seed};
 
-const WS: u64 = 1234567;
+const WS: u64 = toggl_track_mock::demo::WORKSPACE;
 const CONCURRENCY: usize = 32;
 
 struct Result {
@@ -140,7 +140,7 @@ fn main() {
             duration,
             Arc::new(move |h, _| {
                 h.get(&list_url)
-                    .basic_auth("demo-api-token", Some("api_token"))
+                    .basic_auth(toggl_track_mock::demo::API_TOKEN, Some("api_token"))
             }),
         )
         .await;
@@ -150,7 +150,7 @@ fn main() {
             duration,
             Arc::new(move |h, n| {
                 h.post(&create_url)
-                    .basic_auth("demo-api-token", Some("api_token"))
+                    .basic_auth(toggl_track_mock::demo::API_TOKEN, Some("api_token"))
                     .header("content-type", "application/json")
                     .body(format!("{{\"name\":\"Load {n}\",\"notes\":\"bench\"}}"))
             }),

@@ -123,7 +123,7 @@ fn bad_usage_is_exit_2_for_every_task() {
 /// The real spec with a reference cycle added: `TrackClient` becomes a
 /// reference to `Loop`, which refers back to it.
 fn cyclic_spec() -> PathBuf {
-    let text = std::fs::read_to_string(root().join("openapi/toggl-track-v9.yaml")).expect("spec");
+    let text = std::fs::read_to_string(root().join(toggl_track_codegen::SPEC_PATH)).expect("spec");
     let changed = text.replacen(
         "  schemas:\n    TrackClient:\n",
         "  schemas:\n    Loop:\n      $ref: \"#/components/schemas/TrackClient\"\n    TrackClient:\n      $ref: \"#/components/schemas/Loop\"\n    Unused:\n",
@@ -150,7 +150,7 @@ fn a_reference_cycle_is_exit_2_with_one_line_naming_the_pointer() {
 
 #[test]
 fn a_deliberate_difference_without_evidence_fails_drift() {
-    let text = std::fs::read_to_string(root().join("openapi/toggl-track-v9.yaml")).expect("spec");
+    let text = std::fs::read_to_string(root().join(toggl_track_codegen::SPEC_PATH)).expect("spec");
     let marker = "        sources: [webapp-capture]\n        confidence: likely\n    PerPage:";
     assert!(text.contains(marker), "the fixture's anchor is in the spec");
     let changed = text.replace(marker, "    PerPage:");
@@ -202,7 +202,7 @@ fn evidence_lists_unconfirmed_claims_most_consequential_first() {
 #[test]
 fn unaccepted_drift_is_exit_1_with_a_json_report() {
     // The real spec without the 404 of one operation.
-    let text = std::fs::read_to_string(root().join("openapi/toggl-track-v9.yaml")).expect("spec");
+    let text = std::fs::read_to_string(root().join(toggl_track_codegen::SPEC_PATH)).expect("spec");
     let marker = "          description: The client is not in this workspace.";
     assert!(text.contains(marker));
     let changed = text.replace(

@@ -7,7 +7,10 @@ use assert_cmd::Command;
 use serde_json::Value;
 use toggl_track_mock::{Config, MockServer};
 
-const WS: &str = "1234567";
+/// The demo workspace, as the tool takes it.
+fn ws() -> String {
+    toggl_track_mock::demo::WORKSPACE.to_string()
+}
 const TOKEN: &str = toggl_track_mock::demo::API_TOKEN;
 
 async fn service(config: Config) -> MockServer {
@@ -25,7 +28,7 @@ async fn run_as(server: &MockServer, token: &str, args: &[&str]) -> Output {
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
         .env("TOGGL_API_TOKEN", token)
-        .env("TOGGL_WORKSPACE_ID", WS)
+        .env("TOGGL_WORKSPACE_ID", ws())
         .env("TOGGL_BASE_URL", server.base_url())
         .args(args);
     // The service runs on this test's runtime; the command waits elsewhere.
@@ -222,7 +225,7 @@ async fn error_paths_have_their_exit_codes() {
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
         .env("TOGGL_BASE_URL", server.base_url())
-        .args(["list", "-w", WS]);
+        .args(["list", "-w", &ws()]);
     let none = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
         .await
         .expect("joined");
@@ -274,7 +277,16 @@ async fn error_paths_have_their_exit_codes() {
         stderr(&bad)
     );
     // Archiving on a free workspace needs a paid plan.
-    let free = run(&server, &["-w", "2345678", "archive", "61234004"]).await;
+    let free = run(
+        &server,
+        &[
+            "-w",
+            &toggl_track_mock::demo::FREE_WORKSPACE.to_string(),
+            "archive",
+            "61234004",
+        ],
+    )
+    .await;
     failed(&free, 1, "paid");
     // The service failing: an injected 500 on a create (not retried).
     server.faults().fail_next(500, 1);
@@ -304,7 +316,7 @@ async fn email_and_password_from_the_environment() {
         .env("TOGGL_EMAIL", "ada@example.com")
         .env("TOGGL_PASSWORD", "demo-password")
         .env("TOGGL_BASE_URL", server.base_url())
-        .args(["-w", WS, "-o", "json", "list"]);
+        .args(["-w", &ws(), "-o", "json", "list"]);
     let o = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
         .await
         .expect("joined");
@@ -313,7 +325,7 @@ async fn email_and_password_from_the_environment() {
     cmd.env_clear()
         .env("TOGGL_EMAIL", "ada@example.com")
         .env("TOGGL_BASE_URL", server.base_url())
-        .args(["-w", WS, "list"]);
+        .args(["-w", &ws(), "list"]);
     let o = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
         .await
         .expect("joined");
@@ -392,7 +404,7 @@ fn secrets_stay_out_of_errors() {
             "--base-url",
             "http://127.0.0.1:9/api/v9",
             "-w",
-            WS,
+            &ws(),
             "list",
         ])
         .output()
@@ -481,7 +493,7 @@ async fn run_cached(server: &MockServer, dir: &std::path::Path, args: &[&str]) -
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
         .env("TOGGL_API_TOKEN", TOKEN)
-        .env("TOGGL_WORKSPACE_ID", WS)
+        .env("TOGGL_WORKSPACE_ID", ws())
         .env("TOGGL_BASE_URL", server.base_url())
         .env("TOGGL_CLIENTS_CACHE_DIR", dir)
         .args(args);
@@ -741,7 +753,7 @@ async fn a_refused_connection_names_its_cause() {
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear().env("TOGGL_API_TOKEN", TOKEN).args([
         "-w",
-        WS,
+        &ws(),
         "--base-url",
         &format!("http://{addr}/api/v9"),
         "--timeout",
@@ -812,7 +824,7 @@ async fn an_endless_answer_stops_at_the_cap_in_bounded_memory() {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"));
     cmd.env_clear()
         .env("TOGGL_API_TOKEN", TOKEN)
-        .env("TOGGL_WORKSPACE_ID", WS)
+        .env("TOGGL_WORKSPACE_ID", ws())
         .env("TOGGL_BASE_URL", server.base_url())
         .args(["--timeout", "60s", "list"]);
     let (o, peak) = tokio::task::spawn_blocking(move || run_measuring_memory(&mut cmd))

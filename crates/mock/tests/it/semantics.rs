@@ -114,7 +114,7 @@ async fn create_validates_names_and_sets_creator_and_time() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(created["name"], "Hooli");
-    assert_eq!(created["creator_id"], 7654321);
+    assert_eq!(created["creator_id"], toggl_track_mock::demo::USER_ID);
     assert_eq!(created["wid"], WS);
     assert!(chrono::DateTime::parse_from_rfc3339(created["at"].as_str().expect("at")).is_ok());
 
@@ -752,7 +752,7 @@ async fn bulk_archive_on_a_free_workspace_changes_nothing() {
         archived: false,
         notes: None,
         external_reference: None,
-        creator_id: 7654321,
+        creator_id: toggl_track_mock::demo::USER_ID,
     });
     let api = Api::new(Config::with_seed(seed)).await;
     let (status, answer) = api
