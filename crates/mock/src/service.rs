@@ -393,10 +393,11 @@ fn json_bytes(body: Vec<u8>) -> Response {
 fn paging(page: Option<&str>, per_page: Option<&str>) -> Result<Option<Paging>, Refusal> {
     /// What the web app asks for; used when only `page` is given.
     const DEFAULT_PER_PAGE: u64 = 50;
+    // Whole numbers of 1 or more that fit an int64, as the spec says.
     let number = |text: &str| {
         text.parse::<u64>()
             .ok()
-            .filter(|n| *n > 0)
+            .filter(|n| (1..=i64::MAX as u64).contains(n))
             .ok_or_else(Refusal::bad_request)
     };
     if page.is_none() && per_page.is_none() {

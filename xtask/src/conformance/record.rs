@@ -26,7 +26,7 @@ pub(crate) struct Args {
     /// The service to record.
     #[arg(long, env = "TOGGL_BASE_URL", default_value = toggl_track_api::DEFAULT_BASE_URL)]
     base_url: String,
-    /// The recording's name (default: recorded-<date>).
+    /// The recording's name (default: `recorded-DATE`).
     #[arg(long)]
     name: Option<String>,
     /// The folder to write it to.

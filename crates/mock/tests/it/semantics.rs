@@ -708,7 +708,12 @@ async fn lists_come_in_pages_with_the_total_on_every_item() {
     let (_, all) = api.json("GET", &base, None).await;
     assert_eq!(all.as_array().map(Vec::len), Some(7));
     assert_eq!(all[0]["total_count"], 7);
-    for bad in ["page=0", "per_page=x", "page=-1"] {
+    for bad in [
+        "page=0",
+        "per_page=x",
+        "page=-1",
+        "per_page=9223372036854775808",
+    ] {
         let (status, _) = api.json("GET", &format!("{base}?{bad}"), None).await;
         assert_eq!(status, 400, "{bad}");
     }
