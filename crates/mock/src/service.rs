@@ -535,6 +535,9 @@ async fn changed_since(
             // nothing has changed since.
             let time = chrono::DateTime::from_timestamp(seconds, 0)
                 .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
+            // That an old `since` is refused is reported (Toggl's apps never
+            // ask for more than 2 to 3 months); the cut-off, the 400 and the
+            // wording are guesses, labelled so in the spec.
             if Utc::now() - time > app.since_max_age {
                 return Err(Refusal::message(
                     400,
