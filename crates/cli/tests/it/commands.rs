@@ -832,6 +832,10 @@ async fn an_endless_answer_stops_at_the_cap_in_bounded_memory() {
         .expect("joined");
     failed(&o, 6, "larger than 67108864 bytes");
     let cap = 64 * 1024 * 1024;
+    eprintln!(
+        "peak resident memory {} MiB against a cap of 64 MiB",
+        peak / (1024 * 1024)
+    );
     assert!(
         peak < 2 * cap,
         "peak resident memory {peak} bytes, cap {cap}"
