@@ -23,8 +23,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+use toggl_track_api::config::RetryPolicy;
 use toggl_track_api::types::{ClientCreate, TrackClient};
-use toggl_track_api::{Client, Credentials, RetryPolicy};
+use toggl_track_api::{Client, Credentials};
 use toggl_track_mock::{Config, Seed};
 
 /// Counts live heap bytes and their peak, for the decoding memory figures.

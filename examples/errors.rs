@@ -7,7 +7,8 @@
 
 mod common;
 
-use toggl_track_api::{Error, RetryPolicy};
+use toggl_track_api::Error;
+use toggl_track_api::config::RetryPolicy;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await
         {
             Ok(projects) => println!("archived {} with {} projects", first.name, projects.len()),
-            Err(e) => explain(Error::from(e)),
+            Err(e) => explain(e),
         }
     }
     // The next request goes over the quota (on the local service).
@@ -45,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await
     {
         Ok(list) => println!("{} clients", list.len()),
-        Err(e) => explain(Error::from(e)),
+        Err(e) => explain(e),
     }
     Ok(())
 }

@@ -9,19 +9,17 @@ mod common;
 
 use std::time::Duration;
 
-use toggl_track_api::{Jitter, Pacing, QuotaReserve, ReadAfterCreate, RetryPolicy};
+use toggl_track_api::config::{Jitter, Pacing, QuotaReserve, ReadAfterCreate, RetryPolicy};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = common::target(toggl_track_mock::Config::demo()).await?;
-    let policy = RetryPolicy {
-        max_attempts: 5,
-        initial_backoff: Duration::from_millis(200),
-        jitter: Jitter::Full,
+    let policy = RetryPolicy::default()
+        .max_attempts(5)
+        .initial_backoff(Duration::from_millis(200))
+        .jitter(Jitter::Full)
         // Toggl's advice for clients just created that are not readable yet.
-        read_after_create: Some(ReadAfterCreate::toggl_advice()),
-        ..RetryPolicy::default()
-    };
+        .read_after_create(ReadAfterCreate::toggl_advice());
     let client = target
         .builder
         .retry(policy)

@@ -13,10 +13,12 @@ use secrecy::{ExposeSecret, SecretString};
 /// `Debug` prints the kind of credential and the email address, never the
 /// token or the password.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Credentials {
     /// An API token (from the Toggl profile page), sent as `TOKEN:api_token`.
     ApiToken(SecretString),
     /// An account's email address and password.
+    #[non_exhaustive]
     EmailPassword {
         /// The account's email address.
         email: String,

@@ -6,12 +6,6 @@ use bytes::{Bytes, BytesMut};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_LENGTH, HeaderMap};
 
-/// The default cap: 64 MiB. A workspace of 100,000 clients answers a list
-/// with about 23 MB of JSON, so real answers stay far below it; decoding a
-/// capped answer needs a few times its size, well within any machine's
-/// memory.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
-
 /// One attempt's response with its body fully read.
 pub(crate) struct Buffered {
     pub status: StatusCode,

@@ -8,47 +8,15 @@ use reqwest::header::{AUTHORIZATION, HeaderMap};
 
 use crate::Client;
 use crate::auth::Credentials;
-use crate::body::DEFAULT_MAX_RESPONSE_BYTES;
+use crate::config::{
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT, Pacing, QuotaReserve, RetryPolicy,
+};
+use crate::error::BuildError;
+use crate::events::{AttemptEvent, Observers, WaitEvent};
 use crate::hooks::Inner;
-use crate::pacing::{Pacer, Pacing};
-use crate::quota::{QuotaReserve, QuotaTracker};
-use crate::retry::RetryPolicy;
-use crate::wait::{AttemptEvent, Observers, WaitEvent};
-
-/// The production service.
-pub const DEFAULT_BASE_URL: &str = "https://api.track.toggl.com/api/v9";
-
-/// The default bound on one operation, all attempts and waits included.
-///
-/// Two minutes: long enough for the default [`RetryPolicy`] to ride out a
-/// brief outage (four attempts with backoff, each answered in the seconds a
-/// slow service takes), short enough that a program never hangs on a
-/// service that stopped answering. A person at a terminal wants less: the
-/// command-line tool uses 30 seconds.
-pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// What [`ClientBuilder::build`] can refuse.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// The base URL is not an absolute `http` or `https` URL.
-    #[error("invalid base URL {url:?}: {reason}")]
-    InvalidBaseUrl {
-        /// The URL as given.
-        url: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The user agent has characters a header cannot carry.
-    #[error("invalid user agent {0:?}")]
-    InvalidUserAgent(String),
-    /// The credentials have characters a header cannot carry.
-    #[error("the credentials cannot be sent in a header")]
-    InvalidCredentials,
-    /// The HTTP client could not be set up (for instance, no TLS backend).
-    #[error("cannot set up the HTTP client: {0}")]
-    Http(#[source] reqwest::Error),
-}
+use crate::pacing::Pacer;
+use crate::quota::QuotaTracker;
 
 /// Configures a [`Client`]; start with [`Client::builder`].
 #[derive(Clone, Debug)]
@@ -70,9 +38,9 @@ impl Client {
     /// Starts configuring a client that authenticates with `credentials`;
     /// the only way to make one.
     ///
-    /// Defaults: the production base URL, 30 s per attempt (10 s to
-    /// connect), [`DEFAULT_OPERATION_TIMEOUT`] per operation, the default
-    /// [`RetryPolicy`], no pacing, no quota reserve, responses up to
+    /// Defaults (see [`config`](crate::config)): the production base URL,
+    /// 30 s per attempt (10 s to connect), 2 minutes per operation, the
+    /// default [`RetryPolicy`], no pacing, no quota reserve, responses up to
     /// 64 MiB.
     ///
     /// Other ways to make a client do not compile, so none exists without
@@ -87,6 +55,11 @@ impl Client {
     /// ```
     ///
     /// ```compile_fail
+    /// // Not exported: no client state can be made outside the builder.
+    /// let inner: Option<toggl_track_api::hooks::Inner> = None;
+    /// ```
+    ///
+    /// ```compile_fail
     /// # fn f(http: reqwest::Client, other: &toggl_track_api::Client) {
     /// use progenitor_client::ClientInfo;
     /// let copy = toggl_track_api::Client::new_with_client("http://x", http, other.inner().clone());
@@ -96,8 +69,8 @@ impl Client {
         ClientBuilder {
             credentials,
             base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
@@ -131,7 +104,7 @@ impl ClientBuilder {
 
     /// Time one operation may take in all: every attempt, the waits between
     /// them, pacing and a quota reserve's wait. When it passes, the
-    /// operation fails with [`crate::Error::Timeout`] naming the attempts
+    /// operation fails with [`Error::Timeout`](crate::Error::Timeout) naming the attempts
     /// made. Default: [`DEFAULT_OPERATION_TIMEOUT`].
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = timeout;
@@ -163,7 +136,8 @@ impl ClientBuilder {
     }
 
     /// The largest response body the client reads, in bytes; a larger one
-    /// fails the operation with [`crate::Error::ResponseTooLarge`] without
+    /// fails the operation with
+    /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge) without
     /// being read further. Default: 64 MiB, about three times the answer of
     /// a workspace with 100,000 clients.
     pub fn max_response_bytes(mut self, limit: u64) -> Self {

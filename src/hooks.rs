@@ -1,8 +1,9 @@
 //! The hand-written behaviour every generated operation passes through, in
-//! progenitor's `ClientHooks`, so no operation is wrapped by hand: the quota
-//! reserve, pacing, attempts and retries within one deadline, reading the
-//! body once within a size cap, the quota report, tolerant decoding,
-//! tracing, and handing failures to [`crate::Error`].
+//! progenitor's `ClientHooks`, so no operation is wrapped by hand. This is
+//! the I/O: the quota reserve, pacing, sending, reading the body once
+//! within a size cap, the quota report, tracing, and waiting. What to do
+//! after each attempt is the attempt engine's ([`crate::retry::state`]),
+//! and how an answer becomes an error is [`crate::classify`]'s.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,20 +11,21 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::StatusCode;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::Client;
 use crate::body::{self, Buffered, ReadError};
-use crate::error::Ended;
+use crate::ending::Ended;
+use crate::events::{AttemptEvent, AttemptPhase, Observers, WaitReason};
 use crate::generated::operation_facts::{self, Operation};
-use crate::meta::{Quota, REQUEST_ID, header_str};
+use crate::headers::{REQUEST_ID, header_str};
 use crate::pacing::Pacer;
-use crate::quota::{QuotaKind, QuotaReserve, QuotaTracker};
-use crate::retry::{Outcome, RetryPolicy, Verdict, verdict};
-use crate::wait::{AttemptEvent, AttemptPhase, Observers, WaitReason};
+use crate::quota::{Quota, QuotaKind, QuotaReserve, QuotaTracker};
+use crate::retry::RetryPolicy;
+use crate::retry::class::{self, RetryClass};
+use crate::retry::state::{RetryState, Step};
 
 /// The state the generated [`Client`] carries besides its `reqwest::Client`.
 ///
@@ -44,8 +46,6 @@ pub struct Inner {
 
 /// The quota remaining at or below which a warning is logged.
 const LOW_QUOTA: u64 = 5;
-/// The operation whose answer is a new client (for read-after-create).
-const CREATE_OPERATION: &str = "create_client";
 
 impl Inner {
     async fn pace(&self) {
@@ -83,7 +83,7 @@ impl Inner {
     }
 }
 
-/// Ids of clients created a moment ago, for [`crate::ReadAfterCreate`].
+/// Ids of clients created a moment ago, for read-after-create.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RecentlyCreated(Arc<Mutex<Vec<(u64, Instant)>>>);
 
@@ -154,16 +154,15 @@ impl ClientHooks<Inner> for Client {
         result: &reqwest::Result<reqwest::Response>,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        // An operation the hooks ended goes to the caller as
-        // `UnexpectedResponse` carrying the ending in its extensions, so
-        // progenitor never tries (and fails) to decode a non-JSON body.
+        // An operation the hooks ended goes to the generated code as its
+        // error, so progenitor never tries (and fails) to decode the body;
+        // `send()` converts it into `Error` before the caller sees it.
         if let Ok(response) = result
             && let Some(ending) = response.extensions().get::<Ended>()
         {
-            let mut copy = http::Response::new(Bytes::new());
-            *copy.status_mut() = response.status();
-            copy.extensions_mut().insert(ending.clone());
-            return Err(progenitor_client::Error::UnexpectedResponse(copy.into()));
+            return Err(progenitor_client::Error::UnexpectedResponse(ended(
+                ending.clone(),
+            )));
         }
         Ok(())
     }
@@ -179,31 +178,29 @@ impl Client {
         attempts: &AtomicU32,
     ) -> reqwest::Result<reqwest::Response> {
         let inner = self.inner();
-        let policy = &inner.retry;
         let kind = if op.is_some_and(|o| o.user_quota) {
             QuotaKind::User
         } else {
             QuotaKind::Organization
         };
-        let idempotent = request.method().is_idempotent();
-        let client_id = op.and_then(|o| id_in_path(request.url(), o.client_id_from_end));
+        let target = op.and_then(|o| id_in_path(request.url(), o.client_id_from_end));
+        let mut state = RetryState::new(
+            &inner.retry,
+            request.method().is_idempotent(),
+            inner.operation_timeout,
+        );
         let started = Instant::now();
         let mut current = request;
-        let mut not_visible = 0u32;
         loop {
-            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            let attempt = state.attempt();
+            attempts.store(attempt, Ordering::Relaxed);
             if let Some(held) = inner.hold_for_reserve(kind).await {
                 return Ok(ended(held));
             }
             // A spare copy for the next attempt, when one may follow; a body
             // that cannot be cloned (never the case for JSON) gets exactly
             // one attempt.
-            let may_follow = attempt < policy.max_attempts
-                || (client_id.is_some()
-                    && policy
-                        .read_after_create
-                        .is_some_and(|rule| not_visible < rule.retries));
-            let spare = if may_follow {
+            let spare = if state.may_retry() {
                 current.try_clone()
             } else {
                 None
@@ -212,7 +209,7 @@ impl Client {
             let event = |phase| AttemptEvent {
                 operation: info.operation_id,
                 attempt,
-                max_attempts: policy.max_attempts,
+                max_attempts: inner.retry.max_attempts,
                 phase,
             };
             inner.observers.attempt(event(AttemptPhase::Sent));
@@ -221,98 +218,80 @@ impl Client {
                 Ok(response) => body::read(response, inner.max_response_bytes).await,
                 Err(e) => Err(ReadError::Transport(e)),
             };
-            let status = match &result {
-                Ok(b) => Some(b.status),
-                Err(ReadError::TooLarge { status, .. }) => Some(*status),
-                Err(ReadError::Transport(_)) => None,
+            let (retry, status) = match &result {
+                Ok(b) => {
+                    inner.quota.record(kind, &b.headers);
+                    report(b, attempt, sent.elapsed());
+                    self.remember_created(op, b);
+                    (class::of_status(b.status, &b.headers), Some(b.status))
+                }
+                Err(ReadError::TooLarge { status, headers }) => {
+                    inner.quota.record(kind, headers);
+                    (RetryClass::Final, Some(*status))
+                }
+                Err(ReadError::Transport(e)) => {
+                    tracing::debug!(attempt, error = %e, "attempt failed");
+                    (class::of_transport(e), None)
+                }
             };
-            if let Ok(b) = &result {
-                inner.quota.record(kind, &b.headers);
-                report(b, attempt, sent.elapsed());
-            }
             inner.observers.attempt(event(AttemptPhase::Ended {
                 status,
                 elapsed: sent.elapsed(),
             }));
-            let buffered = match result {
-                Ok(b) => b,
-                Err(ReadError::TooLarge { status, headers }) => {
-                    tracing::warn!(
-                        limit = inner.max_response_bytes,
-                        "response larger than the cap"
-                    );
-                    inner.quota.record(kind, &headers);
-                    return Ok(ended(Ended::TooLarge {
-                        operation: info.operation_id,
-                        limit: inner.max_response_bytes,
-                        status,
-                        headers,
-                    }));
-                }
-                Err(ReadError::Transport(e)) => {
-                    tracing::debug!(attempt, error = %e, "attempt failed");
-                    let next = match verdict(&Outcome::Transport(&e), idempotent) {
-                        _ if attempt >= policy.max_attempts => None,
-                        Verdict::Stop => None,
-                        _ => spare.map(|s| (s, policy.backoff(attempt))),
-                    };
-                    match next {
-                        Some((next, delay)) if started.elapsed() + delay <= policy.max_elapsed => {
-                            retrying(attempt, None, delay);
-                            let reason = WaitReason::Backoff {
-                                retry: attempt,
-                                status: None,
-                            };
-                            inner.observers.wait(reason, delay).await;
-                            current = next;
-                            continue;
-                        }
-                        _ => return Ok(ended(Ended::transport(attempt, e))),
-                    }
-                }
-            };
-            if buffered.status.is_success()
-                && info.operation_id == CREATE_OPERATION
-                && let Some(rule) = &policy.read_after_create
-                && let Some(id) = created_id(&buffered.body)
-            {
-                inner.created.remember(id, rule.window);
-            }
-            // A 404 for a client this client has just created may only mean
-            // that the service has not caught up yet.
-            let not_yet_visible = buffered.status == StatusCode::NOT_FOUND
-                && policy.read_after_create.is_some_and(|rule| {
-                    not_visible < rule.retries
-                        && client_id.is_some_and(|id| inner.created.contains(id, rule.window))
-                });
-            let plan = if not_yet_visible {
-                not_visible += 1;
-                policy
+            let target_is_new = target.is_some_and(|id| {
+                inner
+                    .retry
                     .read_after_create
-                    .map(|rule| (WaitReason::NotYetVisible { retry: not_visible }, rule.delay))
-            } else {
-                let outcome = Outcome::Status(buffered.status, &buffered.headers);
-                let reason = WaitReason::Backoff {
-                    retry: attempt,
-                    status: Some(buffered.status),
-                };
-                match verdict(&outcome, idempotent) {
-                    _ if attempt >= policy.max_attempts => None,
-                    Verdict::Stop => None,
-                    Verdict::Retry => Some((reason, policy.backoff(attempt))),
-                    Verdict::RetryAfter(delay) => Some((reason, delay)),
-                }
-            };
-            match (plan, spare) {
-                (Some((reason, delay)), Some(next))
-                    if started.elapsed() + delay <= policy.max_elapsed =>
-                {
-                    retrying(attempt, Some(buffered.status), delay);
+                    .is_some_and(|rule| inner.created.contains(id, rule.window))
+            });
+            let step = state.step(retry, status, target_is_new, started.elapsed());
+            match (step, spare) {
+                (Step::Wait { delay, reason }, Some(next)) => {
+                    retrying(attempt, status, delay);
                     inner.observers.wait(reason, delay).await;
                     current = next;
                 }
-                _ => return Ok(finish(buffered, op)),
+                // Without an answer, running out of time is what happened.
+                (Step::OutOfTime, _) if matches!(result, Err(ReadError::Transport(_))) => {
+                    return Ok(ended(Ended::Deadline {
+                        attempts: attempt,
+                        elapsed: started.elapsed(),
+                        deadline: inner.operation_timeout,
+                    }));
+                }
+                _ => {
+                    return Ok(match result {
+                        Ok(b) => finish(b, op),
+                        Err(ReadError::TooLarge { status, headers }) => {
+                            tracing::warn!(
+                                limit = inner.max_response_bytes,
+                                "response larger than the cap"
+                            );
+                            ended(Ended::TooLarge {
+                                operation: info.operation_id,
+                                limit: inner.max_response_bytes,
+                                status,
+                                headers,
+                            })
+                        }
+                        Err(ReadError::Transport(e)) => {
+                            ended(Ended::transport(state.attempts(), started.elapsed(), e))
+                        }
+                    });
+                }
             }
+        }
+    }
+
+    /// Remembers the id a create answered with, for read-after-create.
+    fn remember_created(&self, op: Option<&Operation>, b: &Buffered) {
+        let inner = self.inner();
+        if let Some(rule) = &inner.retry.read_after_create
+            && op.is_some_and(|o| o.creates)
+            && b.status.is_success()
+            && let Some(id) = created_id(&b.body)
+        {
+            inner.created.remember(id, rule.window);
         }
     }
 }
@@ -350,7 +329,7 @@ fn report(b: &Buffered, attempt: u32, elapsed: Duration) {
     tracing::trace!(body = %String::from_utf8_lossy(&b.body[..b.body.len().min(4096)]), "response body");
 }
 
-fn retrying(attempt: u32, status: Option<StatusCode>, delay: Duration) {
+fn retrying(attempt: u32, status: Option<reqwest::StatusCode>, delay: Duration) {
     tracing::warn!(
         attempt,
         status = status.map(|s| s.as_u16()),
@@ -359,12 +338,11 @@ fn retrying(attempt: u32, status: Option<StatusCode>, delay: Duration) {
     );
 }
 
-/// A response standing for an operation the hooks ended, for `post`.
+/// The carrier of an ending, from the hooks through `post` to the
+/// conversion in `send()`: bodiless, and read only for its extension (its
+/// status is left at its default and never read).
 fn ended(ending: Ended) -> reqwest::Response {
     let mut response = http::Response::new(Bytes::new());
-    // 599 is outside anything the service sends; the conversion to `Error`
-    // reads the ending, not the status.
-    *response.status_mut() = StatusCode::from_u16(599).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response.extensions_mut().insert(ending);
     response.into()
 }
@@ -406,6 +384,7 @@ fn finish(mut b: Buffered, op: Option<&Operation>) -> reqwest::Response {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use reqwest::StatusCode;
     use reqwest::header::HeaderMap;
 
     fn op(id: &str) -> Option<&'static Operation> {
@@ -433,7 +412,7 @@ mod tests {
             let response = finish(buffered, op(id));
             prop_assert_eq!(response.status(), status);
             if let Some(Ended::Failed { status: s, headers, body }) = response.extensions().get::<Ended>() {
-                let err = crate::error::classify(*s, headers, body);
+                let err = crate::classify::response(*s, headers, body);
                 prop_assert_eq!(err.status(), Some(status));
             } else {
                 prop_assert!(status.is_success());

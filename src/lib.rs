@@ -9,7 +9,8 @@
 //! archive and delete; clients by ids; and clients changed since a time.
 //!
 //! ```
-//! use toggl_track_api::{Client, Credentials, Error, ResponseMetaExt, types};
+//! use toggl_track_api::meta::ResponseMetaExt;
+//! use toggl_track_api::{Client, Credentials, Error, types};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,18 +45,21 @@
 //!
 //! match client.archive_client().workspace_id(workspace).client_id(created.id).send().await {
 //!     Ok(projects) => println!("archived with {} projects", projects.len()),
-//!     Err(e) => match Error::from(e) {
-//!         Error::PaidFeatureRequired { .. } => println!("archiving needs a paid plan"),
-//!         Error::QuotaExhausted { resets_in, .. } => println!("out of quota for {resets_in:?}"),
-//!         other => return Err(other.into()),
-//!     },
+//!     Err(Error::PaidFeatureRequired { .. }) => println!("archiving needs a paid plan"),
+//!     Err(Error::QuotaExhausted { resets_in, .. }) => println!("out of quota for {resets_in:?}"),
+//!     Err(other) => return Err(other.into()),
 //! }
 //! # Ok(()) }
 //! ```
 //!
-//! Every operation's error converts into [`Error`] with `?` or
-//! `Error::from`; the conversion reads nothing, since the hooks have
-//! already read and classified the body.
+//! Every operation's `send()` fails with [`Error`], the one error type: the
+//! hooks have read and classified the answer before it is returned.
+//!
+//! The crate root holds the core; the rest is in modules by domain:
+//! [`config`] (retries, pacing, the quota reserve, bounds and their
+//! defaults), [`quota`], [`events`] (progress), [`meta`] (what a response
+//! says besides its body), [`error`], and [`extras`] (what the hand-written
+//! layer adds beyond the generated operations).
 //!
 //! [Toggl Track]: https://track.toggl.com
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
@@ -65,36 +69,30 @@
 mod auth;
 mod body;
 mod builder;
-mod ensure;
-mod error;
+mod classify;
+mod ending;
 mod generated;
+mod headers;
 mod hooks;
-mod meta;
 mod pacing;
-mod pages;
-mod quota;
 mod retry;
-mod wait;
+
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod extras;
+pub mod meta;
+pub mod quota;
 
 pub use auth::Credentials;
-pub use body::DEFAULT_MAX_RESPONSE_BYTES;
-pub use builder::{BuildError, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_OPERATION_TIMEOUT};
-pub use ensure::{Ensured, same_name};
-pub use error::{Error, ErrorContext};
+pub use builder::ClientBuilder;
+pub use error::Error;
 pub use generated::{Client, ResponseValue, builder as operations, types};
-pub use meta::{Quota, ResponseMeta, ResponseMetaExt};
-pub use pacing::Pacing;
-pub use pages::{AllClients, DEFAULT_PAGE_SIZE, Listing};
-pub use quota::{KnownQuotas, QuotaKind, QuotaReserve, QuotaSnapshot};
-pub use retry::{Jitter, ReadAfterCreate, RetryPolicy};
-pub use wait::{AttemptEvent, AttemptPhase, WaitEvent, WaitReason};
 
-/// The error the generated operations return, before it is converted into
-/// [`Error`] (with `?` or `Error::from`); name it to write your own `From`.
-/// Failures the client's own layer ends (a deadline, a size cap, a quota
-/// reserve, a transport failure after retries) arrive in it as
-/// `UnexpectedResponse`; only the conversion reads them correctly.
-pub type OperationError = progenitor_client::Error<types::ErrorMessage>;
-
-/// The result of an operation once its error is converted with `?`.
+/// The result of an operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The README's examples, compiled as doctests so that they keep working.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

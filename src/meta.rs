@@ -1,39 +1,17 @@
-//! What every response says besides its body: the request id and the
-//! caller's remaining quota.
-
-use std::time::Duration;
+//! What every response says besides its body: its status, the request id
+//! to quote to Toggl, and the caller's remaining quota.
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-/// Header naming the request, to quote when reporting a problem to Toggl.
-pub const REQUEST_ID: &str = "x-toggl-request-id";
-/// Header with the requests left in the current quota window.
-pub const QUOTA_REMAINING: &str = "x-toggl-quota-remaining";
-/// Header with the seconds until the quota window starts afresh.
-pub const QUOTA_RESETS_IN: &str = "x-toggl-quota-resets-in";
+use crate::headers::header_str;
+use crate::quota::Quota;
 
-/// The caller's hourly request quota, as the last response reported it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Quota {
-    /// Requests left in the current window.
-    pub remaining: Option<u64>,
-    /// Time until the window starts afresh.
-    pub resets_in: Option<Duration>,
-}
-
-impl Quota {
-    /// Reads the quota headers; a missing or malformed header is `None`.
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        Self {
-            remaining: header_u64(headers, QUOTA_REMAINING),
-            resets_in: header_u64(headers, QUOTA_RESETS_IN).map(Duration::from_secs),
-        }
-    }
-}
+pub use crate::headers::{QUOTA_REMAINING, QUOTA_RESETS_IN, REQUEST_ID};
 
 /// Status, request id and quota of one response.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ResponseMeta {
     /// The HTTP status.
     pub status: StatusCode,
@@ -59,7 +37,7 @@ impl ResponseMeta {
 ///
 /// ```no_run
 /// # async fn f(client: &toggl_track_api::Client) -> Result<(), toggl_track_api::Error> {
-/// use toggl_track_api::ResponseMetaExt;
+/// use toggl_track_api::meta::ResponseMetaExt;
 /// let clients = client.list_clients().workspace_id(1234567u64).send().await?;
 /// println!("{} left this hour", clients.meta().quota.remaining.unwrap_or(0));
 /// # Ok(()) }
@@ -73,17 +51,4 @@ impl<T> ResponseMetaExt for progenitor_client::ResponseValue<T> {
     fn meta(&self) -> ResponseMeta {
         ResponseMeta::new(self.status(), self.headers())
     }
-}
-
-pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)?
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
-
-pub(crate) fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    header_str(headers, name)?.parse().ok()
 }

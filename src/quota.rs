@@ -7,12 +7,38 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
+use serde::{Deserialize, Serialize};
 
 use crate::Client;
-use crate::meta::Quota;
+use crate::headers::{QUOTA_REMAINING, QUOTA_RESETS_IN, header_u64};
+
+/// The caller's hourly request quota, as the last response reported it.
+///
+/// Missing quota headers (as answers carried before Toggl enforced quotas)
+/// mean "unknown", never zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Quota {
+    /// Requests left in the current window.
+    pub remaining: Option<u64>,
+    /// Time until the window starts afresh.
+    pub resets_in: Option<Duration>,
+}
+
+impl Quota {
+    /// Reads the quota headers; a missing or malformed header is `None`.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        Self {
+            remaining: header_u64(headers, QUOTA_REMAINING),
+            resets_in: header_u64(headers, QUOTA_RESETS_IN).map(Duration::from_secs),
+        }
+    }
+}
 
 /// Which of Toggl's hourly quotas a request counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum QuotaKind {
     /// Per user per organization: 30 requests an hour on free plans, 240 on
     /// Starter, 600 on Premium.
@@ -32,7 +58,8 @@ impl std::fmt::Display for QuotaKind {
 }
 
 /// One quota as a response last reported it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuotaSnapshot {
     /// Requests left when it was reported.
     pub remaining: u64,
@@ -57,7 +84,8 @@ impl QuotaSnapshot {
 }
 
 /// The quotas seen so far; reading them costs no request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct KnownQuotas {
     /// The organization quota, once any workspace operation has answered.
     pub organization: Option<QuotaSnapshot>,
@@ -66,6 +94,19 @@ pub struct KnownQuotas {
 }
 
 impl KnownQuotas {
+    /// These quotas with `newer`'s where they are newer: for keeping what
+    /// several runs (or clients) learned.
+    pub fn merged(&self, newer: &KnownQuotas) -> KnownQuotas {
+        let pick = |a: Option<QuotaSnapshot>, b: Option<QuotaSnapshot>| match (a, b) {
+            (Some(a), Some(b)) if a.seen_at > b.seen_at => Some(a),
+            (a, b) => b.or(a),
+        };
+        KnownQuotas {
+            organization: pick(self.organization, newer.organization),
+            user: pick(self.user, newer.user),
+        }
+    }
+
     /// The snapshot of one quota.
     pub fn get(&self, kind: QuotaKind) -> Option<QuotaSnapshot> {
         match kind {
@@ -76,10 +117,11 @@ impl KnownQuotas {
 }
 
 /// Requests to keep back from the known quota (off unless set with
-/// [`crate::ClientBuilder::quota_reserve`]).
+/// [`ClientBuilder::quota_reserve`](crate::ClientBuilder::quota_reserve)).
 ///
 /// A request that would bring the known remaining quota below `keep` is not
-/// sent: the operation fails with [`crate::Error::QuotaReserveReached`], or,
+/// sent: the operation fails with
+/// [`Error::QuotaReserveReached`](crate::Error::QuotaReserveReached), or,
 /// with [`QuotaReserve::wait_for_reset`], waits until the window starts
 /// afresh (reported through `on_wait`, bounded by the operation timeout).
 /// Before the first response of a window the quota is unknown and nothing is
@@ -87,11 +129,12 @@ impl KnownQuotas {
 ///
 /// ```no_run
 /// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
-/// use toggl_track_api::{Client, Credentials, Error, QuotaReserve};
+/// use toggl_track_api::config::QuotaReserve;
+/// use toggl_track_api::{Client, Credentials, Error};
 /// let client = Client::builder(Credentials::api_token("..."))
 ///     .quota_reserve(QuotaReserve::keep(5))
 ///     .build()?;
-/// match client.list_clients().workspace_id(1234567u64).send().await.map_err(Error::from) {
+/// match client.list_clients().workspace_id(1234567u64).send().await {
 ///     Err(Error::QuotaReserveReached { remaining, resets_in, .. }) => {
 ///         println!("{remaining} left, kept for later; the quota resets in {resets_in:?}")
 ///     }

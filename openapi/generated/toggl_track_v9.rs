@@ -1049,7 +1049,7 @@ Premium). `/me` operations count against a separate user-level quota of
 responses report that quota in the same headers.
 
 
-Version: 0.2.0*/
+Version: 0.3.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -1091,7 +1091,7 @@ impl Client {
 }
 impl ClientInfo<crate::hooks::Inner> for Client {
     fn api_version() -> &'static str {
-        "0.2.0"
+        "0.3.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -1473,8 +1473,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/workspaces/{workspace_id}/clients`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<ResponseValue<types::TrackClientList>, Error<types::ErrorMessage>> {
             let Self { client, workspace_id, name, page, per_page, status } = self;
@@ -1542,6 +1541,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/workspaces/{workspace_id}/clients`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrackClientList>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::create_client`]
 
@@ -1594,8 +1599,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<ResponseValue<types::TrackClient>, Error<types::ErrorMessage>> {
             let Self { client, workspace_id, body } = self;
@@ -1661,6 +1665,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrackClient>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::archive_clients`]
 
@@ -1703,8 +1713,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/archive`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<
             ResponseValue<types::ArchivedClientsList>,
@@ -1776,6 +1785,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/archive`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ArchivedClientsList>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_clients`]
 
@@ -1818,8 +1833,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/delete`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorMessage>> {
             let Self { client, workspace_id, body } = self;
@@ -1888,6 +1902,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/delete`
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_clients_by_ids`]
 
@@ -1940,8 +1958,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/data`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<ResponseValue<types::TrackClientList>, Error<types::ErrorMessage>> {
             let Self { client, workspace_id, body } = self;
@@ -2007,6 +2024,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/data`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrackClientList>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::list_changed_clients`]
 
@@ -2033,8 +2056,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for since failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/me/clients`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<ResponseValue<types::TrackClientList>, Error<types::ErrorMessage>> {
             let Self { client, since } = self;
@@ -2092,6 +2114,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/me/clients`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrackClientList>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_client`]
 
@@ -2134,8 +2162,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/workspaces/{workspace_id}/clients/{client_id}`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<ResponseValue<types::TrackClient>, Error<types::ErrorMessage>> {
             let Self { client, workspace_id, client_id } = self;
@@ -2195,6 +2222,12 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/workspaces/{workspace_id}/clients/{client_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrackClient>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_client`]
@@ -2262,8 +2295,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/workspaces/{workspace_id}/clients/{client_id}`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<ResponseValue<types::TrackClient>, Error<types::ErrorMessage>> {
             let Self { client, workspace_id, client_id, body } = self;
@@ -2337,6 +2369,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/workspaces/{workspace_id}/clients/{client_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrackClient>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_client`]
 
@@ -2379,8 +2417,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/workspaces/{workspace_id}/clients/{client_id}`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorMessage>> {
             let Self { client, workspace_id, client_id } = self;
@@ -2441,6 +2478,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `DELETE` request to `/workspaces/{workspace_id}/clients/{client_id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::archive_client`]
 
@@ -2483,8 +2524,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/{client_id}/archive`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<
             ResponseValue<::std::vec::Vec<::std::num::NonZeroU64>>,
@@ -2547,6 +2587,15 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/{client_id}/archive`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<::std::num::NonZeroU64>>,
+            crate::Error,
+        > {
+            self.send_unconverted().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::restore_client`]
@@ -2614,8 +2663,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/{client_id}/restore`
-        pub async fn send(
+        async fn send_unconverted(
             self,
         ) -> Result<ResponseValue<types::TrackClient>, Error<types::ErrorMessage>> {
             let Self { client, workspace_id, client_id, body } = self;
@@ -2689,6 +2737,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/{client_id}/restore`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrackClient>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
+        }
     }
 }
 /// Items consumers will typically use such as the Client.
@@ -2721,6 +2775,9 @@ pub mod operation_facts {
         /// It counts against the user-level quota rather than the
         /// organization's.
         pub user_quota: bool,
+        /// It makes a new entity and answers with it (a POST to a
+        /// collection answering one object).
+        pub creates: bool,
     }
     /// Every operation, by id.
     pub const OPERATIONS: &[Operation] = &[
@@ -2733,6 +2790,7 @@ pub mod operation_facts {
             array_response: true,
             bodiless_success: false,
             user_quota: false,
+            creates: false,
         },
         Operation {
             id: "archive_clients",
@@ -2743,6 +2801,7 @@ pub mod operation_facts {
             array_response: true,
             bodiless_success: false,
             user_quota: false,
+            creates: false,
         },
         Operation {
             id: "create_client",
@@ -2753,6 +2812,7 @@ pub mod operation_facts {
             array_response: false,
             bodiless_success: false,
             user_quota: false,
+            creates: true,
         },
         Operation {
             id: "delete_client",
@@ -2763,6 +2823,7 @@ pub mod operation_facts {
             array_response: false,
             bodiless_success: true,
             user_quota: false,
+            creates: false,
         },
         Operation {
             id: "delete_clients",
@@ -2773,6 +2834,7 @@ pub mod operation_facts {
             array_response: false,
             bodiless_success: true,
             user_quota: false,
+            creates: false,
         },
         Operation {
             id: "get_client",
@@ -2783,6 +2845,7 @@ pub mod operation_facts {
             array_response: false,
             bodiless_success: false,
             user_quota: false,
+            creates: false,
         },
         Operation {
             id: "get_clients_by_ids",
@@ -2793,6 +2856,7 @@ pub mod operation_facts {
             array_response: true,
             bodiless_success: false,
             user_quota: false,
+            creates: false,
         },
         Operation {
             id: "list_changed_clients",
@@ -2803,6 +2867,7 @@ pub mod operation_facts {
             array_response: true,
             bodiless_success: false,
             user_quota: true,
+            creates: false,
         },
         Operation {
             id: "list_clients",
@@ -2813,6 +2878,7 @@ pub mod operation_facts {
             array_response: true,
             bodiless_success: false,
             user_quota: false,
+            creates: false,
         },
         Operation {
             id: "restore_client",
@@ -2823,6 +2889,7 @@ pub mod operation_facts {
             array_response: false,
             bodiless_success: false,
             user_quota: false,
+            creates: false,
         },
         Operation {
             id: "update_client",
@@ -2833,6 +2900,7 @@ pub mod operation_facts {
             array_response: false,
             bodiless_success: false,
             user_quota: false,
+            creates: false,
         },
     ];
     /// The operation with this id.

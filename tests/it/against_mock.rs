@@ -3,10 +3,12 @@
 
 use std::time::Duration;
 
+use toggl_track_api::config::{Jitter, RetryPolicy};
+use toggl_track_api::meta::ResponseMetaExt;
 use toggl_track_api::types::{
     ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds,
 };
-use toggl_track_api::{Client, Credentials, Error, Jitter, ResponseMetaExt, RetryPolicy};
+use toggl_track_api::{Client, Credentials, Error};
 use toggl_track_mock::{Config, MockServer};
 
 use toggl_track_mock::demo::{FREE_WORKSPACE as FREE_WS, WORKSPACE as WS};
@@ -17,11 +19,11 @@ async fn service(config: Config) -> (MockServer, Client) {
         .expect("service starts");
     let client = Client::builder(Credentials::api_token(toggl_track_mock::demo::API_TOKEN))
         .base_url(server.base_url())
-        .retry(RetryPolicy {
-            initial_backoff: Duration::from_millis(5),
-            jitter: Jitter::None,
-            ..RetryPolicy::default()
-        })
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(5))
+                .jitter(Jitter::None),
+        )
         .build()
         .expect("client builds");
     (server, client)
@@ -108,15 +110,11 @@ async fn all_seven_operations_end_to_end() -> Result<(), Error> {
         .client_id(id)
         .send()
         .await?;
-    let gone = api
-        .get_client()
-        .workspace_id(WS)
-        .client_id(id)
-        .send()
-        .await
-        .map_err(Error::from);
+    let gone = api.get_client().workspace_id(WS).client_id(id).send().await;
     match gone {
-        Err(Error::NotFound { message, context }) => {
+        Err(Error::NotFound {
+            message, context, ..
+        }) => {
             assert_eq!(message, format!("No client with ID {id} was found"));
             assert!(context.request_id.is_some());
         }
@@ -136,8 +134,7 @@ async fn the_service_errors_arrive_as_the_right_variants() {
         .workspace_id(WS)
         .body(ClientCreate::builder().name(""))
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(
         matches!(empty, Err(Error::Validation { ref message, .. }) if message == "Client name cannot be empty"),
         "{empty:?}"
@@ -156,8 +153,7 @@ async fn the_service_errors_arrive_as_the_right_variants() {
         .workspace_id(FREE_WS)
         .client_id(61234004u64)
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(
         matches!(premium, Err(Error::PaidFeatureRequired { .. })),
         "{premium:?}"
@@ -168,17 +164,11 @@ async fn the_service_errors_arrive_as_the_right_variants() {
         .workspace_id(999u64)
         .client_id(1u64)
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(matches!(other, Err(Error::Forbidden { .. })), "{other:?}");
 
     // That was the fourth request of the hour.
-    let quota = api
-        .list_clients()
-        .workspace_id(WS)
-        .send()
-        .await
-        .map_err(Error::from);
+    let quota = api.list_clients().workspace_id(WS).send().await;
     match quota {
         Err(Error::QuotaExhausted { resets_in, .. }) => {
             assert!(resets_in.is_some_and(|d| d <= Duration::from_secs(3600)));
@@ -196,12 +186,7 @@ async fn wrong_credentials_are_forbidden() {
         .base_url(server.base_url())
         .build()
         .expect("builds");
-    let err = api
-        .list_clients()
-        .workspace_id(WS)
-        .send()
-        .await
-        .map_err(Error::from);
+    let err = api.list_clients().workspace_id(WS).send().await;
     assert!(matches!(err, Err(Error::Forbidden { .. })), "{err:?}");
 }
 
@@ -227,16 +212,14 @@ async fn injected_faults_are_retried_or_reported() {
         .workspace_id(WS)
         .body(ClientCreate::builder().name("Not retried"))
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(matches!(created, Err(Error::Server { .. })), "{created:?}");
     let listed = api
         .list_clients()
         .workspace_id(WS)
         .name("Not retried")
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(
         listed.expect("listed").is_empty(),
         "the failed create made nothing"
@@ -248,20 +231,14 @@ async fn injected_faults_are_retried_or_reported() {
         .workspace_id(WS)
         .client_id(61234001u64)
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(
         matches!(malformed, Err(Error::Decode { .. })),
         "{malformed:?}"
     );
 
     server.faults().drop_next(4);
-    let dropped = api
-        .list_clients()
-        .workspace_id(WS)
-        .send()
-        .await
-        .map_err(Error::from);
+    let dropped = api.list_clients().workspace_id(WS).send().await;
     assert!(
         matches!(dropped, Err(Error::Transport { .. })),
         "{dropped:?}"
@@ -328,8 +305,7 @@ async fn the_bulk_and_sync_operations_end_to_end() -> Result<(), Error> {
         .workspace_id(WS)
         .body(ids(&[61234002, 777]))
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(
         matches!(refused, Err(Error::NotFound { ref message, .. }) if message == "No client with ID 777 was found"),
         "{refused:?}"

@@ -6,10 +6,11 @@
 
 use std::num::NonZeroU64;
 
+use toggl_track_api::config::RetryPolicy;
 use toggl_track_api::types::{
     ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds,
 };
-use toggl_track_api::{Client, Credentials, Error, RetryPolicy};
+use toggl_track_api::{Client, Credentials, Error};
 
 /// A client for the Prism that `cargo xtask ecosystem` started, if any.
 fn client() -> Option<Client> {

@@ -2,7 +2,8 @@
 
 #![allow(dead_code)]
 
-use toggl_track_api::{Client, Credentials, RetryPolicy};
+use toggl_track_api::config::RetryPolicy;
+use toggl_track_api::{Client, Credentials};
 
 pub const TOKEN: &str = "1971800d4d82861d8f2c1651fea4d212";
 pub const WORKSPACE: u64 = toggl_track_mock::demo::WORKSPACE;

@@ -4,7 +4,8 @@
 use std::time::{Duration, Instant};
 
 use crate::common::{Raw, WORKSPACE, client, raw_server};
-use toggl_track_api::{Client, Credentials, Error, RetryPolicy};
+use toggl_track_api::config::RetryPolicy;
+use toggl_track_api::{Client, Credentials, Error};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -21,7 +22,6 @@ async fn get_with(response: ResponseTemplate) -> Error {
         .client_id(42u64)
         .send()
         .await
-        .map_err(Error::from)
         .expect_err("the server answers with a failure")
 }
 
@@ -65,7 +65,9 @@ async fn a_403_is_forbidden() {
 async fn a_404_keeps_its_message() {
     let err = get_with(json_string(404, "No client with ID 42 was found")).await;
     match err {
-        Error::NotFound { message, context } => {
+        Error::NotFound {
+            message, context, ..
+        } => {
             assert_eq!(message, "No client with ID 42 was found");
             assert_eq!(context.request_id.as_deref(), Some("req-7"));
         }
@@ -241,7 +243,6 @@ async fn a_silent_server_times_out_near_the_configured_timeout() {
         .workspace_id(WORKSPACE)
         .send()
         .await
-        .map_err(Error::from)
         .expect_err("times out");
     let took = started.elapsed();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
@@ -258,8 +259,7 @@ async fn a_connection_closed_without_an_answer_is_a_transport_error() {
         .list_clients()
         .workspace_id(WORKSPACE)
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(matches!(err, Err(Error::Transport { .. })), "{err:?}");
 }
 
@@ -273,8 +273,7 @@ async fn a_truncated_body_is_a_transport_error() {
         .list_clients()
         .workspace_id(WORKSPACE)
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(matches!(err, Err(Error::Transport { .. })), "{err:?}");
 }
 
@@ -285,8 +284,7 @@ async fn garbage_instead_of_http_is_a_transport_error() {
         .list_clients()
         .workspace_id(WORKSPACE)
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     assert!(matches!(err, Err(Error::Transport { .. })), "{err:?}");
 }
 
@@ -300,7 +298,7 @@ async fn a_refused_connection_is_a_transport_error() {
         .workspace_id(WORKSPACE)
         .send()
         .await;
-    let err = err.map_err(Error::from).expect_err("refused");
+    let err = err.expect_err("refused");
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     // The cause is in the one line, not only the URL.
     let shown = err.to_string();

@@ -8,6 +8,7 @@ mod common;
 mod errors;
 mod features;
 mod operations;
+mod recordings;
 mod retries;
 mod secrets;
 mod tracing;

@@ -4,10 +4,11 @@
 
 use crate::common::{TOKEN, WORKSPACE, client, client_json};
 use serde_json::json;
+use toggl_track_api::Error;
+use toggl_track_api::meta::ResponseMetaExt;
 use toggl_track_api::types::{
     ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClientPermissions,
 };
-use toggl_track_api::{Error, ResponseMetaExt};
 use wiremock::matchers::{
     basic_auth, body_json, header, method, path, query_param, query_param_is_missing,
 };
@@ -54,7 +55,6 @@ async fn list_sends_filters_and_decodes_a_bare_array() {
         .name("acme corp")
         .send()
         .await
-        .map_err(Error::from)
         .expect("list succeeds");
     let meta = answer.meta();
     assert_eq!(meta.request_id.as_deref(), Some("req-1"));
@@ -83,12 +83,7 @@ async fn list_without_filters_sends_no_query() {
         .workspace_id(WORKSPACE)
         .send()
         .await;
-    assert!(
-        answer
-            .map_err(Error::from)
-            .expect("list succeeds")
-            .is_empty()
-    );
+    assert!(answer.expect("list succeeds").is_empty());
 }
 
 #[tokio::test]
@@ -104,12 +99,7 @@ async fn list_reads_a_null_body_as_empty() {
         .workspace_id(WORKSPACE)
         .send()
         .await;
-    assert!(
-        answer
-            .map_err(Error::from)
-            .expect("null is an empty list")
-            .is_empty()
-    );
+    assert!(answer.expect("null is an empty list").is_empty());
 }
 
 #[tokio::test]
@@ -139,7 +129,6 @@ async fn create_sends_json_without_wid() {
         )
         .send()
         .await
-        .map_err(Error::from)
         .expect("create succeeds");
     assert_eq!(created.id.get(), 61234001);
     assert_eq!(created.wid.get(), WORKSPACE);
@@ -196,7 +185,6 @@ async fn get_decodes_every_field_form_the_service_sends() {
             .client_id(*id)
             .send()
             .await
-            .map_err(Error::from)
             .unwrap_or_else(|e| panic!("client {id} decodes: {e}"));
         got.push(c.into_inner());
     }
@@ -240,7 +228,6 @@ async fn update_sends_only_the_given_fields() {
         .body(ClientUpdate::builder().name(Some("Renamed".to_owned())))
         .send()
         .await
-        .map_err(Error::from)
         .expect("update succeeds");
     assert_eq!(updated.name, "Renamed");
 }
@@ -275,13 +262,7 @@ async fn delete_accepts_any_body_with_a_200() {
             .client_id(id)
             .send()
             .await;
-        assert_eq!(
-            answer
-                .map_err(Error::from)
-                .expect("delete succeeds")
-                .status(),
-            200
-        );
+        assert_eq!(answer.expect("delete succeeds").status(), 200);
     }
 }
 
@@ -300,7 +281,6 @@ async fn archive_answers_project_ids() {
         .client_id(5u64)
         .send()
         .await
-        .map_err(Error::from)
         .expect("archive succeeds");
     let ids: Vec<u64> = ids.iter().map(|id| id.get()).collect();
     assert_eq!(ids, [201234501, 201234502]);
@@ -336,7 +316,6 @@ async fn restore_sends_the_given_projects_or_an_empty_object() {
         ]))
         .send()
         .await
-        .map_err(Error::from)
         .expect("restore with projects succeeds");
     assert_eq!(restored.name, "Back");
     let restored = api
@@ -345,7 +324,6 @@ async fn restore_sends_the_given_projects_or_an_empty_object() {
         .client_id(6u64)
         .send()
         .await
-        .map_err(Error::from)
         .expect("restore without a body succeeds");
     assert_eq!(restored.name, "Back too");
 }
@@ -364,7 +342,6 @@ async fn an_id_of_zero_is_refused_before_sending() {
         .client_id(0u64)
         .send()
         .await
-        .map_err(Error::from)
         .expect_err("an id of 0 is refused");
     // Named in plain words: the parameter and the rule.
     assert!(
@@ -379,7 +356,6 @@ async fn an_id_of_zero_is_refused_before_sending() {
         .list_clients()
         .send()
         .await
-        .map_err(Error::from)
         .expect_err("no workspace");
     assert_eq!(
         missing.to_string(),
@@ -408,7 +384,6 @@ async fn email_and_password_authenticate_too() {
         .workspace_id(WORKSPACE)
         .send()
         .await
-        .map_err(Error::from)
         .expect("auth ok");
     let requests = server.received_requests().await.expect("recording on");
     assert_eq!(
@@ -440,7 +415,7 @@ async fn bulk_delete_sends_the_ids_and_accepts_any_body() {
         .body(ids)
         .send()
         .await;
-    assert_eq!(answer.map_err(Error::from).expect("accepted").status(), 200);
+    assert_eq!(answer.expect("accepted").status(), 200);
 }
 
 #[tokio::test]
@@ -458,10 +433,27 @@ async fn changed_clients_sends_since_as_a_query() {
         .since(1710672938i64)
         .send()
         .await;
+    assert!(answer.expect("null is an empty list").is_empty());
+}
+
+/// Every operation's `send()` fails with the crate's one error type: the
+/// generated error never reaches a caller.
+#[tokio::test]
+async fn every_send_returns_the_one_error_type() {
+    let server = wiremock::MockServer::start().await;
+    let api = toggl_track_api::Client::builder(toggl_track_api::Credentials::api_token("t"))
+        .base_url(server.uri())
+        .retry(toggl_track_api::config::RetryPolicy::none())
+        .build()
+        .expect("builds");
+    let answer: Result<_, toggl_track_api::Error> = api
+        .get_client()
+        .workspace_id(1u64)
+        .client_id(2u64)
+        .send()
+        .await;
     assert!(
-        answer
-            .map_err(Error::from)
-            .expect("null is an empty list")
-            .is_empty()
+        matches!(answer, Err(toggl_track_api::Error::NotFound { .. })),
+        "{answer:?}"
     );
 }

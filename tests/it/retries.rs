@@ -6,22 +6,20 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::{TOKEN, WORKSPACE, client_json};
+use toggl_track_api::config::{Jitter, Pacing, RetryPolicy};
+use toggl_track_api::events::{WaitEvent, WaitReason};
 use toggl_track_api::types::ClientCreate;
-use toggl_track_api::{
-    Client, Credentials, Error, Jitter, Pacing, RetryPolicy, WaitEvent, WaitReason,
-};
+use toggl_track_api::{Client, Credentials, Error};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn fast_policy(jitter: Jitter) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        initial_backoff: Duration::from_millis(8),
-        max_backoff: Duration::from_millis(50),
-        max_elapsed: Duration::from_secs(10),
-        jitter,
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .max_attempts(4)
+        .initial_backoff(Duration::from_millis(8))
+        .max_backoff(Duration::from_millis(50))
+        .max_elapsed(Duration::from_secs(10))
+        .jitter(jitter)
 }
 
 /// A client with `policy` that records every wait it makes.
@@ -64,7 +62,7 @@ fn backoffs(waits: &Mutex<Vec<WaitEvent>>) -> Vec<(u32, Option<u16>, Duration)> 
         .expect("lock")
         .iter()
         .map(|w| match w.reason {
-            WaitReason::Backoff { retry, status } => {
+            WaitReason::Backoff { retry, status, .. } => {
                 (retry, status.map(|s| s.as_u16()), w.duration)
             }
             other => panic!("unexpected wait {other:?}"),
@@ -77,12 +75,7 @@ async fn three_503s_then_200_succeeds_after_exponential_backoff() {
     let server = MockServer::start().await;
     flaky(&server, 503, 3, &[]).await;
     let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
-    let list = api
-        .list_clients()
-        .workspace_id(WORKSPACE)
-        .send()
-        .await
-        .map_err(Error::from);
+    let list = api.list_clients().workspace_id(WORKSPACE).send().await;
     assert_eq!(list.expect("succeeds on the 4th attempt").len(), 1);
     assert_eq!(server.received_requests().await.expect("recorded").len(), 4);
     assert_eq!(
@@ -104,7 +97,6 @@ async fn full_jitter_stays_under_the_ceiling() {
         .workspace_id(WORKSPACE)
         .send()
         .await
-        .map_err(Error::from)
         .expect("succeeds");
     for (retry, _, delay) in backoffs(&waits) {
         let ceiling = Duration::from_millis(8 * 2u64.pow(retry - 1));
@@ -121,7 +113,6 @@ async fn retry_after_is_honoured_on_429() {
         .workspace_id(WORKSPACE)
         .send()
         .await
-        .map_err(Error::from)
         .expect("succeeds");
     assert_eq!(backoffs(&waits), [(1, Some(429), Duration::from_secs(1))]);
 }
@@ -131,12 +122,7 @@ async fn gives_up_after_max_attempts_with_the_last_error() {
     let server = MockServer::start().await;
     flaky(&server, 503, 100, &[]).await;
     let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
-    let err = api
-        .list_clients()
-        .workspace_id(WORKSPACE)
-        .send()
-        .await
-        .map_err(Error::from);
+    let err = api.list_clients().workspace_id(WORKSPACE).send().await;
     assert!(matches!(err, Err(Error::Server { .. })), "{err:?}");
     assert_eq!(server.received_requests().await.expect("recorded").len(), 4);
     assert_eq!(backoffs(&waits).len(), 3);
@@ -147,12 +133,7 @@ async fn a_retry_after_beyond_the_time_budget_is_returned_at_once() {
     let server = MockServer::start().await;
     flaky(&server, 429, 1, &[("retry-after", "3600")]).await;
     let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
-    let err = api
-        .list_clients()
-        .workspace_id(WORKSPACE)
-        .send()
-        .await
-        .map_err(Error::from);
+    let err = api.list_clients().workspace_id(WORKSPACE).send().await;
     match err {
         Err(Error::RateLimited { retry_after, .. }) => {
             assert_eq!(retry_after, Some(Duration::from_secs(3600)))
@@ -186,7 +167,6 @@ async fn create(api: &Client) -> Result<(), Error> {
         .send()
         .await
         .map(|_| ())
-        .map_err(Error::from)
 }
 
 #[tokio::test]
@@ -254,12 +234,7 @@ async fn a_create_whose_connection_drops_is_not_retried() {
 async fn a_get_whose_connection_drops_is_retried() {
     let base = crate::common::raw_server(crate::common::Raw::Hangup).await;
     let (api, waits) = recording_client(&base, fast_policy(Jitter::None));
-    let err = api
-        .list_clients()
-        .workspace_id(WORKSPACE)
-        .send()
-        .await
-        .map_err(Error::from);
+    let err = api.list_clients().workspace_id(WORKSPACE).send().await;
     assert!(matches!(err, Err(Error::Transport { .. })), "{err:?}");
     assert_eq!(backoffs(&waits).len(), 3);
 }
@@ -285,7 +260,6 @@ async fn pacing_spaces_requests_out() {
             .workspace_id(WORKSPACE)
             .send()
             .await
-            .map_err(Error::from)
             .expect("ok");
     }
     // Four requests at one per 40 ms cannot finish in under 120 ms.

@@ -1,6 +1,7 @@
 //! Tokens and passwords never appear in `Debug` output or error messages.
 
-use toggl_track_api::{Client, Credentials, Error, RetryPolicy};
+use toggl_track_api::config::RetryPolicy;
+use toggl_track_api::{Client, Credentials};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -64,7 +65,6 @@ async fn errors_redact_secrets() {
             .workspace_id(1u64)
             .send()
             .await
-            .map_err(Error::from)
             .expect_err("403");
         assert_clean(&format!("{err:?}"));
         assert_clean(&err.to_string());
@@ -79,7 +79,6 @@ async fn errors_redact_secrets() {
         .workspace_id(1u64)
         .send()
         .await
-        .map_err(Error::from)
         .expect_err("refused");
     assert_clean(&format!("{err:?}"));
     assert_clean(&err.to_string());

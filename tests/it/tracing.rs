@@ -7,7 +7,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use toggl_track_api::{Client, Credentials, Jitter, RetryPolicy};
+use toggl_track_api::config::{Jitter, RetryPolicy};
+use toggl_track_api::{Client, Credentials};
 use tracing_subscriber::fmt::MakeWriter;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -74,11 +75,11 @@ async fn logged(level: &str) -> String {
     let _guard = tracing::subscriber::set_default(subscriber);
     let api = Client::builder(Credentials::api_token(TOKEN))
         .base_url(server.uri())
-        .retry(RetryPolicy {
-            initial_backoff: Duration::from_millis(5),
-            jitter: Jitter::None,
-            ..RetryPolicy::default()
-        })
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(5))
+                .jitter(Jitter::None),
+        )
         .build()
         .expect("builds");
     api.list_clients()

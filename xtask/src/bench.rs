@@ -35,7 +35,7 @@ pub(crate) enum Kind {
 
 /// `cargo xtask bench`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {
+pub(crate) struct Bench {
     /// Run each benchmark briefly to prove it runs (the numbers mean
     /// nothing), and check that an unchanged spec is not generated again.
     #[arg(long, conflicts_with = "kinds")]
@@ -45,16 +45,18 @@ pub(crate) struct Args {
     kinds: Vec<Kind>,
 }
 
-pub(crate) fn run_task(args: &Args) -> Outcome {
-    if args.quick {
-        return quick();
+impl Bench {
+    pub(crate) fn run(self) -> Outcome {
+        if self.quick {
+            return quick();
+        }
+        let chosen = |kind| self.kinds.is_empty() || self.kinds.contains(&kind);
+        full(
+            chosen(Kind::Client),
+            chosen(Kind::Load),
+            chosen(Kind::Build),
+        )
     }
-    let chosen = |kind| args.kinds.is_empty() || args.kinds.contains(&kind);
-    full(
-        chosen(Kind::Client),
-        chosen(Kind::Load),
-        chosen(Kind::Build),
-    )
 }
 
 /// Every benchmark, briefly; the numbers mean nothing, the runs must pass.
@@ -124,11 +126,14 @@ fn bench_table(step: &str, cmd: &mut Command) -> crate::Outcome<String> {
     let out = cmd
         .stderr(std::process::Stdio::inherit())
         .output()
-        .map_err(|e| format!("{step}: cannot start cargo: {e}"))?;
+        .map_err(crate::io(format!("{step}: cannot start cargo")))?;
     let said = String::from_utf8_lossy(&out.stdout);
     print!("{said}");
     if !out.status.success() {
-        return Err(format!("{step} failed ({})", out.status).into());
+        return Err(crate::Failure::Found(format!(
+            "{step} failed ({})",
+            out.status
+        )));
     }
     let table: String = said
         .lines()
@@ -136,7 +141,7 @@ fn bench_table(step: &str, cmd: &mut Command) -> crate::Outcome<String> {
         .map(|l| format!("{l}\n"))
         .collect();
     if table.is_empty() {
-        return Err(format!("{step} printed no table").into());
+        return Err(crate::Failure::Found(format!("{step} printed no table")));
     }
     Ok(table)
 }
@@ -150,12 +155,14 @@ fn write_section(name: &str, table: &str) -> crate::Outcome {
         format!("<!-- {name}:start -->"),
         format!("<!-- {name}:end -->"),
     );
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{BENCHMARKS}: {e}"))?;
+    let text = std::fs::read_to_string(&path).map_err(crate::io(BENCHMARKS))?;
     let (Some(a), Some(b)) = (text.find(&start), text.find(&end)) else {
-        return Err(format!("{BENCHMARKS}: markers {start} and {end} not found").into());
+        return Err(crate::Failure::Found(format!(
+            "{BENCHMARKS}: markers {start} and {end} not found"
+        )));
     };
     let updated = format!("{}{start}\n{table}{}", &text[..a], &text[b..]);
-    crate::derived::write_atomically(&path, &updated)
+    crate::files::write_atomically(&path, &updated)
 }
 
 /// The median time the spec takes to parse, validate and generate, in this
@@ -166,9 +173,10 @@ fn generation_time(runs: usize) -> crate::Outcome<Duration> {
     let mut times = Vec::new();
     for _ in 0..runs {
         let started = Instant::now();
-        let parsed = toggl_track_codegen::load(&spec).map_err(|e| e.to_string())?;
+        let parsed = toggl_track_codegen::load(&spec)
+            .map_err(|e| crate::Failure::BadInput(e.to_string()))?;
         toggl_track_codegen::generate(&spec, &parsed)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| crate::Failure::BadInput(e.to_string()))?
             .compact();
         times.push(started.elapsed());
     }
@@ -190,10 +198,12 @@ fn no_regeneration() -> crate::Outcome<Rebuilds> {
         let out = cargo()
             .args(["build", "-p", "toggl-track-api", "--verbose"])
             .output()
-            .map_err(|e| format!("cannot start cargo: {e}"))?;
+            .map_err(crate::io("cannot start cargo"))?;
         let said = String::from_utf8_lossy(&out.stderr).into_owned();
         if !out.status.success() {
-            return Err(format!("cargo build failed:\n{said}").into());
+            return Err(crate::Failure::Found(format!(
+                "cargo build failed:\n{said}"
+            )));
         }
         // cargo -v names the build script's run: `Running `.../build/
         // toggl-track-api-<hash>/build-script-build``.
@@ -207,19 +217,22 @@ fn no_regeneration() -> crate::Outcome<Rebuilds> {
     eprintln!("==> the build script runs only when the spec changes");
     build()?;
     if build()?.0 {
-        return Err("a rebuild with nothing changed ran the build script".into());
+        return Err(crate::Failure::Found(
+            "a rebuild with nothing changed ran the build script".into(),
+        ));
     }
     touch(&root().join("src").join("lib.rs"))?;
     let (generated, after_source_change) = build()?;
     if generated {
-        return Err("a change to src/lib.rs ran the build script".into());
+        return Err(crate::Failure::Found(
+            "a change to src/lib.rs ran the build script".into(),
+        ));
     }
     touch(&root().join(SPEC))?;
     if !build()?.0 {
-        return Err(format!(
+        return Err(crate::Failure::Found(format!(
             "a change to {SPEC} did not run the build script: the check cannot see it"
-        )
-        .into());
+        )));
     }
     Ok(Rebuilds {
         after_source_change,
@@ -232,7 +245,7 @@ fn touch(path: &Path) -> crate::Outcome {
         .append(true)
         .open(path)
         .and_then(|f| f.set_modified(SystemTime::now()))
-        .map_err(|e| format!("cannot touch {}: {e}", path.display()).into())
+        .map_err(crate::io(format!("cannot touch {}", path.display())))
 }
 
 /// The floor crate copied into target/ with the workspace's lock file, so
@@ -240,7 +253,7 @@ fn touch(path: &Path) -> crate::Outcome {
 fn floor_sources() -> crate::Outcome<PathBuf> {
     let from = root().join("benches").join("build-floor");
     let to = root().join("target").join("bench-build").join("floor-src");
-    std::fs::create_dir_all(to.join("src")).map_err(|e| format!("{}: {e}", to.display()))?;
+    std::fs::create_dir_all(to.join("src")).map_err(crate::io(to.display()))?;
     for (src, dst) in [
         (from.join("Cargo.toml"), to.join("Cargo.toml")),
         (
@@ -249,7 +262,7 @@ fn floor_sources() -> crate::Outcome<PathBuf> {
         ),
         (root().join("Cargo.lock"), to.join("Cargo.lock")),
     ] {
-        std::fs::copy(&src, &dst).map_err(|e| format!("{}: {e}", src.display()))?;
+        std::fs::copy(&src, &dst).map_err(crate::io(src.display()))?;
     }
     Ok(to)
 }
@@ -286,7 +299,7 @@ fn children_cpu() -> f64 {
 fn clean_build(name: &str, args: &[&str]) -> crate::Outcome<CleanBuild> {
     let target = root().join("target").join("bench-build").join(name);
     if target.exists() {
-        std::fs::remove_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
+        std::fs::remove_dir_all(&target).map_err(crate::io(target.display()))?;
     }
     eprintln!("==> clean build: {name}");
     let (started, cpu_before) = (Instant::now(), children_cpu());
@@ -295,10 +308,12 @@ fn clean_build(name: &str, args: &[&str]) -> crate::Outcome<CleanBuild> {
         .args(args)
         .env("CARGO_TARGET_DIR", &target)
         .status()
-        .map_err(|e| format!("cannot start cargo: {e}"))?;
+        .map_err(crate::io("cannot start cargo"))?;
     let (wall, cpu) = (started.elapsed().as_secs_f64(), children_cpu() - cpu_before);
     if !status.success() {
-        return Err(format!("clean build {name} failed ({status})").into());
+        return Err(crate::Failure::Found(format!(
+            "clean build {name} failed ({status})"
+        )));
     }
     let report = target.join("cargo-timings").join("cargo-timing.html");
     let slowest = std::fs::read_to_string(&report)
@@ -320,12 +335,6 @@ fn median_build(mut results: Vec<CleanBuild>) -> CleanBuild {
 /// The `n` slowest units of a cargo timing report (its `UNIT_DATA`
 /// array); empty if the report's layout is not recognised.
 fn slowest_units(html: &str, n: usize) -> Vec<(String, f64)> {
-    #[derive(serde::Deserialize)]
-    struct Unit {
-        name: String,
-        target: String,
-        duration: f64,
-    }
     let Some(data) = html
         .split_once("const UNIT_DATA = ")
         .and_then(|(_, rest)| rest.split_once(";\n"))
@@ -333,15 +342,28 @@ fn slowest_units(html: &str, n: usize) -> Vec<(String, f64)> {
     else {
         return Vec::new();
     };
-    let Ok(mut units) = serde_json::from_str::<Vec<Unit>>(data) else {
+    let Ok(serde_json::Value::Array(units)) = serde_json::from_str(data) else {
         return Vec::new();
     };
-    units.sort_by(|a, b| b.duration.total_cmp(&a.duration));
+    let text = |u: &serde_json::Value, key: &str| {
+        u.get(key)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut units: Vec<(String, f64)> = units
+        .iter()
+        .filter_map(|u| {
+            let duration = u.get("duration")?.as_f64()?;
+            Some((
+                format!("{}{}", text(u, "name"), text(u, "target")),
+                duration,
+            ))
+        })
+        .collect();
+    units.sort_by(|a, b| b.1.total_cmp(&a.1));
+    units.truncate(n);
     units
-        .into_iter()
-        .take(n)
-        .map(|u| (format!("{}{}", u.name, u.target), u.duration))
-        .collect()
 }
 
 /// Clean builds of the floor and the client with each TLS choice, the
@@ -349,7 +371,9 @@ fn slowest_units(html: &str, n: usize) -> Vec<(String, f64)> {
 fn build_cost() -> crate::Outcome<String> {
     let floor = floor_sources()?;
     let floor_manifest = floor.join("Cargo.toml");
-    let floor_manifest = floor_manifest.to_str().ok_or("target path is not UTF-8")?;
+    let floor_manifest = floor_manifest
+        .to_str()
+        .ok_or_else(|| crate::Failure::BadInput("target path is not UTF-8".into()))?;
     run(
         "download every dependency first",
         cargo().args(["fetch", "--manifest-path", floor_manifest]),

@@ -3,23 +3,34 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Failure, Outcome, cargo, root, run};
+use crate::{Outcome, cargo, root, run};
 
-pub(crate) fn run_all() -> Outcome {
+/// `cargo xtask ci`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Ci {}
+
+impl Ci {
+    pub(crate) fn run(self) -> Outcome {
+        run_all()
+    }
+}
+
+fn run_all() -> Outcome {
     run("format", cargo().args(["fmt", "--all", "--check"]))?;
     // The spec first: a broken spec explains itself here, before the build.
+    // Nothing of these compiles the client, so when the spec breaks it,
+    // their report comes before the compiler's.
     step("spec and derived files", || {
-        crate::regen::check(&crate::regen::CheckArgs::default())
+        crate::regen::Check::default().run()
     })?;
     step(
         "drift against the stored documentation facts, and the evidence ledger",
-        || crate::drift::run_task(&crate::drift::Args::default()),
+        || crate::drift::Drift::default().run(),
     )?;
-    step(
-        "recorded exchanges against the spec and the client's types",
-        || crate::conformance::run_task(&crate::conformance::Args::default()),
-    )?;
-    crate::semver::run_task(&crate::semver::Args::default())?;
+    step("recorded exchanges against the spec", || {
+        crate::conformance::Conformance::default().run()
+    })?;
+    crate::semver::Semver::default().run()?;
     run(
         "clippy",
         cargo().args([
@@ -63,7 +74,7 @@ fn examples() -> Outcome {
 /// Runs an in-process task as a named step.
 fn step(name: &str, task: impl FnOnce() -> Outcome) -> Outcome {
     eprintln!("==> {name}");
-    task().map_err(|f| Failure::Found(format!("{name}: {}", f.message())))
+    task().map_err(|f| f.context(name))
 }
 
 /// The published crates as a user gets them: `cargo package` writes them,
@@ -88,12 +99,13 @@ fn package() -> Outcome {
     )?;
     let verify = root().join("target").join("package-verify");
     if verify.exists() {
-        std::fs::remove_dir_all(&verify).map_err(|e| format!("{}: {e}", verify.display()))?;
+        std::fs::remove_dir_all(&verify).map_err(crate::io(verify.display()))?;
     }
-    std::fs::create_dir_all(&verify).map_err(|e| format!("{}: {e}", verify.display()))?;
+    std::fs::create_dir_all(&verify).map_err(crate::io(verify.display()))?;
     let mut members = Vec::new();
     for name in [
         "toggl-track-api",
+        "toggl-track-spec",
         "toggl-track-codegen",
         "toggl-track-mock",
         "toggl-clients",
@@ -127,10 +139,9 @@ fn package() -> Outcome {
             .map(|(name, dir)| format!("{name} = {{ path = \"{dir}\" }}\n"))
             .collect::<String>()
     );
-    std::fs::write(verify.join("Cargo.toml"), manifest)
-        .map_err(|e| format!("{}: {e}", verify.display()))?;
+    std::fs::write(verify.join("Cargo.toml"), manifest).map_err(crate::io(verify.display()))?;
     std::fs::copy(root().join("Cargo.lock"), verify.join("Cargo.lock"))
-        .map_err(|e| format!("Cargo.lock: {e}"))?;
+        .map_err(crate::io("Cargo.lock"))?;
     run(
         "build the published crates from their packages",
         cargo()
@@ -138,7 +149,7 @@ fn package() -> Outcome {
             .args(["build", "--workspace", "--offline"])
             // The workspace's own target folder: only our crates are built
             // anew, from their package sources.
-            .env("CARGO_TARGET_DIR", root().join("target")),
+            .env("CARGO_TARGET_DIR", crate::target_dir()),
     )
 }
 
@@ -149,6 +160,9 @@ fn packaged(dir: &Path, name: &str) -> Outcome<PathBuf> {
     if file.exists() {
         Ok(file)
     } else {
-        Err(format!("cargo package wrote no {}", file.display()).into())
+        Err(crate::Failure::Found(format!(
+            "cargo package wrote no {}",
+            file.display()
+        )))
     }
 }

@@ -39,11 +39,11 @@ pub(crate) fn build() -> crate::Outcome<PathBuf> {
             .env("REDOCLY_TELEMETRY", "off")
             .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true"),
     )?;
-    let page = std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let page = std::fs::read_to_string(&out).map_err(crate::io(out.display()))?;
     let offline = CDN_LOGOS
         .iter()
         .fold(page, |page, url| page.replace(url, INLINE_LOGO));
-    crate::derived::write_atomically(&out, &offline)?;
+    crate::files::write_atomically(&out, &offline)?;
     Ok(out)
 }
 
@@ -53,7 +53,7 @@ pub(crate) fn check_rendered(page: &Path) -> crate::Outcome {
     let chromium = ["chromium", "chromium-browser"]
         .into_iter()
         .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
-        .ok_or("Chromium is needed to check the HTML reference; install it (Debian: `apt-get install chromium`) and run again")?;
+        .ok_or_else(|| crate::Failure::BadInput("Chromium is needed to check the HTML reference; install it (Debian: `apt-get install chromium`) and run again".into()))?;
     let profile = root().join("target").join("tools").join("chromium-profile");
     eprintln!("==> render the reference in headless Chromium");
     let rendered = Command::new(chromium)
@@ -71,12 +71,9 @@ pub(crate) fn check_rendered(page: &Path) -> crate::Outcome {
         .arg("--dump-dom")
         .arg(format!("file://{}", page.display()))
         .output()
-        .map_err(|e| format!("cannot run Chromium: {e}"))?;
+        .map_err(crate::io("cannot run Chromium"))?;
     let dom = String::from_utf8_lossy(&rendered.stdout);
-    let spec: serde_json::Value = serde_yaml_ng::from_str(
-        &std::fs::read_to_string(root().join(SPEC)).map_err(|e| format!("{SPEC}: {e}"))?,
-    )
-    .map_err(|e| format!("{SPEC}: {e}"))?;
+    let spec = crate::spec_document(None)?;
     let summaries: Vec<String> = spec["paths"]
         .as_object()
         .into_iter()
@@ -100,24 +97,22 @@ pub(crate) fn check_rendered(page: &Path) -> crate::Outcome {
         .filter(|src| !src.starts_with("data:"))
         .collect();
     if !remote.is_empty() {
-        return Err(
-            format!("the rendered reference loads images from the network: {remote:?}").into(),
-        );
+        return Err(crate::Failure::Found(format!(
+            "the rendered reference loads images from the network: {remote:?}"
+        )));
     }
     let version = spec["info"]["version"].as_str().unwrap_or_default();
     if version.is_empty() || !dom.contains(&format!("({version})")) {
-        return Err(format!(
+        return Err(crate::Failure::Found(format!(
             "the rendered reference does not show the document version {version:?}"
-        )
-        .into());
+        )));
     }
     if summaries.is_empty() || !missing.is_empty() {
-        return Err(format!(
+        return Err(crate::Failure::Found(format!(
             "the rendered reference lacks {} of {} operations: {missing:?}",
             missing.len(),
             summaries.len()
-        )
-        .into());
+        )));
     }
     eprintln!(
         "all {} operations are on the rendered page",
@@ -126,7 +121,17 @@ pub(crate) fn check_rendered(page: &Path) -> crate::Outcome {
     Ok(())
 }
 
-pub(crate) fn run_task() -> crate::Outcome {
+/// `cargo xtask docs`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Docs {}
+
+impl Docs {
+    pub(crate) fn run(self) -> crate::Outcome {
+        write_reference()
+    }
+}
+
+fn write_reference() -> crate::Outcome {
     let page = build()?;
     println!(
         "wrote {}; open it in a browser (it needs no network)",

@@ -13,13 +13,31 @@ use toggl_track_codegen::SPEC_PATH as SPEC;
 /// The spec as last released: breaking changes are measured against it.
 pub(crate) const BASELINE: &str = "openapi/baseline/toggl-track-v9.yaml";
 
-/// `cargo xtask baseline`: accepts the current spec and the current Rust
-/// API as the new baselines (at a release).
-pub(crate) fn move_baseline() -> crate::Outcome {
-    let text = std::fs::read_to_string(root().join(SPEC))
-        .map_err(|e| crate::Failure::BadInput(format!("{SPEC}: {e}")))?;
-    crate::derived::write_atomically(&root().join(BASELINE), &text)
-        .map_err(|e| crate::Failure::BadInput(e.message().to_owned()))?;
+/// `cargo xtask baseline`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Baseline {}
+
+impl Baseline {
+    pub(crate) fn run(self) -> crate::Outcome {
+        move_baseline()
+    }
+}
+
+/// `cargo xtask ecosystem`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Ecosystem {}
+
+impl Ecosystem {
+    pub(crate) fn run(self) -> crate::Outcome {
+        check()
+    }
+}
+
+/// Accepts the current spec and the current Rust API as the new baselines
+/// (at a release).
+fn move_baseline() -> crate::Outcome {
+    let text = std::fs::read_to_string(root().join(SPEC)).map_err(crate::io(SPEC))?;
+    crate::files::write_atomically(&root().join(BASELINE), &text)?;
     println!("{BASELINE} now matches {SPEC}");
     // The Rust API moves with the HTTP contract: both are the release's.
     crate::semver::move_baseline()
@@ -81,7 +99,7 @@ pub(crate) fn check() -> crate::Outcome {
             .current_dir(&out),
     )
     .map_err(|e| {
-        format!("{e}; if the break is deliberate, move the baseline with `cargo xtask baseline` and say so in the change")
+        crate::Failure::Found(format!("{e}; if the break is deliberate, move the baseline with `cargo xtask baseline` and say so in the change"))
     })?;
 
     let page = crate::docs::build()?;
@@ -89,12 +107,12 @@ pub(crate) fn check() -> crate::Outcome {
 
     // TypeScript: generated types that pass `tsc --strict`.
     let ts = out.join("typescript");
-    std::fs::create_dir_all(&ts).map_err(|e| format!("{}: {e}", ts.display()))?;
+    std::fs::create_dir_all(&ts).map_err(crate::io(ts.display()))?;
     std::fs::copy(
         tools_dir.join("typescript").join("use.ts"),
         ts.join("use.ts"),
     )
-    .map_err(|e| format!("use.ts: {e}"))?;
+    .map_err(crate::io("use.ts"))?;
     run(
         "openapi-typescript",
         Command::new(tools::node_bin(&node, "openapi-typescript"))
@@ -146,9 +164,10 @@ fn generate_cleanly(
     is_warning: impl Fn(&str) -> bool,
 ) -> crate::Outcome {
     eprintln!("==> {step}");
-    let done = cmd
-        .output()
-        .map_err(|e| format!("{step}: cannot start {:?}: {e}", cmd.get_program()))?;
+    let done = cmd.output().map_err(crate::io(format!(
+        "{step}: cannot start {:?}",
+        cmd.get_program()
+    )))?;
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&done.stdout),
@@ -156,9 +175,15 @@ fn generate_cleanly(
     );
     let warnings: Vec<&str> = said.lines().filter(|l| is_warning(l)).collect();
     if !done.status.success() {
-        Err(format!("{step} failed ({}):\n{said}", done.status).into())
+        Err(crate::Failure::Found(format!(
+            "{step} failed ({}):\n{said}",
+            done.status
+        )))
     } else if !warnings.is_empty() {
-        Err(format!("{step} warned:\n{}", warnings.join("\n")).into())
+        Err(crate::Failure::Found(format!(
+            "{step} warned:\n{}",
+            warnings.join("\n")
+        )))
     } else {
         Ok(())
     }
@@ -177,7 +202,7 @@ fn openapi_generator(python: &Path, node: &Path, spec: &Path) -> crate::Outcome 
         Command::new(&generator).arg("validate").arg("-i").arg(spec),
     )?;
     if work.exists() {
-        std::fs::remove_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+        std::fs::remove_dir_all(&work).map_err(crate::io(work.display()))?;
     }
     generate_cleanly(
         "openapi-generator generate, typescript-fetch",
@@ -192,7 +217,7 @@ fn openapi_generator(python: &Path, node: &Path, spec: &Path) -> crate::Outcome 
         root().join("xtask/tools/typescript-fetch/smoke.ts"),
         work.join("smoke.ts"),
     )
-    .map_err(|e| format!("smoke.ts: {e}"))?;
+    .map_err(crate::io("smoke.ts"))?;
     run(
         "tsc --strict on the generated TypeScript client",
         Command::new(tools::node_bin(node, "tsc"))
@@ -229,7 +254,7 @@ fn go_client(python: &Path, spec: &Path) -> crate::Outcome {
     tools::go_ready()?;
     let work = root().join("target").join("tools").join("go-client");
     if work.exists() {
-        std::fs::remove_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+        std::fs::remove_dir_all(&work).map_err(crate::io(work.display()))?;
     }
     generate_cleanly(
         "openapi-generator generate, go",
@@ -274,12 +299,13 @@ fn path_with(dir: &Path) -> std::ffi::OsString {
 fn prism(node: &Path, spec: &Path) -> crate::Outcome {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
-        .map_err(|e| format!("no free port for Prism: {e}"))?
+        .map_err(crate::io("no free port for Prism"))?
         .port();
     let log_path = root().join("target").join("tools").join("prism.log");
-    let log =
-        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
-    let err_log = log.try_clone().map_err(|e| e.to_string())?;
+    let log = std::fs::File::create(&log_path).map_err(crate::io(log_path.display()))?;
+    let err_log = log
+        .try_clone()
+        .map_err(|e| crate::Failure::BadInput(e.to_string()))?;
     eprintln!("==> Prism serving the spec on port {port}");
     let child = Command::new(tools::node_bin(node, "prism"))
         .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
@@ -287,12 +313,15 @@ fn prism(node: &Path, spec: &Path) -> crate::Outcome {
         .stdout(log)
         .stderr(err_log)
         .spawn()
-        .map_err(|e| format!("cannot start Prism: {e}"))?;
+        .map_err(crate::io("cannot start Prism"))?;
     let _prism = KillOnDrop(child);
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if started.elapsed() > std::time::Duration::from_secs(60) {
-            return Err(format!("Prism did not start; see {}", log_path.display()).into());
+            return Err(crate::Failure::Found(format!(
+                "Prism did not start; see {}",
+                log_path.display()
+            )));
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
@@ -316,11 +345,10 @@ fn prism(node: &Path, spec: &Path) -> crate::Outcome {
     if violations.is_empty() {
         Ok(())
     } else {
-        Err(format!(
+        Err(crate::Failure::Found(format!(
             "Prism found requests that break the spec:\n{}",
             violations.join("\n")
-        )
-        .into())
+        )))
     }
 }
 

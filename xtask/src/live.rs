@@ -15,7 +15,17 @@ pub(crate) fn missing() -> Vec<&'static str> {
         .collect()
 }
 
-pub(crate) fn run_task() -> Outcome {
+/// `cargo xtask live`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Live {}
+
+impl Live {
+    pub(crate) fn run(self) -> Outcome {
+        run_live()
+    }
+}
+
+fn run_live() -> Outcome {
     let missing = missing();
     if !missing.is_empty() {
         println!(

@@ -1,8 +1,16 @@
 //! Maintainer tasks, in plain Rust: `cargo xtask <task>`.
 //!
+//! A thin dispatcher: each task's arguments and its `run` sit together in
+//! the task's module, and what the tasks know about the spec lives in
+//! `toggl-track-spec` (reading, drift, evidence, conformance) and
+//! `toggl-track-codegen` (generation). Nothing here depends on code
+//! generated from the spec, so every task runs whatever the spec says;
+//! tasks that need the client (`record`, `live`, the tests) start cargo.
+//!
 //! Every task exits 0 when all is well, 1 when a check found a problem and
-//! 2 for bad usage or input it cannot read.
+//! 2 for bad usage or input it cannot read (an I/O error included).
 
+use std::fmt::Display;
 use std::process::{Command, ExitCode};
 
 use clap::{Parser, Subcommand};
@@ -10,14 +18,15 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod ci;
 mod conformance;
-mod derived;
 mod docs;
 mod drift;
 mod ecosystem;
 mod evidence;
+mod files;
 mod live;
 mod mock;
 mod msrv;
+mod record;
 mod regen;
 mod schemathesis;
 mod semver;
@@ -38,43 +47,43 @@ struct Cli {
 enum Task {
     /// Rewrite everything derived from the spec (the generated code's
     /// reviewable copy, the JSON rendering), atomically.
-    Regen,
+    Regen(regen::Regen),
     /// Validate the spec and fail with a diff if a derived file is stale.
-    Check(regen::CheckArgs),
+    Check(regen::Check),
     /// Compare the spec with Toggl's documentation, and check that every
     /// deliberate difference carries its evidence.
-    Drift(drift::Args),
+    Drift(drift::Drift),
     /// List the spec's claims that are not confirmed, most consequential
     /// first: what a person with a Toggl account should check first.
-    Evidence(evidence::Args),
-    /// Check every recorded exchange in openapi/recordings/ against the spec
-    /// and the Rust client's types.
-    Conformance(conformance::Args),
+    Evidence(evidence::Evidence),
+    /// Check every recorded exchange in openapi/recordings/ against the spec.
+    Conformance(conformance::Conformance),
     /// Manage recorded exchanges.
     Recordings {
         #[command(subcommand)]
-        command: conformance::RecordingsCommand,
+        command: conformance::Recordings,
     },
-    /// Run every operation once against the real service and record the
-    /// exchanges (needs TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID).
-    Record(conformance::record::Args),
+    /// Run every operation once against the real service through the Rust
+    /// client and record the exchanges (needs TOGGL_API_TOKEN and
+    /// TOGGL_WORKSPACE_ID).
+    Record(record::Record),
     /// Check the public Rust API against the last release's (cargo-semver-checks).
-    Semver(semver::Args),
+    Semver(semver::Semver),
     /// Accept the current spec and Rust API as the baselines of the two
     /// breaking-change gates (at a release).
-    Baseline,
+    Baseline(ecosystem::Baseline),
     /// Build a self-contained HTML reference into target/api-reference/.
-    Docs,
+    Docs(docs::Docs),
     /// The spec through other ecosystems' tools (installs pinned tools
     /// into target/tools).
-    Ecosystem,
+    Ecosystem(ecosystem::Ecosystem),
     /// Run the benchmarks and rewrite their tables in BENCHMARKS.md.
-    Bench(bench::Args),
+    Bench(bench::Bench),
     /// Run every check: the test command.
-    Ci,
+    Ci(ci::Ci),
     /// Run every operation against the real Toggl API (needs
     /// TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID).
-    Live,
+    Live(live::Live),
 }
 
 /// How a task failed, which decides the exit code.
@@ -82,7 +91,8 @@ enum Task {
 pub(crate) enum Failure {
     /// The task ran and found a problem (stale file, drift, failing step): 1.
     Found(String),
-    /// Input that cannot be read or understood, or bad arguments: 2.
+    /// Input that cannot be read or understood, bad arguments, or an I/O
+    /// error: 2.
     BadInput(String),
 }
 
@@ -99,6 +109,19 @@ impl Failure {
             Self::Found(m) | Self::BadInput(m) => m,
         }
     }
+
+    /// The same failure with `context` before its message.
+    pub(crate) fn context(self, context: impl Display) -> Self {
+        match self {
+            Self::Found(m) => Self::Found(format!("{context}: {m}")),
+            Self::BadInput(m) => Self::BadInput(format!("{context}: {m}")),
+        }
+    }
+}
+
+/// An I/O error about `what` (a path, a program): bad input, exit 2.
+pub(crate) fn io(what: impl Display) -> impl FnOnce(std::io::Error) -> Failure {
+    move |e| Failure::BadInput(format!("{what}: {e}"))
 }
 
 impl std::fmt::Display for Failure {
@@ -107,38 +130,25 @@ impl std::fmt::Display for Failure {
     }
 }
 
-impl From<String> for Failure {
-    fn from(message: String) -> Self {
-        Self::Found(message)
-    }
-}
-
-impl From<&str> for Failure {
-    fn from(message: &str) -> Self {
-        Self::Found(message.to_owned())
-    }
-}
-
 /// The result of every task and step.
 pub(crate) type Outcome<T = ()> = Result<T, Failure>;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.task {
-        Task::Regen => regen::regen(),
-        Task::Check(args) => regen::check(&args),
-        Task::Drift(args) => drift::run_task(&args),
-        Task::Evidence(args) => evidence::run_task(&args),
-        Task::Conformance(args) => conformance::run_task(&args),
-        Task::Recordings { command } => conformance::recordings(&command),
-        Task::Record(args) => conformance::record::run_task(&args),
-        Task::Semver(args) => semver::run_task(&args),
-        Task::Baseline => ecosystem::move_baseline(),
-        Task::Docs => docs::run_task(),
-        Task::Ecosystem => ecosystem::check(),
-        Task::Bench(args) => bench::run_task(&args),
-        Task::Ci => ci::run_all(),
-        Task::Live => live::run_task(),
+    let result = match Cli::parse().task {
+        Task::Regen(t) => t.run(),
+        Task::Check(t) => t.run(),
+        Task::Drift(t) => t.run(),
+        Task::Evidence(t) => t.run(),
+        Task::Conformance(t) => t.run(),
+        Task::Recordings { command } => command.run(),
+        Task::Record(t) => t.run(),
+        Task::Semver(t) => t.run(),
+        Task::Baseline(t) => t.run(),
+        Task::Docs(t) => t.run(),
+        Task::Ecosystem(t) => t.run(),
+        Task::Bench(t) => t.run(),
+        Task::Ci(t) => t.run(),
+        Task::Live(t) => t.run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -155,6 +165,15 @@ pub(crate) fn root() -> std::path::PathBuf {
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR` when set (relative to the
+/// workspace), else the workspace's `target/`.
+pub(crate) fn target_dir() -> std::path::PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
+
 /// `cargo` as the one running this task, with the workspace as directory.
 pub(crate) fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
@@ -167,12 +186,33 @@ pub(crate) fn run(step: &str, cmd: &mut Command) -> Outcome {
     eprintln!("==> {step}");
     let status = cmd
         .status()
-        .map_err(|e| format!("{step}: cannot start {:?}: {e}", cmd.get_program()))?;
+        .map_err(io(format!("{step}: cannot start {:?}", cmd.get_program())))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("{step} failed ({status})").into())
+        Err(Failure::Found(format!("{step} failed ({status})")))
     }
+}
+
+/// The spec file a task reads: `--spec FILE`, else the project's; with the
+/// name to show in messages.
+pub(crate) fn spec_path(given: Option<&std::path::Path>) -> (String, std::path::PathBuf) {
+    match given {
+        Some(p) => (p.display().to_string(), p.to_path_buf()),
+        None => (
+            toggl_track_spec::SPEC_PATH.to_owned(),
+            root().join(toggl_track_spec::SPEC_PATH),
+        ),
+    }
+}
+
+/// The spec document for the tools that read it untyped; a spec that
+/// cannot be read is bad input, one line per problem.
+pub(crate) fn spec_document(given: Option<&std::path::Path>) -> Outcome<serde_json::Value> {
+    let (shown, path) = spec_path(given);
+    let text = std::fs::read_to_string(&path).map_err(io(format!("{shown}: cannot read")))?;
+    toggl_track_spec::parse_checked(std::path::Path::new(&shown), &text)
+        .map_err(|e| Failure::BadInput(e.to_string()))
 }
 
 #[cfg(test)]

@@ -6,6 +6,10 @@ use std::process::{Child, Command, Stdio};
 
 use crate::{cargo, run};
 
+/// The demo user's API token in the service's built-in seed
+/// (`toggl_track_mock::demo::API_TOKEN`; a test keeps the two equal).
+pub(crate) const DEMO_TOKEN: &str = "demo-api-token";
+
 /// A running `toggl-track-mock`; killed when dropped.
 pub(crate) struct Service {
     child: Child,
@@ -26,17 +30,14 @@ impl Service {
                 "toggl-track-mock",
             ]),
         )?;
-        let binary = crate::root()
-            .join("target")
-            .join("debug")
-            .join("toggl-track-mock");
+        let binary = crate::target_dir().join("debug").join("toggl-track-mock");
         let mut child = Command::new(&binary)
             .args(["--port", "0"])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+            .map_err(crate::io(format!("cannot start {}", binary.display())))?;
         // The service prints its base URL as its first line.
         let mut line = String::new();
         let read = child
@@ -46,7 +47,9 @@ impl Service {
         let base_url = line.trim().to_owned();
         if !matches!(read, Some(Ok(n)) if n > 0) || !base_url.starts_with("http://") {
             let _ = child.kill();
-            return Err(format!("the local service did not start (it said {base_url:?})").into());
+            return Err(crate::Failure::Found(format!(
+                "the local service did not start (it said {base_url:?})"
+            )));
         }
         Ok(Self { child, base_url })
     }
@@ -56,5 +59,13 @@ impl Drop for Service {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_demo_token_is_the_services() {
+        assert_eq!(super::DEMO_TOKEN, toggl_track_mock::demo::API_TOKEN);
     }
 }

@@ -22,15 +22,15 @@ pub(crate) fn check() -> Outcome {
     let metadata = cargo()
         .args(["metadata", "--format-version", "1", "--locked"])
         .output()
-        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+        .map_err(crate::io("cannot run cargo metadata"))?;
     let doc: serde_json::Value = serde_json::from_slice(&metadata.stdout)
-        .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
+        .map_err(|e| Failure::BadInput(format!("cargo metadata printed no JSON: {e}")))?;
     let packages = doc["packages"].as_array().cloned().unwrap_or_default();
     let declared = packages
         .iter()
         .find(|p| p["name"] == "toggl-track-api")
         .and_then(|p| p["rust_version"].as_str())
-        .ok_or("toggl-track-api declares no rust-version")?
+        .ok_or_else(|| crate::Failure::BadInput("toggl-track-api declares no rust-version".into()))?
         .to_owned();
     let (floor, by) = packages
         .iter()
@@ -42,8 +42,9 @@ pub(crate) fn check() -> Outcome {
             ))
         })
         .max()
-        .ok_or("no dependency declares a rust-version")?;
-    let wanted = minor(&declared).ok_or(format!("rust-version {declared:?} is not a version"))?;
+        .ok_or_else(|| crate::Failure::BadInput("no dependency declares a rust-version".into()))?;
+    let wanted = minor(&declared)
+        .ok_or_else(|| Failure::BadInput(format!("rust-version {declared:?} is not a version")))?;
     if wanted < floor {
         return Err(Failure::Found(format!(
             "rust-version {declared} is below {}.{}, which {by} needs",
@@ -73,13 +74,13 @@ pub(crate) fn check() -> Outcome {
     let rustc = Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
         .arg("--version")
         .output()
-        .map_err(|e| format!("cannot run rustc: {e}"))?;
+        .map_err(crate::io("cannot run rustc"))?;
     let said = String::from_utf8_lossy(&rustc.stdout);
     let running = said
         .split_whitespace()
         .nth(1)
         .and_then(minor)
-        .ok_or(format!("cannot read the version in {said:?}"))?;
+        .ok_or_else(|| Failure::BadInput(format!("cannot read the version in {said:?}")))?;
     if running == wanted {
         eprintln!(
             "    rust-version {declared} is the toolchain these tests run on (no other is installed); \

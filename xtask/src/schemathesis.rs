@@ -28,10 +28,7 @@ pub(crate) fn check() -> crate::Outcome {
             .arg("run")
             .arg(&spec)
             .args(["--url", &service.base_url])
-            .args([
-                "--auth",
-                &format!("{}:api_token", toggl_track_mock::demo::API_TOKEN),
-            ])
+            .args(["--auth", &format!("{}:api_token", crate::mock::DEMO_TOKEN)])
             .args(["--phases", "examples,coverage,fuzzing,stateful"])
             .args([
                 "--max-examples",

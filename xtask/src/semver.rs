@@ -16,7 +16,7 @@ pub(crate) const BASELINE: &str = "openapi/baseline/toggl_track_api.rustdoc.json
 
 /// `cargo xtask semver`.
 #[derive(Debug, Default, clap::Args)]
-pub(crate) struct Args {
+pub(crate) struct Semver {
     /// The API to compare with (rustdoc JSON, plain or .gz; default: the
     /// last release's, in openapi/baseline/).
     #[arg(long, value_name = "FILE")]
@@ -26,7 +26,13 @@ pub(crate) struct Args {
     current: Option<PathBuf>,
 }
 
-pub(crate) fn run_task(args: &Args) -> Outcome {
+impl Semver {
+    pub(crate) fn run(self) -> Outcome {
+        check_api(&self)
+    }
+}
+
+fn check_api(args: &Semver) -> Outcome {
     let tool = tools::semver_checks()?;
     let current = match &args.current {
         Some(path) => unpacked(path, "current")?,
@@ -46,20 +52,23 @@ pub(crate) fn run_task(args: &Args) -> Outcome {
         .arg("--current-rustdoc")
         .arg(&current)
         .status()
-        .map_err(|e| format!("cannot run {}: {e}", tool.display()))?;
+        .map_err(crate::io(format!("cannot run {}", tool.display())))?;
     // cargo-semver-checks does not compare the types of fields; the
     // generated types change exactly there when the spec does.
     eprintln!("==> the types of public fields against the last release's");
     let retyped = retyped_fields(&read_json(&baseline)?, &read_json(&current)?);
     let breaking_release = breaking_release(&read_json(&baseline)?, &read_json(&current)?);
+    eprintln!("==> room to grow: a small crate root, no exhaustive public type");
+    let cramped = shape_problems(&read_json(&current)?);
+    for problem in &cramped {
+        println!("{problem}");
+    }
     if !retyped.is_empty() && !breaking_release {
         for change in &retyped {
             println!("field type changed: {change}");
         }
     }
-    if status.success() && (retyped.is_empty() || breaking_release) {
-        Ok(())
-    } else {
+    if !status.success() || (!retyped.is_empty() && !breaking_release) {
         Err(Failure::Found(
             "the public Rust API changed in a way that breaks callers (the items are listed above): \
              add an entry to CHANGELOG.md saying what callers change, and bump the version in \
@@ -67,7 +76,91 @@ pub(crate) fn run_task(args: &Args) -> Outcome {
              made, `cargo xtask baseline` moves the baselines"
                 .to_owned(),
         ))
+    } else if !cramped.is_empty() {
+        Err(Failure::Found(format!(
+            "{} place(s) where the API cannot grow without a breaking release (listed above): \
+             mark public enums, and structs with public fields, `#[non_exhaustive]` (with \
+             constructors or builders), and keep the crate root to {ROOT_ITEMS} names",
+            cramped.len()
+        )))
+    } else {
+        Ok(())
     }
+}
+
+/// The most names the crate root may hold: the core, with everything else
+/// in modules by domain.
+const ROOT_ITEMS: usize = 15;
+
+/// Where the hand-written API cannot grow without breaking callers: a
+/// crate root of more than [`ROOT_ITEMS`] names, a public enum, or a
+/// struct with public fields, that is not `#[non_exhaustive]` (adding a
+/// variant or field to one breaks every match or struct literal). The
+/// generated `types` and `operations` follow the spec and are left out.
+pub(crate) fn shape_problems(doc: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let mut problems = Vec::new();
+    let item = |id: &Value| doc.pointer(&format!("/index/{}", id.as_u64().unwrap_or_default()));
+    let root_items = doc
+        .get("root")
+        .and_then(item)
+        .and_then(|root| root.pointer("/inner/module/items"))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if root_items > ROOT_ITEMS {
+        problems.push(format!(
+            "the crate root names {root_items} items, more than {ROOT_ITEMS}"
+        ));
+    }
+    let paths = doc.get("paths").and_then(Value::as_object);
+    for (id, summary) in paths.into_iter().flatten() {
+        if summary.get("crate_id").and_then(Value::as_u64) != Some(0) {
+            continue;
+        }
+        let path: Vec<&str> = summary
+            .get("path")
+            .and_then(Value::as_array)
+            .map(|p| p.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if path
+            .iter()
+            .any(|p| matches!(*p, "types" | "operations" | "generated"))
+        {
+            continue;
+        }
+        let Some(found) = doc.pointer(&format!("/index/{id}")) else {
+            continue;
+        };
+        let open = found
+            .get("attrs")
+            .and_then(Value::as_array)
+            .is_some_and(|attrs| {
+                attrs
+                    .iter()
+                    .any(|a| a.to_string().contains("non_exhaustive"))
+            });
+        let public_fields = found
+            .pointer("/inner/struct/kind/plain/fields")
+            .and_then(Value::as_array)
+            .is_some_and(|f| !f.is_empty())
+            || found
+                .pointer("/inner/struct/kind/tuple")
+                .and_then(Value::as_array)
+                .is_some_and(|f| f.iter().any(|x| !x.is_null()));
+        let kind = match summary.get("kind").and_then(Value::as_str) {
+            Some("enum") => "enum",
+            Some("struct") if public_fields => "struct with public fields",
+            _ => continue,
+        };
+        if !open {
+            problems.push(format!(
+                "{} is a public {kind} without #[non_exhaustive]",
+                path.join("::")
+            ));
+        }
+    }
+    problems.sort();
+    problems
 }
 
 fn read_json(path: &Path) -> Outcome<serde_json::Value> {
@@ -247,10 +340,7 @@ pub(crate) fn rustdoc_json() -> Outcome<PathBuf> {
             ])
             .env("RUSTC_BOOTSTRAP", "1"),
     )?;
-    Ok(root()
-        .join("target")
-        .join("doc")
-        .join("toggl_track_api.json"))
+    Ok(crate::target_dir().join("doc").join("toggl_track_api.json"))
 }
 
 /// `path` itself, or its gzip content unpacked into target/semver/.
@@ -264,13 +354,12 @@ fn unpacked(path: &Path, name: &str) -> Outcome<PathBuf> {
     flate2::read::GzDecoder::new(file)
         .read_to_end(&mut text)
         .map_err(bad)?;
-    let out = root()
-        .join("target")
+    let out = crate::target_dir()
         .join("semver")
         .join(format!("{name}.json"));
     std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))
-        .map_err(|e| format!("{}: {e}", out.display()))?;
-    std::fs::write(&out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+        .map_err(crate::io(out.display()))?;
+    std::fs::write(&out, text).map_err(crate::io(out.display()))?;
     Ok(out)
 }
 
@@ -278,18 +367,18 @@ fn unpacked(path: &Path, name: &str) -> Outcome<PathBuf> {
 pub(crate) fn move_baseline() -> Outcome {
     use std::io::Write;
     let current = rustdoc_json()?;
-    let text = std::fs::read(&current).map_err(|e| format!("{}: {e}", current.display()))?;
+    let text = std::fs::read(&current).map_err(crate::io(current.display()))?;
     let mut packed = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     packed
         .write_all(&text)
-        .map_err(|e| format!("cannot compress the rustdoc JSON: {e}"))?;
+        .map_err(crate::io("cannot compress the rustdoc JSON"))?;
     let packed = packed
         .finish()
-        .map_err(|e| format!("cannot compress the rustdoc JSON: {e}"))?;
+        .map_err(crate::io("cannot compress the rustdoc JSON"))?;
     let out = root().join(BASELINE);
     let tmp = out.with_extension("gz.tmp");
-    std::fs::write(&tmp, packed).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, &out).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::write(&tmp, packed).map_err(crate::io(tmp.display()))?;
+    std::fs::rename(&tmp, &out).map_err(crate::io(out.display()))?;
     println!("{BASELINE} now holds the public Rust API of this version");
     Ok(())
 }

@@ -1,22 +1,60 @@
 //! Tools from other ecosystems that the checks need, installed by the
-//! project itself into `target/tools/` (pinned), never taken from whatever
-//! the machine happens to have.
+//! project itself (pinned), never taken from whatever the machine happens to
+//! have. They live in a cache outside the checkout, keyed by their pins, so
+//! a fresh clone reuses what an earlier one installed: `TOGGL_TOOLS_CACHE`,
+//! else `$XDG_CACHE_HOME/toggl-track-tools`, else
+//! `~/.cache/toggl-track-tools`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::{root, run};
 
-/// The folder `target/tools/<name>`, installed by `install` when the pin
-/// file `pins` differs from what was last installed there (a copy of it is
-/// kept in the folder as the stamp).
+/// Where pinned tools are installed.
+pub(crate) fn cache() -> PathBuf {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    var("TOGGL_TOOLS_CACHE")
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("toggl-track-tools")))
+        .or_else(|| var("HOME").map(|d| d.join(".cache").join("toggl-track-tools")))
+        .unwrap_or_else(|| root().join("target").join("tools"))
+}
+
+/// Holds an exclusive lock on `<dir>.lock` until dropped, so that two runs
+/// (or two tests) sharing the cache do not install into one folder at once.
+fn install_lock(dir: &Path) -> crate::Outcome<std::fs::File> {
+    let path = dir.with_extension("lock");
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(crate::io(parent.display()))?;
+    }
+    let file = std::fs::File::create(&path).map_err(crate::io(path.display()))?;
+    file.lock().map_err(crate::io(path.display()))?;
+    Ok(file)
+}
+
+/// A short, stable digest of a pin file's text (FNV-1a), naming the folder
+/// its tools are installed in.
+fn digest(text: &str) -> String {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// The folder of tools `name` pinned by the file `pins`, installed there by
+/// `install` unless an earlier run finished installing the same pins (a
+/// stamp is written last).
 fn pinned(
     name: &str,
     pins: &Path,
     install: impl FnOnce(&Path) -> crate::Outcome,
 ) -> crate::Outcome<PathBuf> {
-    let env = root().join("target").join("tools").join(name);
-    let wanted = std::fs::read_to_string(pins).map_err(|e| format!("{}: {e}", pins.display()))?;
+    let wanted = std::fs::read_to_string(pins).map_err(crate::io(pins.display()))?;
+    let env = cache().join(format!("{name}-{}", digest(&wanted)));
+    let _installing = install_lock(&env)?;
     let stamp = env.join(format!(
         "installed-{}",
         pins.file_name()
@@ -27,7 +65,7 @@ fn pinned(
         return Ok(env);
     }
     install(&env)?;
-    std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    std::fs::write(&stamp, wanted).map_err(crate::io(stamp.display()))?;
     Ok(env)
 }
 
@@ -38,7 +76,7 @@ pub(crate) fn python_env() -> crate::Outcome<PathBuf> {
     pinned("python", &requirements, |env| {
         let python = find_python()?;
         run(
-            "create target/tools/python",
+            "create the Python tools' environment",
             Command::new(&python)
                 .args(["-m", "venv", "--clear"])
                 .arg(env),
@@ -77,8 +115,8 @@ fn find_python() -> crate::Outcome<String> {
     ))
 }
 
-/// `xtask/tools/node`'s pinned packages installed with `npm ci` into
-/// `target/tools/node`; reinstalled when the lock file changes.
+/// `xtask/tools/node`'s pinned packages installed with `npm ci`;
+/// installed anew when the lock file changes.
 pub(crate) fn node_env() -> crate::Outcome<PathBuf> {
     let source = root().join("xtask").join("tools").join("node");
     pinned("node", &source.join("package-lock.json"), |env| {
@@ -93,9 +131,9 @@ pub(crate) fn node_env() -> crate::Outcome<PathBuf> {
                     .to_owned(),
             ));
         }
-        std::fs::create_dir_all(env).map_err(|e| format!("{}: {e}", env.display()))?;
+        std::fs::create_dir_all(env).map_err(crate::io(env.display()))?;
         for file in ["package.json", "package-lock.json"] {
-            std::fs::copy(source.join(file), env.join(file)).map_err(|e| format!("{file}: {e}"))?;
+            std::fs::copy(source.join(file), env.join(file)).map_err(crate::io(file))?;
         }
         run(
             "install pinned Node tools",
@@ -115,9 +153,11 @@ pub(crate) fn node_bin(env: &Path, name: &str) -> PathBuf {
 /// 11) is on the PATH; the jar itself comes with the pinned Python tools.
 pub(crate) fn java_ready() -> crate::Outcome {
     let missing = || {
-        "Java 11 or newer is needed to run openapi-generator; install it \
-         (Debian: `apt-get install openjdk-17-jre-headless`) and run again"
-            .to_owned()
+        crate::Failure::BadInput(
+            "Java 11 or newer is needed to run openapi-generator; install it \
+             (Debian: `apt-get install openjdk-17-jre-headless`) and run again"
+                .to_owned(),
+        )
     };
     let out = Command::new("java")
         .arg("-version")
@@ -133,7 +173,7 @@ pub(crate) fn java_ready() -> crate::Outcome {
         .and_then(|m| m.parse::<u32>().ok());
     match major {
         Some(m) if out.status.success() && m >= 11 => Ok(()),
-        _ => Err(crate::Failure::BadInput(missing())),
+        _ => Err(missing()),
     }
 }
 
@@ -159,9 +199,10 @@ pub(crate) fn go_ready() -> crate::Outcome {
 pub(crate) const SEMVER_CHECKS: &str = "0.51.0";
 
 /// cargo-semver-checks, pinned, installed with `cargo install --locked`
-/// into `target/tools/cargo` (once: several minutes on two cores).
+/// into the tools' cache (once per version: several minutes on two cores).
 pub(crate) fn semver_checks() -> crate::Outcome<PathBuf> {
-    let dir = root().join("target").join("tools").join("cargo");
+    let dir = cache().join(format!("cargo-semver-checks-{SEMVER_CHECKS}"));
+    let _installing = install_lock(&dir)?;
     let tool = dir.join("bin").join("cargo-semver-checks");
     let installed = Command::new(&tool)
         .arg("--version")

@@ -1,45 +1,13 @@
-//! The command line: global options and one subcommand per operation,
-//! declared once with clap. Values are checked here, so a bad flag is a
-//! usage error (exit 2) before anything is sent.
+//! The options every command shares, and the parsers of values that
+//! several commands take. Values are checked while parsing, so a bad flag is
+//! a usage error (exit 2) before anything is sent.
 
 use std::num::NonZeroU64;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-
-pub(crate) const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  the service refused the request (invalid name, paid plan needed, ...)
-  2  usage error (a bad flag, value or input file)
-  3  authentication failed (no or wrong credentials, no access to the workspace)
-  4  not found
-  5  the hourly quota is used up (or would be by the plan), or the rate limit was hit
-  6  server error or network failure (timeout, connection, undecodable or oversized answer)";
-
-const EXAMPLES: &str = "\
-Examples:
-  toggl-clients demo                          walk through every operation on a local mock
-  toggl-clients --mock list --status both     list the mock's demo clients
-  export TOGGL_API_TOKEN=... TOGGL_WORKSPACE_ID=1234567
-  toggl-clients list --name acme              clients whose name contains \"acme\"
-  toggl-clients list --max-age 10m            from the local cache when it is fresh enough
-  toggl-clients create --name \"Acme Corp\" --if-missing
-  toggl-clients -o csv list --status both > clients.csv   (edit, then:)
-  toggl-clients apply clients.csv --dry-run   the plan and its cost, nothing sent
-  toggl-clients quota                         the quota left, at no cost
-  toggl-clients restore 61234001 --all-projects";
-
-/// Manage the clients of a Toggl Track workspace.
-#[derive(Debug, Parser)]
-#[command(name = "toggl-clients", version, after_help = format!("{EXAMPLES}\n\n{EXIT_CODES}"))]
-pub(crate) struct Cli {
-    #[command(flatten)]
-    pub global: Global,
-    #[command(subcommand)]
-    pub command: Command,
-}
+use clap::{Args, ValueEnum};
+use toggl_track_api::types::ClientStatus;
 
 #[derive(Debug, Args)]
 pub(crate) struct Global {
@@ -68,7 +36,7 @@ pub(crate) struct Global {
     /// Keep to one request a second, as Toggl advises.
     #[arg(long, global = true)]
     pub pace: bool,
-    /// The most one command may wait for the service, retries included
+    /// The most one operation may wait for the service, retries included
     /// (e.g. 30s, 2m).
     #[arg(long, global = true, value_parser = duration, default_value = "30s")]
     pub timeout: Duration,
@@ -84,6 +52,7 @@ pub(crate) enum Output {
     Csv,
 }
 
+/// A client's archive state, as the list filters by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Status {
     Active,
@@ -91,118 +60,18 @@ pub(crate) enum Status {
     Both,
 }
 
-#[derive(Debug, Subcommand)]
-pub(crate) enum Command {
-    /// List clients (active ones unless --status says otherwise).
-    List(ListArgs),
-    /// Show one client.
-    Get {
-        #[arg(value_parser = id)]
-        id: NonZeroU64,
-        /// Answer from the local cache when it holds the client and is
-        /// younger than this (e.g. 10m); no request at all.
-        #[arg(long, value_parser = duration)]
-        max_age: Option<Duration>,
-    },
-    /// Create a client.
-    Create {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        notes: Option<String>,
-        #[arg(long)]
-        external_reference: Option<String>,
-        /// Return the client with this name (any case) if there is one,
-        /// instead of failing; create it otherwise.
-        #[arg(long)]
-        if_missing: bool,
-    },
-    /// Change a client's name, notes or external reference.
-    Update {
-        #[arg(value_parser = id)]
-        id: NonZeroU64,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        notes: Option<String>,
-        #[arg(long)]
-        external_reference: Option<String>,
-    },
-    /// Delete clients for good (several at once: all or none).
-    Delete {
-        #[arg(required = true, num_args = 1.., value_parser = id)]
-        ids: Vec<NonZeroU64>,
-    },
-    /// Archive clients and their projects (paid workspaces only; several at
-    /// once: all or none).
-    Archive {
-        #[arg(required = true, num_args = 1.., value_parser = id)]
-        ids: Vec<NonZeroU64>,
-    },
-    /// Restore an archived client, with all or some of its projects.
-    Restore {
-        #[arg(value_parser = id)]
-        id: NonZeroU64,
-        /// A project to restore with it (repeat for more).
-        #[arg(long = "project", value_name = "PROJECT_ID", value_parser = id)]
-        projects: Vec<NonZeroU64>,
-        /// Restore every project of the client.
-        #[arg(long, conflicts_with = "projects")]
-        all_projects: bool,
-    },
-    /// Make the workspace's clients match a CSV or JSON file in the shape
-    /// `list --output csv|json` prints: prints the plan and its request
-    /// cost first, then carries it out with the fewest requests.
-    Apply {
-        /// The file (CSV with a header row, or a JSON array); `-` for stdin.
-        file: PathBuf,
-        /// Print the plan and its cost; send nothing but the reads.
-        #[arg(long)]
-        dry_run: bool,
-        /// Also delete the clients the file does not list.
-        #[arg(long)]
-        prune: bool,
-    },
-    /// The hourly quotas as the service last reported them, at no cost.
-    Quota {
-        /// Ask the service instead (one request, the cheapest there is).
-        #[arg(long)]
-        refresh: bool,
-    },
-    /// Walk through all seven operations with a client of its own (on a
-    /// local mock unless credentials or --base-url are given).
-    Demo,
-    /// Print shell completions.
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct ListArgs {
-    #[arg(long, value_enum)]
-    pub status: Option<Status>,
-    /// Only clients whose name contains this text (any case).
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Only clients created, changed or deleted since this time (UNIX
-    /// seconds or RFC 3339), archived or not; deleted ones show as such.
-    /// Toggl keeps about three months of changes.
-    #[arg(long, conflicts_with = "status", value_parser = parse_since)]
-    pub since: Option<i64>,
-    /// Fetch the list a page at a time, this many clients a page (one
-    /// request a page).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "since")]
-    pub page_size: Option<u64>,
-    /// Answer from the local cache when it is younger than this (e.g. 10m);
-    /// no request at all.
-    #[arg(long, value_parser = duration)]
-    pub max_age: Option<Duration>,
+impl From<Status> for ClientStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Active => ClientStatus::Active,
+            Status::Archived => ClientStatus::Archived,
+            Status::Both => ClientStatus::Both,
+        }
+    }
 }
 
 /// An id: a whole number of 1 or more.
-fn id(text: &str) -> Result<NonZeroU64, String> {
+pub(crate) fn id(text: &str) -> Result<NonZeroU64, String> {
     match text.parse::<u64>() {
         Ok(0) => Err("ids start at 1".into()),
         Ok(n) => NonZeroU64::new(n).ok_or_else(|| "ids start at 1".into()),
@@ -213,35 +82,13 @@ fn id(text: &str) -> Result<NonZeroU64, String> {
 }
 
 /// A duration such as `30s`, `10m` or `1h 30m`.
-fn duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e}; write it like 30s, 10m or 1h"))
-}
-
-/// `--since`: UNIX seconds, or an RFC 3339 time.
-fn parse_since(text: &str) -> Result<i64, String> {
-    if let Ok(seconds) = text.parse::<i64>() {
-        return if seconds >= 0 {
-            Ok(seconds)
-        } else {
-            Err("a time before 1970".into())
-        };
-    }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.timestamp())
-        .map_err(|_| {
-            "expected UNIX seconds or an RFC 3339 time such as 2026-11-27T09:00:00Z".into()
-        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn the_command_line_is_well_formed() {
-        Cli::command().debug_assert();
-    }
 
     #[test]
     fn ids_and_durations_are_read_in_plain_words() {

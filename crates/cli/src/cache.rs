@@ -2,67 +2,70 @@
 //! answer at zero requests and `quota` can tell the quota left without
 //! asking. One file per service, user and workspace, in the user's cache
 //! directory, named by a hash: two accounts never share a file, and no
-//! credential is ever written. Files are private to their owner and written
-//! atomically, so an interrupted run never leaves a broken cache.
+//! credential is ever written.
+//!
+//! Lean by design: a list is stored only when the command asked for a
+//! cached read (`--max-age`), each client once (lists name their clients by
+//! id), compact, and a query's newer answer replaces its older one; so the
+//! file stays about the size of the answers it holds.
+//!
+//! Private: the folder is created owner-only (0700) and files are written
+//! owner-only (0600) and atomically, so an interrupted run never leaves a
+//! broken cache. A folder another user owns, or that others may write to,
+//! is not used (the command says so once, and runs without the cache).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use toggl_track_api::extras::ClientFilter;
+use toggl_track_api::quota::KnownQuotas;
 use toggl_track_api::types::TrackClient;
-use toggl_track_api::{KnownQuotas, QuotaKind};
 
 /// Overrides where the cache lives (tests, or a user who wants it elsewhere).
 pub(crate) const DIR_VARIABLE: &str = "TOGGL_CLIENTS_CACHE_DIR";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
-fn now() -> u64 {
+/// Seconds since the UNIX epoch: the cache's clock.
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default()
 }
 
-/// Something cached and when it was fetched (UNIX seconds).
+fn fresh(fetched_at: u64, max_age: Duration) -> bool {
+    unix_now().saturating_sub(fetched_at) <= max_age.as_secs()
+}
+
+/// A client and when it was fetched.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Stamped<T> {
+struct Held {
+    #[serde(rename = "t")]
     fetched_at: u64,
-    value: T,
+    #[serde(rename = "c")]
+    client: TrackClient,
 }
 
-impl<T> Stamped<T> {
-    fn new(value: T) -> Self {
-        Self {
-            fetched_at: now(),
-            value,
-        }
-    }
-
-    fn fresh(&self, max_age: Duration) -> bool {
-        now().saturating_sub(self.fetched_at) <= max_age.as_secs()
-    }
-}
-
-/// One quota as last reported: requests left and when the window resets
-/// (UNIX seconds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct QuotaRecord {
-    pub remaining: u64,
-    pub resets_at: u64,
-    pub seen_at: u64,
+/// A list answer: its clients' ids, in the service's order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Listed {
+    #[serde(rename = "t")]
+    fetched_at: u64,
+    ids: Vec<u64>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Contents {
     format: u32,
-    /// Lists by their query (`status name`).
-    lists: BTreeMap<String, Stamped<Vec<TrackClient>>>,
-    /// Single clients by id.
-    clients: BTreeMap<u64, Stamped<TrackClient>>,
-    quotas: BTreeMap<String, QuotaRecord>,
+    /// Lists by their query (`status=active name=acme`).
+    lists: BTreeMap<String, Listed>,
+    /// Every client held, once, by id.
+    clients: BTreeMap<u64, Held>,
+    /// The quotas as last reported.
+    quotas: KnownQuotas,
 }
 
 /// The cache of one service, user and workspace.
@@ -75,11 +78,16 @@ pub(crate) struct Cache {
 impl Cache {
     /// The cache for `service`, the user behind `identity` (a token or an
     /// email address, only ever hashed) and `workspace`; `None` when the
-    /// machine has no cache directory.
+    /// machine has no cache directory or the directory is not safe to use
+    /// (then a warning says why).
     pub(crate) fn open(service: &str, identity: &str, workspace: u64) -> Option<Self> {
         let dir = std::env::var_os(DIR_VARIABLE)
             .map(PathBuf::from)
             .or_else(|| dirs::cache_dir().map(|d| d.join("toggl-clients")))?;
+        if let Err(why) = private_dir(&dir) {
+            eprintln!("warning: not using the cache in {}: {why}", dir.display());
+            return None;
+        }
         let mut hash = Sha256::new();
         for part in [service, identity, &workspace.to_string()] {
             hash.update(part.as_bytes());
@@ -105,32 +113,55 @@ impl Cache {
         })
     }
 
-    pub(crate) fn list(&self, query: &str, max_age: Duration) -> Option<Vec<TrackClient>> {
-        let entry = self.contents.lists.get(query)?;
-        entry.fresh(max_age).then(|| entry.value.clone())
+    /// The list answered for `filter`, if younger than `max_age`.
+    pub(crate) fn list(
+        &self,
+        filter: &ClientFilter,
+        max_age: Duration,
+    ) -> Option<Vec<TrackClient>> {
+        let listed = self.contents.lists.get(&filter.to_string())?;
+        if !fresh(listed.fetched_at, max_age) {
+            return None;
+        }
+        listed
+            .ids
+            .iter()
+            .map(|id| self.contents.clients.get(id).map(|h| h.client.clone()))
+            .collect()
     }
 
-    pub(crate) fn put_list(&mut self, query: &str, clients: &[TrackClient]) {
+    /// Keeps a list answer, replacing the query's older one.
+    pub(crate) fn put_list(&mut self, filter: &ClientFilter, clients: &[TrackClient]) {
+        let fetched_at = unix_now();
+        let ids = clients.iter().map(|c| c.id.get()).collect();
         self.contents
             .lists
-            .insert(query.to_owned(), Stamped::new(clients.to_vec()));
+            .insert(filter.to_string(), Listed { fetched_at, ids });
         for c in clients {
-            self.contents
-                .clients
-                .insert(c.id.get(), Stamped::new(c.clone()));
+            self.contents.clients.insert(
+                c.id.get(),
+                Held {
+                    fetched_at,
+                    client: c.clone(),
+                },
+            );
         }
         self.changed = true;
     }
 
     pub(crate) fn client(&self, id: u64, max_age: Duration) -> Option<TrackClient> {
-        let entry = self.contents.clients.get(&id)?;
-        entry.fresh(max_age).then(|| entry.value.clone())
+        let held = self.contents.clients.get(&id)?;
+        fresh(held.fetched_at, max_age).then(|| held.client.clone())
     }
 
     pub(crate) fn put_client(&mut self, client: &TrackClient) {
-        self.contents
-            .clients
-            .insert(client.id.get(), Stamped::new(client.clone()));
+        self.contents.clients.insert(
+            client.id.get(),
+            Held {
+                fetched_at: unix_now(),
+                client: client.clone(),
+            },
+        );
         self.changed = true;
     }
 
@@ -151,32 +182,18 @@ impl Cache {
         self.changed = true;
     }
 
+    /// Keeps the quotas a run learned, each kind newer than what was held.
     pub(crate) fn record_quotas(&mut self, known: &KnownQuotas) {
-        for (kind, snapshot) in [
-            (QuotaKind::Organization, known.organization),
-            (QuotaKind::User, known.user),
-        ] {
-            if let Some(s) = snapshot {
-                let secs = |t: SystemTime| {
-                    t.duration_since(SystemTime::UNIX_EPOCH)
-                        .map(|d| d.as_secs())
-                        .unwrap_or_default()
-                };
-                self.contents.quotas.insert(
-                    kind.to_string(),
-                    QuotaRecord {
-                        remaining: s.remaining,
-                        resets_at: secs(s.resets_at),
-                        seen_at: secs(s.seen_at),
-                    },
-                );
-                self.changed = true;
-            }
+        let merged = self.contents.quotas.merged(known);
+        if merged != self.contents.quotas {
+            self.contents.quotas = merged;
+            self.changed = true;
         }
     }
 
-    pub(crate) fn quota(&self, kind: QuotaKind) -> Option<QuotaRecord> {
-        self.contents.quotas.get(&kind.to_string()).copied()
+    /// The quotas as last reported, by this run or an earlier one.
+    pub(crate) fn quotas(&self) -> KnownQuotas {
+        self.contents.quotas
     }
 
     /// Writes the cache if anything changed: to a temporary file readable
@@ -187,7 +204,6 @@ impl Cache {
         }
         self.contents.format = FORMAT;
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        create_private_dir(dir)?;
         let tmp = dir.join(format!(
             ".{}.tmp-{}",
             self.path
@@ -196,10 +212,10 @@ impl Cache {
                 .unwrap_or_default(),
             std::process::id()
         ));
-        let bytes = serde_json::to_vec(&self.contents).map_err(std::io::Error::other)?;
-        let written = private_file(&tmp).and_then(|mut f| {
-            f.write_all(&bytes)?;
-            f.sync_all()
+        let written = private_file(&tmp).and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            serde_json::to_writer(&mut out, &self.contents).map_err(std::io::Error::other)?;
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()
         });
         if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, &self.path)) {
             let _ = std::fs::remove_file(&tmp);
@@ -215,18 +231,37 @@ impl Cache {
     }
 }
 
+/// Makes `dir` (owner-only when it is new) and checks that it is this
+/// user's alone: owned by them, and not writable by group or others.
 #[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
+fn private_dir(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
+        .map_err(|e| format!("cannot create it ({e})"))?;
+    let meta = std::fs::metadata(dir).map_err(|e| format!("cannot read it ({e})"))?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(format!(
+            "it belongs to another user (uid {}), who could read or change what it holds",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(format!(
+            "group or others may write to it (mode {:o}); `chmod 700` it to use it",
+            meta.mode() & 0o777
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
+fn private_dir(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create it ({e})"))
 }
 
 #[cfg(unix)]
@@ -268,35 +303,50 @@ mod tests {
         let mut a = Cache::open("https://api", token, 7).expect("cache");
         let b = Cache::open("https://api", "another-token", 7).expect("cache");
         assert_ne!(a.path(), b.path(), "two accounts never share a file");
-        a.put_list("active", &[client(1), client(2)]);
+        let active = ClientFilter::default();
+        a.put_list(&active, &[client(1), client(2)]);
+        // The same query again replaces, and clients are held once.
+        a.put_list(&active, &[client(1), client(2)]);
         a.save().expect("saved");
         let text = std::fs::read_to_string(a.path()).expect("written");
         assert!(!text.contains(token));
+        assert_eq!(text.matches("\"c1\"").count(), 1, "{text}");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(a.path())
-                .expect("meta")
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
+            let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode(a.path()), 0o600);
+            assert_eq!(mode(&dir), 0o700);
         }
         let again = Cache::open("https://api", token, 7).expect("cache");
         assert_eq!(
             again
-                .list("active", Duration::from_secs(60))
+                .list(&active, Duration::from_secs(60))
                 .map(|l| l.len()),
             Some(2)
         );
         assert!(again.client(2, Duration::from_secs(60)).is_some());
-        assert!(b.list("active", Duration::from_secs(60)).is_none());
+        assert!(b.list(&active, Duration::from_secs(60)).is_none());
         // A broken file is started afresh, not an error.
         std::fs::write(a.path(), "{not json").expect("write");
         assert!(
             Cache::open("https://api", token, 7)
                 .expect("cache")
-                .list("active", Duration::MAX)
+                .list(&active, Duration::MAX)
                 .is_none()
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_others_may_write_to_is_not_used() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("toggl-cache-open-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+        let why = private_dir(&dir).expect_err("refused");
+        assert!(why.contains("group or others may write"), "{why}");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        assert_eq!(private_dir(&dir), Ok(()));
     }
 }

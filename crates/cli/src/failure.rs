@@ -49,9 +49,3 @@ impl From<Error> for Failure {
         Self::new(code(&err), err.to_string())
     }
 }
-
-impl From<toggl_track_api::OperationError> for Failure {
-    fn from(err: toggl_track_api::OperationError) -> Self {
-        Error::from(err).into()
-    }
-}

@@ -1,12 +1,22 @@
 //! `toggl-clients`: list, create, change, archive, restore and delete the
 //! clients of a Toggl Track workspace, keep them in line with a file, and
-//! watch the hourly quota, from the command line.
+//! watch the hourly quota, from the command line. One module per command,
+//! each with its arguments and its `run`; everything about the service
+//! itself comes from the `toggl-track-api` library.
 
-mod apply;
 mod args;
 mod cache;
+mod cmd_apply;
+mod cmd_archive;
+mod cmd_create;
+mod cmd_delete;
+mod cmd_demo;
+mod cmd_get;
+mod cmd_list;
+mod cmd_quota;
+mod cmd_restore;
+mod cmd_update;
 mod commands;
-mod demo;
 mod failure;
 mod output;
 mod progress;
@@ -15,9 +25,8 @@ mod session;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use toggl_track_api::types::{ClientCreate, ClientUpdate};
 
-use args::{Cli, Command};
+use commands::{Cli, Command};
 use failure::Failure;
 
 fn main() -> ExitCode {
@@ -56,54 +65,8 @@ fn main() -> ExitCode {
 /// quota, whatever the outcome.
 async fn run(cli: Cli) -> Result<(), Failure> {
     let g = &cli.global;
-    let mut session = session::connect(g, matches!(cli.command, Command::Demo)).await?;
-    let out = g.output;
-    let s = &mut session;
-    let result = match cli.command {
-        Command::List(args) => commands::list(s, out, args).await,
-        Command::Get { id, max_age } => commands::get(s, out, id, max_age).await,
-        Command::Create {
-            name,
-            notes,
-            external_reference,
-            if_missing,
-        } => {
-            let body = ClientCreate {
-                name,
-                notes,
-                external_reference,
-            };
-            commands::create(s, out, body, if_missing).await
-        }
-        Command::Update {
-            id,
-            name,
-            notes,
-            external_reference,
-        } => {
-            let body = ClientUpdate {
-                name,
-                notes,
-                external_reference,
-            };
-            commands::update(s, out, id, body).await
-        }
-        Command::Delete { ids } => commands::delete(s, out, ids).await,
-        Command::Archive { ids } => commands::archive(s, out, ids).await,
-        Command::Restore {
-            id,
-            projects,
-            all_projects,
-        } => commands::restore(s, out, id, projects, all_projects).await,
-        Command::Apply {
-            file,
-            dry_run,
-            prune,
-        } => apply::run(s, out, &file, dry_run, prune).await,
-        Command::Quota { refresh } => commands::quota(s, out, refresh).await,
-        Command::Demo => demo::run(s).await,
-        Command::Completions { .. } => Ok(()),
-    };
+    let mut session = session::connect(g, matches!(cli.command, Command::Demo(_))).await?;
+    let result = cli.command.run(&mut session, g.output).await;
     output::quota_line(&session.client);
     if let Some(cache) = &mut session.cache {
         cache.record_quotas(&session.client.quota());

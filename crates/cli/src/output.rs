@@ -97,12 +97,17 @@ pub(crate) fn json_document(value: &serde_json::Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }
 
-/// Prints clients: as a list for `list`, as one object otherwise.
-pub(crate) fn clients(
-    output: Output,
-    clients: &[TrackClient],
-    single: bool,
-) -> Result<(), Failure> {
+/// Prints a list of clients.
+pub(crate) fn clients(output: Output, clients: &[TrackClient]) -> Result<(), Failure> {
+    print_clients(output, clients, false)
+}
+
+/// Prints one client: as one object, without a count.
+pub(crate) fn client(output: Output, client: &TrackClient) -> Result<(), Failure> {
+    print_clients(output, std::slice::from_ref(client), true)
+}
+
+fn print_clients(output: Output, clients: &[TrackClient], single: bool) -> Result<(), Failure> {
     match output {
         Output::Table => {
             let count = if single {
@@ -141,8 +146,8 @@ fn done(
 }
 
 /// The deleted clients, in each format.
-pub(crate) fn deleted(output: Output, ids: &[u64]) -> Result<(), Failure> {
-    let list: Vec<String> = ids.iter().map(u64::to_string).collect();
+pub(crate) fn deleted(output: Output, ids: &[std::num::NonZeroU64]) -> Result<(), Failure> {
+    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
     done(
         output,
         &format!("deleted client(s) {}", list.join(", ")),

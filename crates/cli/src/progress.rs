@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use toggl_track_api::{AttemptEvent, AttemptPhase, WaitEvent, WaitReason};
+use toggl_track_api::events::{AttemptEvent, AttemptPhase, WaitEvent, WaitReason};
 
 /// Waits and attempts shorter than this are not drawn.
 const MOMENT: Duration = Duration::from_millis(700);
@@ -34,11 +34,11 @@ fn spinner() -> ProgressBar {
 pub(crate) fn wait(event: WaitEvent) {
     let why = match event.reason {
         WaitReason::Pacing => "keeping to one request a second".to_owned(),
-        WaitReason::Backoff { retry, status } => match status {
+        WaitReason::Backoff { retry, status, .. } => match status {
             Some(s) => format!("the service answered {}; retry {retry}", s.as_u16()),
             None => format!("the connection failed; retry {retry}"),
         },
-        WaitReason::NotYetVisible { retry } => {
+        WaitReason::NotYetVisible { retry, .. } => {
             format!("the new client is not visible yet; asking again ({retry})")
         }
         WaitReason::QuotaReset => "the quota reserve is reached; waiting for the reset".to_owned(),

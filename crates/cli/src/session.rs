@@ -1,18 +1,19 @@
 //! Turns the global options into a client: credentials, workspace, server
-//! (or a local mock started for the command), timeouts, pacing, the
-//! progress display, and the local cache.
+//! (or a local service started for the command, with the `local-service`
+//! feature), timeouts, pacing, the progress display, and the local cache.
 
 use std::io::IsTerminal;
+use std::num::NonZeroU64;
 use std::time::Duration;
 
-use toggl_track_api::{Client, Credentials, Pacing};
-use toggl_track_mock::{Config, MockServer};
+use toggl_track_api::config::{DEFAULT_BASE_URL, Pacing};
+use toggl_track_api::{Client, ClientBuilder, Credentials};
 
 use crate::args::Global;
 use crate::cache::Cache;
 use crate::failure::{AUTH, Failure, USAGE};
 
-/// The longest one attempt may take; the whole command is bounded by
+/// The longest one attempt may take; each operation is bounded by
 /// `--timeout`.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -20,17 +21,45 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
 pub(crate) struct Session {
     pub client: Client,
     pub workspace: u64,
-    /// Kept alive for as long as the session; `None` against a real server.
-    pub mock: Option<MockServer>,
-    /// `None` on a mock started for the command, or without a cache directory.
+    /// The local service started for this command, kept alive with the
+    /// session; `None` against any other server.
+    pub local: Option<Local>,
+    /// `None` on a local service started for the command, or without a
+    /// usable cache directory.
     pub cache: Option<Cache>,
 }
 
-/// Builds the session. `demo` runs on a mock when nothing else is configured.
+/// A local service started for one command.
+#[cfg(feature = "local-service")]
+pub(crate) type Local = toggl_track_mock::MockServer;
+
+/// Without the local service, there is never one.
+#[cfg(not(feature = "local-service"))]
+pub(crate) enum Local {}
+
+impl Session {
+    /// The local service's address, when the session runs on one.
+    pub(crate) fn local_url(&self) -> Option<&str> {
+        #[cfg(feature = "local-service")]
+        return self.local.as_ref().map(|l| l.base_url());
+        #[cfg(not(feature = "local-service"))]
+        return self.local.as_ref().map(|l| match *l {});
+    }
+
+    /// Forgets what a write changed from the cache: every list, and these clients.
+    pub(crate) fn forget(&mut self, ids: &[NonZeroU64]) {
+        if let Some(cache) = &mut self.cache {
+            cache.invalidate(&ids.iter().map(|i| i.get()).collect::<Vec<_>>());
+        }
+    }
+}
+
+/// Builds the session. `demo` runs on a local service when nothing else is
+/// configured.
 pub(crate) async fn connect(g: &Global, demo: bool) -> Result<Session, Failure> {
     let configured = g.token.is_some() || g.email.is_some() || g.base_url.is_some();
     if g.mock || (demo && !configured) {
-        return on_mock(g).await;
+        return on_local_service(g).await;
     }
     let (credentials, identity) = credentials(g)?;
     let workspace = g.workspace.map(|w| w.get()).ok_or_else(|| {
@@ -39,23 +68,22 @@ pub(crate) async fn connect(g: &Global, demo: bool) -> Result<Session, Failure> 
             "no workspace: set TOGGL_WORKSPACE_ID or pass --workspace",
         )
     })?;
-    let base_url = g
-        .base_url
-        .clone()
-        .unwrap_or_else(|| toggl_track_api::DEFAULT_BASE_URL.to_owned());
+    let base_url = g.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
     let client = builder(g, credentials)
-        .base_url(&base_url)
+        .base_url(base_url)
         .build()
         .map_err(|e| Failure::new(USAGE, e.to_string()))?;
     Ok(Session {
         client,
         workspace,
-        mock: None,
-        cache: Cache::open(&base_url, &identity, workspace),
+        local: None,
+        cache: Cache::open(base_url, &identity, workspace),
     })
 }
 
-async fn on_mock(g: &Global) -> Result<Session, Failure> {
+#[cfg(feature = "local-service")]
+async fn on_local_service(g: &Global) -> Result<Session, Failure> {
+    use toggl_track_mock::Config;
     let config = match &g.mock_seed {
         Some(path) => {
             Config::from_seed_file(path).map_err(|e| Failure::new(USAGE, e.to_string()))?
@@ -91,12 +119,21 @@ async fn on_mock(g: &Global) -> Result<Session, Failure> {
     Ok(Session {
         client,
         workspace,
-        mock: Some(server),
+        local: Some(server),
         cache: None,
     })
 }
 
-fn builder(g: &Global, credentials: Credentials) -> toggl_track_api::ClientBuilder {
+#[cfg(not(feature = "local-service"))]
+async fn on_local_service(_: &Global) -> Result<Session, Failure> {
+    Err(Failure::new(
+        USAGE,
+        "this toggl-clients was built without the local service (cargo feature `local-service`); \
+         give credentials and a workspace instead",
+    ))
+}
+
+fn builder(g: &Global, credentials: Credentials) -> ClientBuilder {
     let mut builder = Client::builder(credentials)
         .user_agent(concat!("toggl-clients/", env!("CARGO_PKG_VERSION")))
         .operation_timeout(g.timeout)

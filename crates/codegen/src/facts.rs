@@ -6,12 +6,9 @@ use openapiv3::{Operation, ReferenceOr, Response};
 use quote::quote;
 use serde_json::Value;
 
-use crate::paths::Template;
-use crate::{Spec, refs};
-
-/// The extension naming the quota an operation counts against:
-/// `organization` (the default) or `user`.
-pub const QUOTA: &str = "x-toggl-quota";
+use toggl_track_spec::paths::Template;
+use toggl_track_spec::vocabulary::{self, QUOTA};
+use toggl_track_spec::{Spec, refs};
 
 /// Emits `mod operation_facts`: one entry per operation (by the generated
 /// method name, as `OperationInfo::operation_id` reports it) with its method,
@@ -31,10 +28,17 @@ pub(crate) fn operation_facts(spec: &Spec) -> proc_macro2::TokenStream {
         };
         let workspace = position("workspace_id");
         let client = position("client_id");
-        let method = method.to_ascii_uppercase();
         let array = success_is_array(spec, op);
         let bodiless = success_is_bodiless(spec, op);
-        let user_quota = op.extensions.get(QUOTA).and_then(|v| v.as_str()) == Some("user");
+        let user_quota = vocabulary::quota(op.extensions.get(QUOTA)) == vocabulary::Quota::User;
+        // A POST to a collection that answers with one object makes a new
+        // entity: the answer's id is new (for read-after-create).
+        let creates = method == "post"
+            && template.position_from_end("client_id").is_none()
+            && !array
+            && !bodiless
+            && success_responses(spec, op).next().is_some();
+        let method = method.to_ascii_uppercase();
         rows.push((
             name.clone(),
             quote! {
@@ -47,6 +51,7 @@ pub(crate) fn operation_facts(spec: &Spec) -> proc_macro2::TokenStream {
                     array_response: #array,
                     bodiless_success: #bodiless,
                     user_quota: #user_quota,
+                    creates: #creates,
                 }
             },
         ));
@@ -80,6 +85,9 @@ pub(crate) fn operation_facts(spec: &Spec) -> proc_macro2::TokenStream {
                 /// It counts against the user-level quota rather than the
                 /// organization's.
                 pub user_quota: bool,
+                /// It makes a new entity and answers with it (a POST to a
+                /// collection answering one object).
+                pub creates: bool,
             }
             /// Every operation, by id.
             pub const OPERATIONS: &[Operation] = &[#(#rows),*];

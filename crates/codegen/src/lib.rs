@@ -1,7 +1,8 @@
-//! The one home of everything that reads the hand-maintained OpenAPI spec:
-//! loading and validating it, following its references ([`refs`]), parsing
-//! its path templates ([`paths`]), shaping it for the generator, and turning
-//! it into the Rust client's source with progenitor.
+//! Turns the hand-maintained OpenAPI spec into the Rust client's source
+//! with progenitor. Reading the spec (references, path templates, the
+//! `x-toggl-*` vocabulary) is `toggl-track-spec`'s; this crate adds the
+//! rules the generator relies on, the generator's view of the spec, and the
+//! operation facts the hand-written layer reads.
 //!
 //! `build.rs` of the client crate calls [`build`] on every build, and
 //! `cargo xtask regen` calls [`generate`] for the committed, formatted copy,
@@ -14,8 +15,6 @@
 
 mod facts;
 mod output;
-pub mod paths;
-pub mod refs;
 mod settings;
 mod transform;
 mod validate;
@@ -23,62 +22,21 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use facts::QUOTA;
 pub use settings::generation_settings;
-pub use transform::{TRANSPORT_RESPONSE, for_generator, is_transport_response};
+pub use toggl_track_spec::{Problem, SPEC_PATH, Spec, SpecError};
+pub use transform::for_generator;
 pub use validate::validate;
-
-/// The spec, relative to the workspace root (and to the client crate's
-/// package root).
-pub const SPEC_PATH: &str = "openapi/toggl-track-v9.yaml";
-
-/// A parsed spec: openapiv3's typed view for the generator and the rules,
-/// and the document as JSON for references and extensions.
-#[derive(Debug, Clone)]
-pub struct Spec {
-    /// The typed document.
-    pub typed: openapiv3::OpenAPI,
-    /// The same document as JSON, in the file's order.
-    pub raw: serde_json::Value,
-}
-
-/// One rule broken at one place in the document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// JSON pointer into the document, e.g. `/paths/~1a~1{id}/get/responses/404`.
-    pub pointer: String,
-    /// What is wrong and what to change.
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.pointer, self.message)
-    }
-}
 
 /// Everything that can stop generation, each naming the spec file.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CodegenError {
-    /// The file could not be read.
-    #[error("{}: cannot read the spec: {source}", path.display())]
-    Read {
-        /// The spec file.
-        path: PathBuf,
-        /// What the file system said.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not YAML or JSON, or not shaped like an OpenAPI 3.0 document.
-    #[error("{}: not a valid OpenAPI 3.0 document: {message}", path.display())]
-    Parse {
-        /// The spec file.
-        path: PathBuf,
-        /// What did not parse, with its line.
-        message: String,
-    },
-    /// The document parsed but breaks rules the generator relies on.
-    #[error("{}", ProblemList { path, problems })]
+    /// The spec cannot be read: unreadable, not OpenAPI 3.0, or with a
+    /// reference that cannot be followed.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// The document breaks rules the generator relies on.
+    #[error("{}", toggl_track_spec::ProblemList { path, problems })]
     Invalid {
         /// The spec file.
         path: PathBuf,
@@ -104,69 +62,28 @@ pub enum CodegenError {
     },
 }
 
-struct ProblemList<'a> {
-    path: &'a Path,
-    problems: &'a [Problem],
-}
-
-impl fmt::Display for ProblemList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, problem) in self.problems.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{}: {problem}", self.path.display())?;
-        }
-        Ok(())
-    }
-}
-
-/// Reads and parses the spec at `path` (YAML or JSON), then validates it.
+/// Reads the spec at `path` (YAML or JSON) and checks it against the
+/// generator's rules.
 pub fn load(path: &Path) -> Result<Spec, CodegenError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CodegenError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    parse(path, &text)
+    checked(path, toggl_track_spec::load(path)?)
 }
 
-/// Parses spec text and validates it; `path` is used only in messages.
+/// Parses spec text and checks it against the generator's rules; `path`
+/// is used only in messages.
 pub fn parse(path: &Path, text: &str) -> Result<Spec, CodegenError> {
-    let invalid = |problems: Vec<Problem>| CodegenError::Invalid {
-        path: path.to_owned(),
-        problems,
-    };
-    let raw = parse_document(path, text)?;
-    // The version first, so that it speaks before openapiv3 reports a less
-    // helpful shape error for a 3.1 or 2.0 document; then references, so
-    // that a cycle is one line here instead of a hang in the generator.
-    let problems = validate::version_problems(&raw);
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    let problems = refs::problems(&raw);
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    let typed: openapiv3::OpenAPI =
-        serde_json::from_value(raw.clone()).map_err(|e| CodegenError::Parse {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-    let spec = Spec { typed, raw };
-    let problems = validate(&spec);
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    Ok(spec)
+    checked(path, toggl_track_spec::parse(path, text)?)
 }
 
-/// The document as untyped JSON, from YAML or JSON text.
-pub fn parse_document(path: &Path, text: &str) -> Result<serde_json::Value, CodegenError> {
-    serde_yaml_ng::from_str(text).map_err(|e| CodegenError::Parse {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })
+fn checked(path: &Path, spec: Spec) -> Result<Spec, CodegenError> {
+    let problems = validate(&spec);
+    if problems.is_empty() {
+        Ok(spec)
+    } else {
+        Err(CodegenError::Invalid {
+            path: path.to_owned(),
+            problems,
+        })
+    }
 }
 
 /// The generated client, ready to be written out.
@@ -208,6 +125,7 @@ pub fn generate(path: &Path, spec: &Spec) -> Result<Generated, CodegenError> {
     tokens.extend(facts::operation_facts(spec));
     let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| gen_err(e.to_string()))?;
     output::restrict_constructors(&mut file);
+    output::convert_errors(&mut file);
     Ok(Generated { file })
 }
 

@@ -9,21 +9,8 @@
 use openapiv3::OpenAPI;
 use serde_json::Value;
 
-use crate::refs;
-
-/// The extension marking a response that any operation can get from the
-/// layers in front of it (401, 402, 429).
-pub const TRANSPORT_RESPONSE: &str = "x-toggl-transport-response";
-
-/// Whether a response (given as JSON) is marked as a transport response.
-pub fn is_transport_response(response: &Value) -> bool {
-    marks_transport(response.get(TRANSPORT_RESPONSE))
-}
-
-/// Whether the value of the [`TRANSPORT_RESPONSE`] extension marks one.
-pub(crate) fn marks_transport(flag: Option<&Value>) -> bool {
-    flag.and_then(Value::as_bool) == Some(true)
-}
+use toggl_track_spec::refs;
+use toggl_track_spec::vocabulary::is_transport_response;
 
 /// A copy of the spec without the transport responses, as the generator sees it.
 pub fn for_generator(spec: &OpenAPI, raw: &Value) -> OpenAPI {

@@ -9,39 +9,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{Operation, Parameter, ReferenceOr, StatusCode};
 use serde_json::Value;
 
-use crate::paths::Template;
-use crate::refs::{self, escape};
-use crate::{Problem, Spec};
+use toggl_track_spec::paths::Template;
+use toggl_track_spec::refs::{self, escape};
+use toggl_track_spec::vocabulary::{TRANSPORT_RESPONSE, marks_transport};
+use toggl_track_spec::{Problem, Spec};
 
 fn problem(pointer: impl Into<String>, message: impl Into<String>) -> Problem {
-    Problem {
-        pointer: pointer.into(),
-        message: message.into(),
-    }
+    Problem::new(pointer, message)
 }
 
 const JSON: &str = "application/json";
-
-/// Checks the `openapi` version field of an untyped document.
-pub(crate) fn version_problems(raw: &Value) -> Vec<Problem> {
-    if raw.get("swagger").is_some() {
-        return vec![problem(
-            "/swagger",
-            "this is a Swagger 2.0 document; convert it to OpenAPI 3.0.x",
-        )];
-    }
-    match raw.get("openapi").and_then(|v| v.as_str()) {
-        Some(v) if v.starts_with("3.0.") => Vec::new(),
-        Some(v) => vec![problem(
-            "/openapi",
-            format!("version {v} is not supported; the generator reads OpenAPI 3.0.x only"),
-        )],
-        None => vec![problem(
-            "/openapi",
-            "missing `openapi: 3.0.x` field; this does not look like an OpenAPI document",
-        )],
-    }
-}
 
 /// Checks a parsed document; an empty list means the generator can take it.
 pub fn validate(spec: &Spec) -> Vec<Problem> {
@@ -211,7 +188,7 @@ fn check_responses(raw: &Value, id: &str, ptr: &str, op: &Operation, problems: &
                 continue;
             }
         };
-        if crate::transform::marks_transport(response.extensions.get(crate::TRANSPORT_RESPONSE)) {
+        if marks_transport(response.extensions.get(TRANSPORT_RESPONSE)) {
             continue;
         }
         let mut kind = BodyKind::None;

@@ -8,28 +8,12 @@
 use std::collections::{HashMap, VecDeque};
 use std::num::NonZeroU32;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use governor::{DefaultKeyedRateLimiter, Quota as GovernorQuota, RateLimiter};
 
-use crate::config::{NOTIONAL_QUOTA, QUOTA_WINDOW, RateLimit};
-use crate::refusal::Refusal;
-
-/// A quota as one response reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct QuotaView {
-    pub remaining: u32,
-    pub resets_in: Duration,
-}
-
-impl QuotaView {
-    pub(crate) fn full() -> Self {
-        Self {
-            remaining: NOTIONAL_QUOTA,
-            resets_in: QUOTA_WINDOW,
-        }
-    }
-}
+use crate::config::{QUOTA_WINDOW, RateLimit};
+use crate::refusal::{QuotaView, Refusal};
 
 /// Which quota a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,7 +4,25 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::limits::QuotaView;
+use std::time::Duration;
+
+use crate::config::{NOTIONAL_QUOTA, QUOTA_WINDOW};
+
+/// A quota as one response reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct QuotaView {
+    pub remaining: u32,
+    pub resets_in: Duration,
+}
+
+impl QuotaView {
+    pub(crate) fn full() -> Self {
+        Self {
+            remaining: NOTIONAL_QUOTA,
+            resets_in: QUOTA_WINDOW,
+        }
+    }
+}
 
 /// A refused request.
 #[derive(Debug, Clone, PartialEq, Eq)]

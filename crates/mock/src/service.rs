@@ -17,9 +17,9 @@ use chrono::Utc;
 
 use crate::config::{Config, User};
 use crate::faults::{Fault, Faults};
-use crate::limits::{Limits, QuotaKind, QuotaView};
+use crate::limits::{Limits, QuotaKind};
 use crate::model::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds};
-use crate::refusal::Refusal;
+use crate::refusal::{QuotaView, Refusal};
 use crate::store::{Paging, Store};
 
 /// Shared state of one running service.

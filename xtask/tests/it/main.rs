@@ -2,5 +2,7 @@
 //! written on failure.
 
 mod commands;
+mod maintainer;
 mod recordings;
 mod semver;
+mod structure;

@@ -2,7 +2,6 @@
 //! spec, a browser's HAR imported without its secrets, and a recording made
 //! through the client against a service.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use crate::commands::{assert_bad_input, root, stderr, temp, xtask};
@@ -37,7 +36,6 @@ fn a_recorded_body_that_breaks_the_spec_is_named_by_file_entry_and_pointer() {
             && first.contains("at /0/creator_id"),
         "{out}"
     );
-    assert!(out.contains("the Rust client cannot decode"), "{out}");
 }
 
 #[test]
@@ -231,42 +229,4 @@ fn record_without_credentials_says_so_and_does_nothing() {
             .contains("nothing recorded: set TOGGL_API_TOKEN and TOGGL_WORKSPACE_ID")
     );
     assert!(!out_dir.exists());
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn record_captures_every_operation_through_the_client_and_the_result_conforms() {
-    use toggl_track_mock::demo;
-    let server = toggl_track_mock::start(toggl_track_mock::Config::demo())
-        .await
-        .expect("service starts");
-    let out_dir: PathBuf =
-        std::env::temp_dir().join(format!("xtask-it-record-{}", std::process::id()));
-    let base = server.base_url().to_owned();
-    let dir = out_dir.clone();
-    let o = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_xtask"))
-            .args(["record", "--base-url", &base, "--name", "mock", "--out-dir"])
-            .arg(&dir)
-            .env("TOGGL_API_TOKEN", demo::API_TOKEN)
-            .env("TOGGL_WORKSPACE_ID", demo::WORKSPACE.to_string())
-            .output()
-            .expect("runs")
-    })
-    .await
-    .expect("joined");
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let written = out_dir.join("mock.har");
-    let text = std::fs::read_to_string(&written).expect("written");
-    assert!(!text.contains(demo::API_TOKEN) && !text.contains("Authorization"));
-    let har: serde_json::Value = serde_json::from_str(&text).expect("json");
-    let entries = har["log"]["entries"].as_array().expect("entries");
-    assert_eq!(entries.len(), 12, "all eleven operations, the list twice");
-    let o = xtask(&["conformance", written.to_str().expect("utf-8")]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        stderr(&o)
-    );
 }

@@ -51,3 +51,25 @@ fn the_same_change_passes_with_a_breaking_version() {
     let o = xtask(&["semver", "--baseline", &baseline, "--current", &current]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn an_api_without_room_to_grow_fails_naming_each_type() {
+    // The 0.1.0 API against itself: nothing changed, but its public
+    // structs and enums were exhaustive.
+    let old = root().join("xtask/tests/it/fixtures/toggl_track_api-0.1.0.rustdoc.json.gz");
+    let old = old.to_str().expect("utf-8");
+    let o = xtask(&["semver", "--baseline", old, "--current", old]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(
+            "::RetryPolicy is a public struct with public fields without #[non_exhaustive]"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("the crate root names"), "{out}");
+    assert!(
+        !out.contains("TrackClient"),
+        "generated types are left out: {out}"
+    );
+}

@@ -841,3 +841,116 @@ async fn an_endless_answer_stops_at_the_cap_in_bounded_memory() {
         "peak resident memory {peak} bytes, cap {cap}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_applies_of_one_file_at_once_both_succeed_and_make_each_client_once() {
+    let server = service(Config::demo()).await;
+    let dir = temp_dir("apply-race");
+    let names: Vec<String> = (1..=25).map(|i| format!("Raced {i:02}")).collect();
+    let file = dir.join("new.csv");
+    std::fs::write(&file, format!("name\n{}\n", names.join("\n"))).expect("write");
+    let file = file.to_str().expect("utf-8");
+    let args = ["-o", "json", "apply", file];
+    let (a, b) = tokio::join!(run(&server, &args), run(&server, &args));
+    for o in [&a, &b] {
+        let report: Value = serde_json::from_str(&ok(o)).expect("json");
+        // Every create ends with the client's id, made by this run or the other.
+        let ids: Vec<u64> = report["plan"]
+            .as_array()
+            .expect("plan")
+            .iter()
+            .filter_map(|c| c["id"].as_u64())
+            .collect();
+        assert!(ids.len() <= 25 && ids.iter().all(|id| *id > 0), "{report}");
+    }
+    let listed: Value =
+        serde_json::from_str(&ok(&run(&server, &["-o", "json", "list"]).await)).expect("json");
+    let raced = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Raced ")))
+        .count();
+    assert_eq!(raced, 25);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_reports_the_ids_it_created_as_numbers() {
+    let server = service(Config::demo()).await;
+    let dir = temp_dir("apply-ids");
+    let file = dir.join("new.json");
+    std::fs::write(
+        &file,
+        r#"[{"name": "Hooli"}, {"name": "Initech", "archived": true}]"#,
+    )
+    .expect("write");
+    let file = file.to_str().expect("utf-8");
+    let dry: Value = serde_json::from_str(&ok(&run(
+        &server,
+        &["-o", "json", "apply", file, "--dry-run"],
+    )
+    .await))
+    .expect("json");
+    let create = dry["plan"]
+        .as_array()
+        .and_then(|p| p.iter().find(|c| c["action"] == "create"))
+        .cloned()
+        .expect("a create");
+    assert!(create["id"].is_null(), "{dry}");
+    let done: Value =
+        serde_json::from_str(&ok(&run(&server, &["-o", "json", "apply", file]).await))
+            .expect("json");
+    let listed: Value = serde_json::from_str(&ok(&run(
+        &server,
+        &["-o", "json", "list", "--name", "Hooli"],
+    )
+    .await))
+    .expect("json");
+    let hooli = listed[0]["id"].as_u64().expect("Hooli exists");
+    let reported = done["plan"]
+        .as_array()
+        .and_then(|p| p.iter().find(|c| c["action"] == "create"))
+        .and_then(|c| c["id"].as_u64());
+    assert_eq!(reported, Some(hooli), "{done}");
+    let csv = ok(&run(&server, &["-o", "csv", "apply", file, "--dry-run"]).await);
+    assert!(csv.starts_with("action,id,name,detail"), "{csv}");
+}
+
+#[test]
+fn a_build_without_the_local_service_links_no_server() {
+    let o = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "-p",
+            "toggl-clients",
+            "--no-default-features",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let tree = String::from_utf8_lossy(&o.stdout);
+    assert!(tree.contains("toggl-track-api"), "{tree}");
+    for server in ["axum ", "toggl-track-mock "] {
+        assert!(!tree.contains(server), "{server}in:\n{tree}");
+    }
+    // And the default build has it, for the demo.
+    let o = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "-p",
+            "toggl-clients",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("toggl-track-mock "));
+}

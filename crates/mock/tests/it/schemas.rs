@@ -25,7 +25,7 @@ struct Shape {
 }
 
 fn shape(root: &Value, node: &Value) -> Shape {
-    let node = toggl_track_codegen::refs::resolve(root, node).expect("$ref resolves");
+    let node = toggl_track_spec::refs::resolve(root, node).expect("$ref resolves");
     let mut types = BTreeSet::new();
     let mut nullable = node
         .get("nullable")
@@ -114,7 +114,7 @@ fn shape(root: &Value, node: &Value) -> Shape {
 
 fn spec() -> Value {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    toggl_track_codegen::load(&root.join(toggl_track_codegen::SPEC_PATH))
+    toggl_track_spec::load(&root.join(toggl_track_spec::SPEC_PATH))
         .expect("the spec loads")
         .raw
 }

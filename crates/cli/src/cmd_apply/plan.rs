@@ -1,0 +1,277 @@
+//! The changes that make the workspace match the file, with the fewest
+//! requests: one per create, update and restore, one for all archives and
+//! one for all deletes. The existing clients are indexed once by id and by
+//! name, so planning takes time in proportion to the rows and clients.
+
+use std::collections::{HashMap, HashSet};
+use std::num::NonZeroU64;
+
+use serde::Serialize;
+use toggl_track_api::extras::name_key;
+use toggl_track_api::types::{ClientUpdate, TrackClient};
+
+use super::file::{Checked, Row, rows};
+
+/// What a change does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Action {
+    Create,
+    Update,
+    Restore,
+    Archive,
+    Delete,
+}
+
+impl Action {
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Restore => "restore",
+            Self::Archive => "archive",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// One change of the plan, as it is reported: `id` is `None` for a client
+/// not yet created (and, once it is, its new id).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Change {
+    pub action: Action,
+    pub id: Option<NonZeroU64>,
+    pub name: String,
+    /// What changes (`notes, name`), or how it is sent.
+    pub detail: String,
+    /// The row it comes from (creates and updates).
+    #[serde(skip)]
+    pub row: Option<Row>,
+    /// The update's body.
+    #[serde(skip)]
+    pub body: Option<ClientUpdate>,
+}
+
+impl Change {
+    fn new(action: Action, id: Option<NonZeroU64>, name: &str) -> Self {
+        Self {
+            action,
+            id,
+            name: name.trim().to_owned(),
+            detail: match action {
+                Action::Archive | Action::Delete => "one bulk request for all".to_owned(),
+                _ => String::new(),
+            },
+            row: None,
+            body: None,
+        }
+    }
+
+    /// Whether it goes in a bulk request with its neighbours of its kind.
+    pub(crate) fn is_bulk(&self) -> bool {
+        matches!(self.action, Action::Archive | Action::Delete)
+    }
+}
+
+/// Requests `changes` cost: one each, but one for all archives and one for
+/// all deletes (the bulk endpoints).
+pub(crate) fn cost(changes: &[Change]) -> u64 {
+    let one_each = changes.iter().filter(|c| !c.is_bulk()).count() as u64;
+    let bulk = |action| u64::from(changes.iter().any(|c| c.action == action));
+    one_each + bulk(Action::Archive) + bulk(Action::Delete)
+}
+
+/// Why a plan cannot be made.
+#[derive(Debug, PartialEq)]
+pub(crate) enum PlanError {
+    /// A row names an id that is not a client of the workspace.
+    UnknownId(String),
+    /// The file could not be read (again).
+    File(String),
+}
+
+/// The existing clients by id and by name, built once.
+struct Index<'a> {
+    by_id: HashMap<u64, &'a TrackClient>,
+    by_name: HashMap<String, &'a TrackClient>,
+}
+
+impl<'a> Index<'a> {
+    fn new(existing: &'a [TrackClient]) -> Self {
+        Self {
+            by_id: existing.iter().map(|c| (c.id.get(), c)).collect(),
+            by_name: existing.iter().map(|c| (name_key(&c.name), c)).collect(),
+        }
+    }
+}
+
+/// The changes that make `existing` match the rows of `text` (already
+/// checked), in the order they run: renames and other updates first (a new
+/// client may take a name an old one gives up), then creates, restores,
+/// archives and deletes. With `prune`, clients no row matches are deleted.
+pub(crate) fn plan(
+    text: &str,
+    checked: &Checked,
+    existing: &[TrackClient],
+    prune: bool,
+) -> Result<Vec<Change>, PlanError> {
+    let index = Index::new(existing);
+    let mut matched: HashSet<u64> = HashSet::with_capacity(checked.rows);
+    let (mut updates, mut creates, mut restores, mut archives) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for row in rows(text).map_err(PlanError::File)? {
+        let row = row.map_err(PlanError::File)?;
+        // A row with an id claims that client; one without matches by name
+        // among the clients no row claims by id.
+        let found = match row.id {
+            Some(id) => Some(index.by_id.get(&id.get()).copied().ok_or_else(|| {
+                PlanError::UnknownId(format!(
+                    "{}: no client with id {id} in the workspace; leave the id out to create it",
+                    row.at
+                ))
+            })?),
+            None => index
+                .by_name
+                .get(&name_key(&row.name))
+                .copied()
+                .filter(|c| !checked.claimed.contains(&c.id.get())),
+        };
+        let Some(client) = found else {
+            if row.archived == Some(true) {
+                archives.push(Change::new(Action::Archive, None, &row.name));
+            }
+            let mut create = Change::new(Action::Create, None, &row.name);
+            create.row = Some(row);
+            creates.push(create);
+            continue;
+        };
+        matched.insert(client.id.get());
+        if let Some(update) = update(client, &row) {
+            updates.push(update);
+        }
+        match (client.archived, row.archived) {
+            (true, Some(false)) => {
+                restores.push(Change::new(Action::Restore, Some(client.id), &client.name));
+            }
+            (false, Some(true)) => {
+                archives.push(Change::new(Action::Archive, Some(client.id), &client.name));
+            }
+            _ => {}
+        }
+    }
+    let deletes = existing
+        .iter()
+        .filter(|c| prune && !matched.contains(&c.id.get()))
+        .map(|c| Change::new(Action::Delete, Some(c.id), &c.name));
+    Ok(updates
+        .into_iter()
+        .chain(creates)
+        .chain(restores)
+        .chain(archives)
+        .chain(deletes)
+        .collect())
+}
+
+/// The update that makes `client` what `row` says, if anything differs.
+pub(crate) fn update(client: &TrackClient, row: &Row) -> Option<Change> {
+    let mut body = ClientUpdate::default();
+    let mut what = Vec::new();
+    if client.name != row.name.trim() {
+        body.name = Some(row.name.trim().to_owned());
+        what.push("name");
+    }
+    if let Some(notes) = &row.notes
+        && client.notes.as_deref().unwrap_or_default() != notes
+    {
+        body.notes = Some(notes.clone());
+        what.push("notes");
+    }
+    if let Some(reference) = &row.external_reference
+        && client.external_reference.as_deref().unwrap_or_default() != reference
+    {
+        body.external_reference = Some(reference.clone());
+        what.push("external reference");
+    }
+    if what.is_empty() {
+        return None;
+    }
+    let mut change = Change::new(Action::Update, Some(client.id), &row.name);
+    change.detail = what.join(", ");
+    change.body = Some(body);
+    change.row = Some(row.clone());
+    Some(change)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd_apply::file::check;
+    use serde_json::json;
+
+    fn client(id: u64, name: &str, archived: bool, notes: Option<&str>) -> TrackClient {
+        serde_json::from_value(json!({
+            "id": id, "wid": 1, "name": name, "archived": archived,
+            "at": "2024-03-17T10:55:38+00:00", "notes": notes
+        }))
+        .expect("client")
+    }
+
+    fn planned(
+        text: &str,
+        existing: &[TrackClient],
+        prune: bool,
+    ) -> Result<Vec<Change>, PlanError> {
+        let checked = check(text).expect("checked");
+        plan(text, &checked, existing, prune)
+    }
+
+    #[test]
+    fn the_plan_uses_the_fewest_requests() {
+        let existing = [
+            client(1, "Acme", false, Some("old")),
+            client(2, "Globex", false, None),
+            client(3, "Initech", true, None),
+            client(4, "Umbrella", false, None),
+        ];
+        let file = "id,name,status,notes\n1,Acme,active,new\n,globex,archived,\n3,Initech,active,\n,Hooli,archived,\n,Pied Piper,,\n";
+        let changes = planned(file, &existing, false).expect("plan");
+        let actions: Vec<&str> = changes.iter().map(|c| c.action.word()).collect();
+        // Globex matches by name; its name's case differs, so it is renamed.
+        assert_eq!(
+            actions,
+            [
+                "update", "update", "create", "create", "restore", "archive", "archive"
+            ]
+        );
+        // 2 creates + 2 updates + 1 restore + 1 bulk archive.
+        assert_eq!(cost(&changes), 6);
+        let pruned = planned(file, &existing, true).expect("plan");
+        assert!(
+            pruned
+                .iter()
+                .any(|c| c.action == Action::Delete && c.name == "Umbrella")
+        );
+        assert_eq!(cost(&pruned), 7);
+        // A file that matches costs nothing to write.
+        let same = "id,name,status,notes\n1,Acme,active,old\n2,Globex,active,\n3,Initech,archived,\n4,Umbrella,active,\n";
+        assert_eq!(planned(same, &existing, true), Ok(Vec::new()));
+        // An id that is not in the workspace is refused before anything is sent.
+        assert!(matches!(
+            planned("id,name\n99,Nobody\n", &existing, false),
+            Err(PlanError::UnknownId(m)) if m.contains("line 2: no client with id 99")
+        ));
+    }
+
+    #[test]
+    fn a_client_claimed_by_id_is_not_matched_by_name_too() {
+        let existing = [client(1, "Acme", false, None)];
+        // Row 1 renames client 1; row 2 wants a new client called "Acme".
+        let file = "id,name\n1,Acme Old\n,Acme\n";
+        let changes = planned(file, &existing, false).expect("plan");
+        let actions: Vec<(&str, Option<u64>)> = changes
+            .iter()
+            .map(|c| (c.action.word(), c.id.map(|i| i.get())))
+            .collect();
+        assert_eq!(actions, [("update", Some(1)), ("create", None)]);
+    }
+}

@@ -1,0 +1,56 @@
+//! `create`, or with `--if-missing` the client of that name if it exists.
+
+use clap::Args;
+use toggl_track_api::types::ClientCreate;
+
+use crate::args::Output;
+use crate::failure::Failure;
+use crate::output;
+use crate::session::Session;
+
+#[derive(Debug, Args)]
+pub(crate) struct Create {
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    notes: Option<String>,
+    #[arg(long)]
+    external_reference: Option<String>,
+    /// Return the client with this name (any case) if there is one,
+    /// instead of failing; create it otherwise.
+    #[arg(long)]
+    if_missing: bool,
+}
+
+impl Create {
+    pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
+        let body = ClientCreate {
+            name: self.name,
+            notes: self.notes,
+            external_reference: self.external_reference,
+        };
+        let client = if self.if_missing {
+            let ensured = s.client.create_client_if_missing(s.workspace, body).await?;
+            eprintln!(
+                "{} ({} request(s))",
+                if ensured.created {
+                    "created"
+                } else {
+                    "already there; nothing created"
+                },
+                ensured.requests
+            );
+            ensured.client
+        } else {
+            s.client
+                .create_client()
+                .workspace_id(s.workspace)
+                .body(body)
+                .send()
+                .await?
+                .into_inner()
+        };
+        s.forget(&[]);
+        output::client(out, &client)
+    }
+}

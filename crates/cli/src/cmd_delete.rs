@@ -1,0 +1,38 @@
+//! `delete`: one client, or several in one bulk request (all or none).
+
+use std::num::NonZeroU64;
+
+use clap::Args;
+
+use crate::args::{Output, id};
+use crate::failure::Failure;
+use crate::output;
+use crate::session::Session;
+
+#[derive(Debug, Args)]
+pub(crate) struct Delete {
+    #[arg(required = true, num_args = 1.., value_parser = id)]
+    ids: Vec<NonZeroU64>,
+}
+
+impl Delete {
+    pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
+        if let [id] = self.ids[..] {
+            s.client
+                .delete_client()
+                .workspace_id(s.workspace)
+                .client_id(id)
+                .send()
+                .await?;
+        } else {
+            s.client
+                .delete_clients()
+                .workspace_id(s.workspace)
+                .body(self.ids.clone())
+                .send()
+                .await?;
+        }
+        s.forget(&self.ids);
+        output::deleted(out, &self.ids)
+    }
+}

@@ -1,0 +1,18 @@
+//! What the hand-written layer adds beyond the generated operations, as
+//! methods of [`Client`](crate::Client) (no trait to import):
+//!
+//! * [`Client::list_all_clients`](crate::Client::list_all_clients): every
+//!   page of a list, one request a page ([`AllClients`], [`Listing`]);
+//! * [`Client::create_client_if_missing`](crate::Client::create_client_if_missing):
+//!   the client of a name, or a new one, race and retries included
+//!   ([`EnsureClient`], [`Ensured`]);
+//! * names as the service compares them ([`same_name`], [`name_key`]) and the
+//!   list's filters applied to clients in hand ([`ClientFilter`]).
+
+mod ensure;
+mod names;
+mod pages;
+
+pub use ensure::{EnsureClient, Ensured};
+pub use names::{ClientFilter, name_key, same_name};
+pub use pages::{AllClients, DEFAULT_PAGE_SIZE, Listing};

@@ -1,0 +1,301 @@
+//! The moment the tools exist for: Toggl changed its API and a maintainer
+//! edits `openapi/toggl-track-v9.yaml`. Each test does what the maintainer
+//! does: in a copy of the repository, the spec file edited in place, it
+//! runs `cargo xtask ...` and reads the exit code and the output.
+//!
+//! The copy's client refuses to compile (its `src/lib.rs` starts with a
+//! `compile_error!`) unless a test needs the client, so every command that
+//! passes here has proved that it never compiles the client.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{LazyLock, Mutex, MutexGuard};
+
+use crate::commands::root;
+
+const SPEC: &str = "openapi/toggl-track-v9.yaml";
+const LIB: &str = "src/lib.rs";
+const POISON: &str = "compile_error!(\"cargo xtask compiled the client crate\");\n";
+
+/// A copy of the repository: its tracked and unignored files, under
+/// `target/maintainer/`.
+struct Copy {
+    dir: PathBuf,
+}
+
+static COPY: LazyLock<Mutex<Copy>> = LazyLock::new(|| {
+    let dir = root().join("target").join("maintainer").join("repo");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).expect("an old copy is removed");
+    }
+    let listed = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("git lists the repository's files");
+    assert!(listed.status.success(), "git ls-files failed");
+    for name in listed.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name).into_owned();
+        let from = root().join(&name);
+        if !from.is_file() {
+            continue; // listed but deleted in the working tree
+        }
+        let to = dir.join(&name);
+        std::fs::create_dir_all(to.parent().expect("a parent")).expect("folders");
+        std::fs::copy(&from, &to).expect("copied");
+    }
+    Mutex::new(Copy { dir })
+});
+
+/// The copy, with the project's spec and derived files as they are, the
+/// client poisoned, and `edit` applied to the spec file in place.
+fn copy_with(edit: impl FnOnce(&str) -> String) -> MutexGuard<'static, Copy> {
+    let copy = COPY.lock().unwrap_or_else(|p| p.into_inner());
+    copy.restore();
+    let lib = copy.dir.join(LIB);
+    let text = std::fs::read_to_string(&lib).expect("lib");
+    std::fs::write(&lib, format!("{POISON}{text}")).expect("poisoned");
+    let spec = copy.dir.join(SPEC);
+    let text = std::fs::read_to_string(&spec).expect("spec");
+    let edited = edit(&text);
+    std::fs::write(&spec, edited).expect("edited in place");
+    copy
+}
+
+impl Copy {
+    /// Puts back every file a scenario may change.
+    fn restore(&self) {
+        for dir in ["openapi", "src"] {
+            restore_tree(&root().join(dir), &self.dir.join(dir));
+        }
+    }
+
+    /// `cargo xtask ARGS` in the copy, as a maintainer runs it.
+    fn xtask(&self, args: &[&str]) -> Output {
+        Command::new(option_env!("CARGO").unwrap_or("cargo"))
+            .arg("xtask")
+            .args(args)
+            .current_dir(&self.dir)
+            // A target folder of its own: cargo names the artifacts of path
+            // crates by their place in the workspace, so the copy's would
+            // take the project's place in a shared one.
+            .env("CARGO_TARGET_DIR", copy_target())
+            .env("CARGO_NET_OFFLINE", "true")
+            .env_remove("TOGGL_API_TOKEN")
+            .env_remove("TOGGL_WORKSPACE_ID")
+            .output()
+            .expect("cargo runs")
+    }
+
+    fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.dir.join(path)).expect("readable")
+    }
+}
+
+/// The copy's own target folder, kept between runs.
+fn copy_target() -> PathBuf {
+    root().join("target").join("maintainer").join("target")
+}
+
+/// Copies `from` over `to`, file by file.
+fn restore_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("listable") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("folder");
+            restore_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copied back");
+        }
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn said(o: &Output) -> String {
+    format!("stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr))
+}
+
+/// The spec without the list's `name` query parameter, as Toggl could
+/// withdraw it; the hand-written layer uses it, so the client no longer
+/// compiles from this spec.
+fn without_name_filter(spec: &str) -> String {
+    let line = "        - $ref: \"#/components/parameters/ClientNameFilter\"\n";
+    assert!(spec.contains(line), "the fixture's anchor is in the spec");
+    spec.replacen(line, "", 1)
+}
+
+#[test]
+fn a_withdrawn_parameter_is_reported_regenerated_and_checked_without_the_client() {
+    let copy = copy_with(without_name_filter);
+    let drift = copy.xtask(&["drift"]);
+    assert_eq!(drift.status.code(), Some(1), "{}", said(&drift));
+    let out = text(&drift.stdout);
+    assert!(
+        out.contains("DRIFT    parameter query name: only in the documentation"),
+        "{out}"
+    );
+    let regen = copy.xtask(&["regen"]);
+    assert_eq!(regen.status.code(), Some(0), "{}", said(&regen));
+    assert!(
+        !copy
+            .read("openapi/generated/toggl_track_v9.rs")
+            .contains("pub fn name<V>"),
+        "the regenerated client has no `name` setter"
+    );
+    let check = copy.xtask(&["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", said(&check));
+}
+
+/// One line on stderr, naming the spec file and the place, exit 2.
+fn assert_one_line(o: &Output, place: &str) {
+    assert_eq!(o.status.code(), Some(2), "{}", said(o));
+    let err = text(&o.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with(&format!("error: {SPEC}: {place}")),
+        "names the file and the place: {err}"
+    );
+}
+
+#[test]
+fn an_openapi_3_1_spec_is_one_line_and_exit_2() {
+    let copy = copy_with(|spec| spec.replacen("openapi: 3.0.3", "openapi: 3.1.0", 1));
+    for task in ["check", "drift"] {
+        let o = copy.xtask(&[task]);
+        assert_one_line(&o, "/openapi: version 3.1.0 is not supported");
+    }
+}
+
+#[test]
+fn a_reference_cycle_is_one_line_and_exit_2() {
+    let copy = copy_with(|spec| {
+        let changed = spec.replacen(
+            "  schemas:\n    TrackClient:\n",
+            "  schemas:\n    Loop:\n      $ref: \"#/components/schemas/TrackClient\"\n    TrackClient:\n      $ref: \"#/components/schemas/Loop\"\n    Unused:\n",
+            1,
+        );
+        assert_ne!(changed, spec, "the fixture edit applied");
+        changed
+    });
+    for task in ["check", "drift"] {
+        let o = copy.xtask(&[task]);
+        assert_one_line(&o, "/components/schemas/Loop/$ref");
+        assert!(text(&o.stderr).contains("reference cycle"), "{}", said(&o));
+    }
+}
+
+#[test]
+fn unreadable_input_is_exit_2() {
+    let copy = copy_with(str::to_owned);
+    let o = copy.xtask(&["drift", "--docs", "/nonexistent/page.txt"]);
+    assert_eq!(o.status.code(), Some(2), "{}", said(&o));
+    assert!(text(&o.stderr).contains("/nonexistent/page.txt: cannot read"));
+    // An I/O error is unreadable input too, not a finding.
+    let o = copy.xtask(&["conformance", "/nonexistent/recording.har"]);
+    assert_eq!(o.status.code(), Some(2), "{}", said(&o));
+}
+
+#[test]
+fn drift_on_the_project_spec_passes_and_fits_a_ci_log() {
+    let copy = copy_with(str::to_owned);
+    let o = copy.xtask(&["drift"]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let out = text(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.len() <= 60, "{} lines:\n{out}", lines.len());
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with("0 unaccepted and ")),
+        "the summary comes last:\n{out}"
+    );
+    // Every reason is there when asked for.
+    let verbose = copy.xtask(&["drift", "--verbose"]);
+    assert!(text(&verbose.stdout).lines().count() > lines.len());
+    assert!(text(&verbose.stdout).contains("accepted "));
+}
+
+#[test]
+fn record_runs_the_client_against_a_service_and_the_recording_conforms() {
+    let copy = copy_with(str::to_owned);
+    // Recording needs the client: put the copy's back as it is.
+    restore_tree(&root().join("src"), &copy.dir.join("src"));
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = runtime
+        .block_on(toggl_track_mock::start(toggl_track_mock::Config::demo()))
+        .expect("the local service starts");
+    let out_dir = copy.dir.join("target-recording");
+    let o = Command::new(option_env!("CARGO").unwrap_or("cargo"))
+        .args(["xtask", "record", "--base-url", server.base_url()])
+        .args(["--name", "local", "--out-dir"])
+        .arg(&out_dir)
+        .current_dir(&copy.dir)
+        .env("CARGO_TARGET_DIR", copy_target())
+        .env("CARGO_NET_OFFLINE", "true")
+        .env("TOGGL_API_TOKEN", toggl_track_mock::demo::API_TOKEN)
+        .env(
+            "TOGGL_WORKSPACE_ID",
+            toggl_track_mock::demo::WORKSPACE.to_string(),
+        )
+        .output()
+        .expect("cargo runs");
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let written = out_dir.join("local.har");
+    let har = std::fs::read_to_string(&written).expect("written");
+    assert!(!har.contains(toggl_track_mock::demo::API_TOKEN) && !har.contains("Authorization"));
+    let parsed: serde_json::Value = serde_json::from_str(&har).expect("json");
+    let entries = parsed["log"]["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 12, "all eleven operations, the list twice");
+    let o = copy.xtask(&["conformance", written.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+}
+
+#[test]
+fn a_field_added_to_the_retry_policy_is_a_minor_change() {
+    let copy = copy_with(str::to_owned);
+    restore_tree(&root().join("src"), &copy.dir.join("src"));
+    // The API as it is, built by the gate itself, becomes the baseline.
+    let o = copy.xtask(&["semver"]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let built = copy_target().join("doc").join("toggl_track_api.json");
+    let baseline = copy.dir.join("target-baseline.json");
+    std::fs::copy(&built, &baseline).expect("the API's rustdoc JSON");
+    let baseline = baseline.to_str().expect("utf-8");
+
+    // A knob more: callers' code keeps compiling, so it is minor.
+    let policy = copy.dir.join("src/retry/mod.rs");
+    let source = std::fs::read_to_string(&policy).expect("readable");
+    let grown = source
+        .replacen(
+            "    pub read_after_create: Option<ReadAfterCreate>,\n}",
+            "    pub read_after_create: Option<ReadAfterCreate>,\n    /// A knob added later.\n    pub budget: Option<u32>,\n}",
+            1,
+        )
+        .replacen(
+            "            read_after_create: None,\n        }",
+            "            read_after_create: None,\n            budget: None,\n        }",
+            1,
+        );
+    assert_ne!(grown, source, "the fixture edit applied");
+    std::fs::write(&policy, &grown).expect("edited");
+    let o = copy.xtask(&["semver", "--baseline", baseline]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+
+    // The control: a constructor taken away breaks callers.
+    let shrunk = grown.replacen("    pub fn none() -> Self {", "    fn none() -> Self {", 1);
+    assert_ne!(shrunk, grown, "the control edit applied");
+    std::fs::write(&policy, shrunk).expect("edited");
+    let o = copy.xtask(&["semver", "--baseline", baseline]);
+    assert_eq!(o.status.code(), Some(1), "{}", said(&o));
+    assert!(text(&o.stdout).contains("none"), "{}", said(&o));
+}
