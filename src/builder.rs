@@ -32,6 +32,7 @@ pub struct ClientBuilder {
     reserve: Option<QuotaReserve>,
     max_response_bytes: u64,
     observers: Observers,
+    insecure_http: bool,
 }
 
 impl Client {
@@ -78,6 +79,7 @@ impl Client {
             reserve: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             observers: Observers::default(),
+            insecure_http: false,
         }
     }
 }
@@ -85,6 +87,11 @@ impl Client {
 impl ClientBuilder {
     /// Another server, such as the local mock: everything before
     /// `/workspaces/...`, e.g. `http://127.0.0.1:8080/api/v9`.
+    ///
+    /// Credentials go out with every request, so `http://` is taken for
+    /// loopback hosts only (`localhost`, `127.0.0.0/8`, `[::1]`); anything
+    /// else must be `https://`, or [`build`](Self::build) refuses it (see
+    /// [`allow_insecure_http`](Self::allow_insecure_http)).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -159,6 +166,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Takes a plain-`http://` base URL off this machine, for the rare proxy
+    /// that needs it. The credentials then cross the network in clear text,
+    /// readable by anyone on the path; a warning is logged when the client
+    /// is built.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.insecure_http = true;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = self.base_url.trim_end_matches('/').to_owned();
@@ -183,6 +199,16 @@ impl ClientBuilder {
         if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(invalid("put credentials in `Credentials`, not in the URL"));
         }
+        let host = parsed.host_str().unwrap_or_default().to_owned();
+        if parsed.scheme() == "http" && !is_loopback(&parsed) {
+            if !self.insecure_http {
+                return Err(BuildError::InsecureHttp { host });
+            }
+            tracing::warn!(
+                %host,
+                "plain HTTP off this machine, as allowed: the credentials cross the network in clear text"
+            );
+        }
         let mut headers = HeaderMap::new();
         let auth = self
             .credentials
@@ -196,6 +222,9 @@ impl ClientBuilder {
             .user_agent(user_agent)
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
+            // Toggl's API does not redirect: a 3xx is reported, not followed
+            // to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(BuildError::Http)?;
         let inner = Inner {
@@ -209,5 +238,67 @@ impl ClientBuilder {
             created: Default::default(),
         };
         Ok(Client::new_with_client(&base_url, http, inner))
+    }
+}
+
+/// Whether the URL's host is this machine: `localhost`, an address in
+/// `127.0.0.0/8`, or `[::1]`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn built(url: &str) -> Result<Client, BuildError> {
+        Client::builder(Credentials::api_token("t"))
+            .base_url(url)
+            .build()
+    }
+
+    #[test]
+    fn plain_http_is_for_this_machine_only() {
+        for ok in [
+            "http://127.0.0.1:8080/api/v9",
+            "http://127.9.9.9/api/v9",
+            "http://localhost:1234/api/v9",
+            "http://[::1]:8080/api/v9",
+            "https://example.com/api/v9",
+        ] {
+            assert!(built(ok).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://example.com/api/v9",
+            "http://10.0.0.1/api/v9",
+            "http://[::2]/api/v9",
+            "http://localhost.example.com/api/v9",
+        ] {
+            let err = built(refused).expect_err(refused);
+            assert!(
+                matches!(err, BuildError::InsecureHttp { .. }),
+                "{refused}: {err}"
+            );
+            assert!(err.to_string().contains("allow_insecure_http"), "{err}");
+        }
+        let err = built("http://example.com/api/v9").expect_err("refused");
+        assert!(
+            err.to_string().contains("to example.com over http://"),
+            "{err}"
+        );
+        assert!(
+            Client::builder(Credentials::api_token("t"))
+                .base_url("http://example.com/api/v9")
+                .allow_insecure_http()
+                .build()
+                .is_ok()
+        );
     }
 }

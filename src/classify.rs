@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, LOCATION};
 
 use crate::error::{Error, ErrorContext};
 use crate::headers::{QUOTA_REMAINING, QUOTA_RESETS_IN, header_str, header_u64};
@@ -22,7 +22,13 @@ const MESSAGE_CHARS: usize = 300;
 pub(crate) fn response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
     let context = ErrorContext::new(status, headers);
     let content_type = header_str(headers, CONTENT_TYPE.as_str()).map(str::to_owned);
-    if status.is_success() || status.is_informational() || status.is_redirection() {
+    if status.is_redirection() {
+        return Error::Redirected {
+            location: header_str(headers, LOCATION.as_str()).map(without_credentials),
+            context,
+        };
+    }
+    if status.is_success() || status.is_informational() {
         return Error::Decode {
             status: Some(status),
             content_type,
@@ -51,10 +57,14 @@ pub(crate) fn response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
             context,
         },
         402 => Error::PaidFeatureRequired { message, context },
-        429 => Error::RateLimited {
-            retry_after: retry_after(headers).map(|r| r.delay),
-            context,
-        },
+        429 => {
+            let asked = retry_after(headers);
+            Error::RateLimited {
+                retry_after: asked.map(|r| r.delay),
+                retry_at: asked.map(|r| r.at),
+                context,
+            }
+        }
         410 => Error::Gone { message, context },
         500..=599 => Error::Server { message, context },
         _ => Error::UnexpectedStatus { message, context },
@@ -150,6 +160,18 @@ fn shorten(text: &str) -> String {
 
 pub(crate) fn body_prefix(body: &[u8]) -> String {
     String::from_utf8_lossy(&body[..body.len().min(BODY_PREFIX_BYTES)]).into_owned()
+}
+
+/// A URL as it may be shown: without a user name or password in it.
+fn without_credentials(location: &str) -> String {
+    match reqwest::Url::parse(location) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        _ => location.to_owned(),
+    }
 }
 
 /// A transport failure, told apart into timeouts and everything else.
@@ -265,6 +287,13 @@ mod tests {
         assert_eq!(
             seconds_in_sentence("The quota will reset in 42 seconds."),
             Some(42)
+        );
+        // The wording recorded from live runs.
+        assert_eq!(
+            seconds_in_sentence(
+                "You have hit your hourly limit for API calls. Your quota will reset in 1838 seconds."
+            ),
+            Some(1838)
         );
         assert_eq!(seconds_in_sentence("no number here"), None);
     }

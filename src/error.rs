@@ -7,7 +7,7 @@
 //! one place beside the hooks, not here.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -106,11 +106,28 @@ pub enum Error {
         context: ErrorContext,
     },
     /// 429: requests came too fast. Retried by the default policy first.
-    #[error("rate limited{} ({context})", retry_after_text(*.retry_after))]
+    #[error("rate limited{} ({context})", retry_after_text(*.retry_after, *.retry_at))]
     #[non_exhaustive]
     RateLimited {
-        /// The `Retry-After` the service sent, if any.
+        /// How long the service asked to wait (`Retry-After`), if it did.
         retry_after: Option<Duration>,
+        /// When that is: the service takes requests again from then on.
+        retry_at: Option<SystemTime>,
+        /// Status and request id.
+        context: ErrorContext,
+    },
+    /// 3xx: the answer points elsewhere. Toggl's API does not redirect, so
+    /// a redirect means a proxy, a captive portal or a wrong base URL, and it
+    /// is not followed: the request would go to another server.
+    #[error(
+        "the service answered {} and pointed to {}; redirects are not followed, since Toggl's API does not redirect: check the base URL, a proxy or a captive portal ({context})",
+        .context.status.as_u16(),
+        .location.as_deref().unwrap_or("nowhere (no Location header)")
+    )]
+    #[non_exhaustive]
+    Redirected {
+        /// Where the answer pointed (`Location`), credentials removed.
+        location: Option<String>,
         /// Status and request id.
         context: ErrorContext,
     },
@@ -267,9 +284,20 @@ fn resets_in_text(d: Option<Duration>) -> String {
         .unwrap_or_default()
 }
 
-fn retry_after_text(d: Option<Duration>) -> String {
-    d.map(|d| format!("; retry after {} s", d.as_secs()))
-        .unwrap_or_default()
+/// `Retry-After` in words: seconds when it is soon, else the time itself
+/// (however far ahead), so that an absurd value reads as what it is.
+fn retry_after_text(delay: Option<Duration>, at: Option<SystemTime>) -> String {
+    match (delay, at) {
+        (Some(d), _) if d <= Duration::from_secs(3600) => {
+            format!("; retry after {} s", d.as_secs())
+        }
+        (_, Some(at)) => format!(
+            "; the service takes requests again at {}",
+            chrono::DateTime::<chrono::Utc>::from(at).format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        (Some(d), None) => format!("; retry after {} s", d.as_secs()),
+        (None, _) => String::new(),
+    }
 }
 
 impl Error {
@@ -296,6 +324,7 @@ impl Error {
             | Self::QuotaExhausted { context, .. }
             | Self::PaidFeatureRequired { context, .. }
             | Self::RateLimited { context, .. }
+            | Self::Redirected { context, .. }
             | Self::Gone { context, .. }
             | Self::Server { context, .. }
             | Self::UnexpectedStatus { context, .. } => Some(context),
@@ -321,6 +350,19 @@ pub enum BuildError {
         url: String,
         /// What is wrong with it.
         reason: String,
+    },
+    /// A plain-HTTP base URL off this machine: the credentials would cross
+    /// the network in clear text. Only loopback hosts (`localhost`,
+    /// `127.0.0.0/8`, `[::1]`) take `http://`, unless the builder is told
+    /// otherwise with
+    /// [`allow_insecure_http`](crate::ClientBuilder::allow_insecure_http).
+    #[error(
+        "refusing to send credentials in clear text to {host} over http://: use https://, or, for a proxy that needs plain HTTP, allow it explicitly (ClientBuilder::allow_insecure_http)"
+    )]
+    #[non_exhaustive]
+    InsecureHttp {
+        /// The host the URL names.
+        host: String,
     },
     /// The user agent has characters a header cannot carry.
     #[error("invalid user agent {0:?}")]

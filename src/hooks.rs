@@ -45,7 +45,7 @@ pub struct Inner {
 }
 
 /// The quota remaining at or below which a warning is logged.
-const LOW_QUOTA: u64 = 5;
+const LOW_QUOTA: i64 = 5;
 
 impl Inner {
     async fn pace(&self) {
@@ -64,7 +64,7 @@ impl Inner {
     async fn hold_for_reserve(&self, kind: QuotaKind) -> Option<Ended> {
         let reserve = self.reserve?;
         let known = self.quota.current(kind)?;
-        if known.remaining > reserve.kept() {
+        if known.remaining > i64::try_from(reserve.kept()).unwrap_or(i64::MAX) {
             return None;
         }
         if reserve.waits() {
@@ -76,7 +76,7 @@ impl Inner {
         }
         Some(Ended::ReserveReached {
             kind,
-            remaining: known.remaining,
+            remaining: known.left().unwrap_or(0),
             reserve: reserve.kept(),
             resets_in: known.resets_in(),
         })

@@ -1,26 +1,29 @@
 //! The quota the client knows without asking: every response reports the
 //! requests left in its hourly window, and the client keeps the last report
-//! of each of Toggl's two quotas, shared by its clones. A reserve can keep
+//! of each of Toggl's quotas, shared by its clones; one request
+//! ([`Client::refresh_quotas`]) tells them all at once. A reserve can keep
 //! the last few requests of a window for something that matters more.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use crate::Client;
-use crate::headers::{QUOTA_REMAINING, QUOTA_RESETS_IN, header_u64};
+use crate::headers::{QUOTA_REMAINING, QUOTA_RESETS_IN, header_str, header_u64};
+use crate::{Client, Error};
 
-/// The caller's hourly request quota, as the last response reported it.
+/// The caller's hourly request quota, as one response's headers report it.
 ///
 /// Missing quota headers (as answers carried before Toggl enforced quotas)
 /// mean "unknown", never zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Quota {
-    /// Requests left in the current window.
-    pub remaining: Option<u64>,
+    /// Requests left in the current window (negative while Toggl does not
+    /// enforce the quota: how far past the limit the user is).
+    pub remaining: Option<i64>,
     /// Time until the window starts afresh.
     pub resets_in: Option<Duration>,
 }
@@ -29,7 +32,7 @@ impl Quota {
     /// Reads the quota headers; a missing or malformed header is `None`.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         Self {
-            remaining: header_u64(headers, QUOTA_REMAINING),
+            remaining: header_str(headers, QUOTA_REMAINING).and_then(|v| v.parse().ok()),
             resets_in: header_u64(headers, QUOTA_RESETS_IN).map(Duration::from_secs),
         }
     }
@@ -57,15 +60,19 @@ impl std::fmt::Display for QuotaKind {
     }
 }
 
-/// One quota as a response last reported it.
+/// One quota as the service last reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QuotaSnapshot {
-    /// Requests left when it was reported.
-    pub remaining: u64,
+    /// Requests left when it was reported (negative while Toggl does not
+    /// enforce the quota).
+    pub remaining: i64,
+    /// Requests the window allows, when the service said (the quota
+    /// endpoint does; response headers do not).
+    pub total: Option<u64>,
     /// When the window starts afresh.
     pub resets_at: SystemTime,
-    /// When the response carrying it arrived.
+    /// When the answer carrying it arrived.
     pub seen_at: SystemTime,
 }
 
@@ -81,29 +88,57 @@ impl QuotaSnapshot {
     pub fn is_current(&self) -> bool {
         SystemTime::now() < self.resets_at
     }
+
+    /// Requests left now: none below zero, and a full window (when its size
+    /// is known) once the window has started afresh.
+    pub fn left(&self) -> Option<u64> {
+        if self.is_current() {
+            Some(u64::try_from(self.remaining).unwrap_or(0))
+        } else {
+            self.total
+        }
+    }
 }
 
 /// The quotas seen so far; reading them costs no request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct KnownQuotas {
-    /// The organization quota, once any workspace operation has answered.
+    /// The quota this client's workspace operations count against (their
+    /// organization's), once one has answered, or once
+    /// [`Client::refresh_quotas`] has found the user in one organization.
     pub organization: Option<QuotaSnapshot>,
-    /// The user-level quota, once a `/me` operation has answered.
+    /// The user-level quota of `/me` operations, once one has answered.
     pub user: Option<QuotaSnapshot>,
+    /// Every organization's quota by organization id, from
+    /// [`Client::refresh_quotas`].
+    #[serde(default)]
+    pub organizations: BTreeMap<u64, QuotaSnapshot>,
+}
+
+/// The newer of two snapshots.
+fn newer(a: Option<QuotaSnapshot>, b: Option<QuotaSnapshot>) -> Option<QuotaSnapshot> {
+    match (a, b) {
+        (Some(a), Some(b)) if a.seen_at > b.seen_at => Some(a),
+        (a, b) => b.or(a),
+    }
 }
 
 impl KnownQuotas {
-    /// These quotas with `newer`'s where they are newer: for keeping what
+    /// These quotas with `other`'s where they are newer: for keeping what
     /// several runs (or clients) learned.
-    pub fn merged(&self, newer: &KnownQuotas) -> KnownQuotas {
-        let pick = |a: Option<QuotaSnapshot>, b: Option<QuotaSnapshot>| match (a, b) {
-            (Some(a), Some(b)) if a.seen_at > b.seen_at => Some(a),
-            (a, b) => b.or(a),
-        };
+    pub fn merged(&self, other: &KnownQuotas) -> KnownQuotas {
+        let mut organizations = self.organizations.clone();
+        for (id, snapshot) in &other.organizations {
+            let kept = newer(organizations.get(id).copied(), Some(*snapshot));
+            if let Some(kept) = kept {
+                organizations.insert(*id, kept);
+            }
+        }
         KnownQuotas {
-            organization: pick(self.organization, newer.organization),
-            user: pick(self.user, newer.user),
+            organization: newer(self.organization, other.organization),
+            user: newer(self.user, other.user),
+            organizations,
         }
     }
 
@@ -193,20 +228,49 @@ impl QuotaTracker {
             return;
         };
         let now = SystemTime::now();
-        let snapshot = Some(QuotaSnapshot {
+        let mut known = self.known();
+        let slot = match kind {
+            QuotaKind::Organization => &mut known.organization,
+            QuotaKind::User => &mut known.user,
+        };
+        // The window's size, once known, stays known.
+        let total = slot.and_then(|s| s.total);
+        *slot = Some(QuotaSnapshot {
             remaining,
+            total,
             resets_at: now + resets_in,
             seen_at: now,
         });
+    }
+
+    /// Records every quota of a `GET /me/quota` answer.
+    fn record_all(&self, entries: &[crate::types::ApiQuota]) {
+        let now = SystemTime::now();
+        let snapshot = |e: &crate::types::ApiQuota| QuotaSnapshot {
+            remaining: e.remaining,
+            total: u64::try_from(e.total).ok(),
+            resets_at: now + Duration::from_secs(u64::try_from(e.resets_in_secs).unwrap_or(0)),
+            seen_at: now,
+        };
         let mut known = self.known();
-        match kind {
-            QuotaKind::Organization => known.organization = snapshot,
-            QuotaKind::User => known.user = snapshot,
+        let mut organizations = Vec::new();
+        for entry in entries {
+            match entry.organization_id {
+                None => known.user = Some(snapshot(entry)),
+                Some(id) => {
+                    known.organizations.insert(id.get(), snapshot(entry));
+                    organizations.push(id);
+                }
+            }
+        }
+        // One organization: it is the one workspace operations count against.
+        if let [only] = organizations[..] {
+            known.organization = known.organizations.get(&only.get()).copied();
         }
     }
 
     pub(crate) fn snapshot(&self) -> KnownQuotas {
-        *self.known()
+        self.known().clone()
     }
 
     /// The snapshot of `kind` if its window is still running.
@@ -227,5 +291,27 @@ impl Client {
     /// ```
     pub fn quota(&self) -> KnownQuotas {
         self.inner.quota.snapshot()
+    }
+
+    /// Asks the service for every quota at once (`GET /me/quota`): this
+    /// user's quota in each of their organizations and their user-level
+    /// quota. What [`quota`](Self::quota) returns is refreshed from the one
+    /// answer, and returned.
+    ///
+    /// One request; Toggl does not say whether it counts against the
+    /// user-level quota, so assume it does (the spec labels this a guess).
+    ///
+    /// ```no_run
+    /// # async fn f(client: &toggl_track_api::Client) -> Result<(), toggl_track_api::Error> {
+    /// let quotas = client.refresh_quotas().await?;
+    /// for (organization, q) in &quotas.organizations {
+    ///     println!("organization {organization}: {} left", q.remaining);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn refresh_quotas(&self) -> Result<KnownQuotas, Error> {
+        let answer = self.get_quota().send().await?;
+        self.inner.quota.record_all(&answer.into_inner().0);
+        Ok(self.quota())
     }
 }

@@ -8,6 +8,51 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///One hourly quota window.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ApiQuota {
+        /**The organization whose quota this is; `null` (or absent) for the
+user-level quota of the `/me` endpoints.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub organization_id: ::std::option::Option<::std::num::NonZeroU64>,
+        /**Requests left in the current window. While the quota is not
+enforced it may be negative: how far the user has gone past the
+limit.
+*/
+        pub remaining: i64,
+        ///Seconds until the window starts afresh.
+        pub resets_in_secs: i64,
+        ///Requests the window allows, which depends on the organization's plan.
+        pub total: i64,
+    }
+    impl ApiQuota {
+        pub fn builder() -> builder::ApiQuota {
+            Default::default()
+        }
+    }
+    /**The user's quotas: one entry per organization they belong to, and
+one (`organization_id` null) for the `/me` endpoints.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct ApiQuotaList(pub ::std::vec::Vec<ApiQuota>);
+    impl ::std::ops::Deref for ApiQuotaList {
+        type Target = ::std::vec::Vec<ApiQuota>;
+        fn deref(&self) -> &::std::vec::Vec<ApiQuota> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ApiQuotaList> for ::std::vec::Vec<ApiQuota> {
+        fn from(value: ApiQuotaList) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<ApiQuota>> for ApiQuotaList {
+        fn from(value: ::std::vec::Vec<ApiQuota>) -> Self {
+            Self(value)
+        }
+    }
     ///Clients archived together, and the projects archived with them.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ArchivedClients {
@@ -320,6 +365,107 @@ single string, newer ones an array of strings; it may also be
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct ApiQuota {
+            organization_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            remaining: ::std::result::Result<i64, ::std::string::String>,
+            resets_in_secs: ::std::result::Result<i64, ::std::string::String>,
+            total: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ApiQuota {
+            fn default() -> Self {
+                Self {
+                    organization_id: Ok(Default::default()),
+                    remaining: Err("no value supplied for remaining".to_string()),
+                    resets_in_secs: Err(
+                        "no value supplied for resets_in_secs".to_string(),
+                    ),
+                    total: Err("no value supplied for total".to_string()),
+                }
+            }
+        }
+        impl ApiQuota {
+            pub fn organization_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for organization_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn remaining<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remaining = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for remaining: {e}")
+                    });
+                self
+            }
+            pub fn resets_in_secs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resets_in_secs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for resets_in_secs: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ApiQuota> for super::ApiQuota {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ApiQuota,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    organization_id: value.organization_id?,
+                    remaining: value.remaining?,
+                    resets_in_secs: value.resets_in_secs?,
+                    total: value.total?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ApiQuota> for ApiQuota {
+            fn from(value: super::ApiQuota) -> Self {
+                Self {
+                    organization_id: Ok(value.organization_id),
+                    remaining: Ok(value.remaining),
+                    resets_in_secs: Ok(value.resets_in_secs),
+                    total: Ok(value.total),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct ArchivedClients {
             client_ids: ::std::result::Result<
@@ -1029,7 +1175,7 @@ in its hooks):
 * `401` when the request carries no credentials: an empty body and the
   header `X-Authorization-Missing: true`.
 * `402` when the hourly request quota is used up (a plain sentence such
-  as "You have hit your hourly limit for API calls. The quota will reset
+  as "You have hit your hourly limit for API calls. Your quota will reset
   in N seconds.", and `X-Toggl-Quota-Remaining: 0`), or when the
   operation needs a paid workspace (archiving is one; a JSON string).
 * `410` when an endpoint has been withdrawn for good.
@@ -1270,6 +1416,28 @@ let response = client.list_changed_clients()
 ```*/
     pub fn list_changed_clients(&self) -> builder::ListChangedClients<'_> {
         builder::ListChangedClients::new(self)
+    }
+    /**Quotas of every organization and of the user
+
+Returns the API quota of the current user in every organization they
+belong to, and the user-level quota of the `/me` endpoints (the entry
+whose `organization_id` is `null`): requests left, requests allowed,
+and seconds until the window starts afresh. One request tells every
+quota at once.
+
+While a quota is not enforced, `remaining` may be negative: how far
+the user has gone past the limit.
+
+
+Sends a `GET` request to `/me/quota`
+
+```text
+let response = client.get_quota()
+    .send()
+    .await;
+```*/
+    pub fn get_quota(&self) -> builder::GetQuota<'_> {
+        builder::GetQuota::new(self)
     }
     /**Get a client
 
@@ -2121,6 +2289,73 @@ pub mod builder {
             self.send_unconverted().await.map_err(crate::Error::from)
         }
     }
+    /**Builder for [`Client::get_quota`]
+
+[`Client::get_quota`]: super::Client::get_quota*/
+    #[derive(Debug, Clone)]
+    pub struct GetQuota<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetQuota<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        async fn send_unconverted(
+            self,
+        ) -> Result<ResponseValue<types::ApiQuotaList>, Error<types::ErrorMessage>> {
+            let Self { client } = self;
+            let url = format!("{}/me/quota", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_quota",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `GET` request to `/me/quota`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ApiQuotaList>, crate::Error> {
+            self.send_unconverted().await.map_err(crate::Error::from)
+        }
+    }
     /**Builder for [`Client::get_client`]
 
 [`Client::get_client`]: super::Client::get_client*/
@@ -2856,6 +3091,17 @@ pub mod operation_facts {
             array_response: true,
             bodiless_success: false,
             user_quota: false,
+            creates: false,
+        },
+        Operation {
+            id: "get_quota",
+            method: "GET",
+            path: "/me/quota",
+            workspace_id_from_end: None,
+            client_id_from_end: None,
+            array_response: true,
+            bodiless_success: false,
+            user_quota: true,
             creates: false,
         },
         Operation {

@@ -41,13 +41,27 @@ pub(crate) fn of_transport(error: &reqwest::Error) -> RetryClass {
     if error.is_connect() {
         // A refused connection never reached the service.
         RetryClass::NotActedOn { after: None }
-    } else if error.is_decode() {
-        // The service answered with a body that cannot be decoded (a
-        // broken compression): asking again gets the same.
+    } else if corrupt_encoding(error) {
+        // The service answered with a body whose encoding cannot be read
+        // (a broken compression): asking again gets the same.
         RetryClass::Final
     } else {
         RetryClass::MayHaveActed { after: None }
     }
+}
+
+/// Whether a body failed to decode because its bytes are not what its
+/// encoding says (invalid data), as opposed to a connection that broke
+/// while it was read.
+pub(crate) fn corrupt_encoding(error: &reqwest::Error) -> bool {
+    let mut cause = std::error::Error::source(error);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return io.kind() == std::io::ErrorKind::InvalidData;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// When the service asked to be tried again.

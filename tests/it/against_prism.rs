@@ -116,5 +116,6 @@ async fn every_operation_is_a_valid_request_with_a_decodable_answer() -> Result<
         .since(1710672938u64)
         .send()
         .await?;
+    api.get_quota().send().await?;
     Ok(())
 }

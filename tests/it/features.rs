@@ -202,12 +202,45 @@ async fn the_quotas_are_known_without_asking_and_shared_by_clones() {
     assert!(known.user.is_none(), "no /me request yet");
     api.list_changed_clients().send().await.expect("lists");
     let user = api.quota().user.expect("user quota seen");
-    assert_eq!(user.remaining, u64::from(toggl_track_mock::USER_QUOTA) - 1);
+    assert_eq!(user.remaining, i64::from(toggl_track_mock::USER_QUOTA) - 1);
     assert_eq!(
         api.quota().organization.map(|q| q.remaining),
         Some(599),
         "apart"
     );
+}
+
+#[tokio::test]
+async fn one_request_refreshes_every_quota() {
+    let server = service(Config::demo()).await;
+    let api = builder(&server).build().expect("builds");
+    api.list_clients()
+        .workspace_id(demo::WORKSPACE)
+        .send()
+        .await
+        .expect("lists");
+    let before = server.requests();
+    let known = api
+        .refresh_quotas()
+        .await
+        .expect("the quota endpoint answers");
+    assert_eq!(server.requests() - before, 1);
+    let org = known.organizations[&toggl_track_mock::DEFAULT_ORGANIZATION];
+    assert_eq!((org.remaining, org.total), (599, Some(600)));
+    // One organization: it is the one this client's workspace counts against.
+    assert_eq!(known.organization, Some(org));
+    let user = known.user.expect("the user-level quota");
+    // The quota request itself counts against the user-level quota.
+    assert_eq!((user.remaining, user.total), (29, Some(30)));
+    assert_eq!(api.quota(), known, "what quota() returns is refreshed");
+    // A workspace answer later keeps the window's size known.
+    api.list_clients()
+        .workspace_id(demo::WORKSPACE)
+        .send()
+        .await
+        .expect("lists");
+    let org = api.quota().organization.expect("seen");
+    assert_eq!((org.remaining, org.total), (598, Some(600)));
 }
 
 #[tokio::test]

@@ -11,4 +11,5 @@ mod operations;
 mod recordings;
 mod retries;
 mod secrets;
+mod security;
 mod tracing;

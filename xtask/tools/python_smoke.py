@@ -19,6 +19,7 @@ from toggl_track_clients.api.clients import (
     restore_client,
     update_client,
 )
+from toggl_track_clients.api.quota import get_quota
 from toggl_track_clients.models import ClientCreate, ClientRestore, ClientsByIds, ClientStatus, ClientUpdate
 
 WS = 1234567
@@ -78,6 +79,14 @@ def main(base_url):
     changed = list_changed_clients.sync(client=api, since=since)
     deleted = sorted(c.id for c in changed if c.server_deleted_at)
     check("changes include the deletions", deleted == sorted([created.id, 61234003]))
+
+    quotas = get_quota.sync(client=api)
+    check(
+        "the quota answer has an organization entry and the user entry",
+        any(q.organization_id == 9000001 for q in quotas)
+        and any(q.organization_id is None for q in quotas)
+        and all(q.total >= q.remaining for q in quotas),
+    )
 
     invalid = create_client.sync_detailed(WS, client=api, body=ClientCreate(name=""))
     check("an empty name is refused with its message", invalid.status_code == 400 and invalid.parsed == "Client name cannot be empty")

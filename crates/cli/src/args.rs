@@ -11,9 +11,16 @@ use toggl_track_api::types::ClientStatus;
 
 #[derive(Debug, Args)]
 pub(crate) struct Global {
-    /// API token (from your Toggl profile page).
+    /// API token (from your Toggl profile page). Prefer TOGGL_API_TOKEN or
+    /// --token-file: a token on the command line shows in the process list
+    /// (to every user of the machine) and in shell history.
     #[arg(long, env = "TOGGL_API_TOKEN", hide_env_values = true, global = true)]
     pub token: Option<String>,
+    /// Read the API token from this file (its first line); the file must be
+    /// readable by its owner only (chmod 600), as ssh asks of a key. Wins
+    /// over TOGGL_API_TOKEN.
+    #[arg(long, value_name = "PATH", global = true, conflicts_with = "email")]
+    pub token_file: Option<PathBuf>,
     /// Sign in with email and password instead of a token; the password comes
     /// from TOGGL_PASSWORD or is asked for on the terminal.
     #[arg(long, env = "TOGGL_EMAIL", global = true, conflicts_with = "token")]
@@ -21,9 +28,14 @@ pub(crate) struct Global {
     /// Workspace id.
     #[arg(long, short = 'w', env = "TOGGL_WORKSPACE_ID", global = true, value_parser = id)]
     pub workspace: Option<NonZeroU64>,
-    /// Another server, e.g. http://127.0.0.1:8080/api/v9.
+    /// Another server, e.g. http://127.0.0.1:8080/api/v9 (plain http:// only
+    /// for this machine, unless --allow-insecure-http).
     #[arg(long, env = "TOGGL_BASE_URL", global = true)]
     pub base_url: Option<String>,
+    /// Send the credentials over plain http:// to a host other than this
+    /// machine (a proxy that needs it); anyone on the path can read them.
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
     /// Run against a local mock service started for this command, with a demo workspace.
     #[arg(long, global = true, conflicts_with = "base_url")]
     pub mock: bool,

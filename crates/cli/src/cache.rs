@@ -193,7 +193,7 @@ impl Cache {
 
     /// The quotas as last reported, by this run or an earlier one.
     pub(crate) fn quotas(&self) -> KnownQuotas {
-        self.contents.quotas
+        self.contents.quotas.clone()
     }
 
     /// Writes the cache if anything changed: to a temporary file readable

@@ -1,11 +1,12 @@
 //! `quota`: the hourly quotas as the service last reported them (this run,
-//! or the cache of earlier ones), or with `--refresh` as it says now.
+//! or the cache of earlier ones), or with `--refresh` as it says now: every
+//! organization's and the user-level quota, from one request.
 
 use std::time::SystemTime;
 
 use clap::Args;
-use serde_json::{Value, json};
-use toggl_track_api::quota::{KnownQuotas, QuotaKind, QuotaSnapshot};
+use serde_json::{Map, Value, json};
+use toggl_track_api::quota::{KnownQuotas, QuotaSnapshot};
 
 use crate::args::Output;
 use crate::failure::Failure;
@@ -14,7 +15,8 @@ use crate::session::Session;
 
 #[derive(Debug, Args)]
 pub(crate) struct Quota {
-    /// Ask the service instead (one request, the cheapest there is).
+    /// Ask the service instead: one request to the quota endpoint (it
+    /// counts against the user-level quota), for every quota at once.
     #[arg(long)]
     refresh: bool,
 }
@@ -22,31 +24,26 @@ pub(crate) struct Quota {
 impl Quota {
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
         if self.refresh {
-            // One client of one page: the smallest answer a request can get.
-            s.client
-                .list_clients()
-                .workspace_id(s.workspace)
-                .page(1u64)
-                .per_page(1u64)
-                .send()
-                .await?;
+            s.client.refresh_quotas().await?;
         }
         let known = s.known_quotas();
-        let rows: Vec<(QuotaKind, Option<QuotaSnapshot>)> =
-            [QuotaKind::Organization, QuotaKind::User]
-                .into_iter()
-                .map(|kind| (kind, known.get(kind)))
-                .collect();
-        let header = ["quota", "remaining", "resets_in", "seen"];
+        let rows = rows(&known);
+        let header = ["quota", "remaining", "total", "resets_in", "seen"];
         match out {
             Output::Table => output::emit(&output::table(&header, rows.iter().map(cells))),
             Output::Csv => output::emit(&output::csv(&header, rows.iter().map(cells))?),
             Output::Json => {
-                let doc: serde_json::Map<String, Value> = rows
+                let organizations: Map<String, Value> = known
+                    .organizations
                     .iter()
-                    .map(|(kind, q)| (kind.to_string(), q.map_or(Value::Null, as_json)))
+                    .map(|(id, q)| (id.to_string(), as_json(*q)))
                     .collect();
-                output::emit(&output::json_document(&doc.into()))
+                let doc = json!({
+                    "organization": known.organization.map_or(Value::Null, as_json),
+                    "user": known.user.map_or(Value::Null, as_json),
+                    "organizations": organizations,
+                });
+                output::emit(&output::json_document(&doc))
             }
         }
     }
@@ -60,15 +57,35 @@ impl Session {
     }
 }
 
+/// The quotas to show: each organization's when they are known (else the
+/// one this workspace's answers reported), and the user's.
+fn rows(known: &KnownQuotas) -> Vec<(String, Option<QuotaSnapshot>)> {
+    let mut rows: Vec<(String, Option<QuotaSnapshot>)> = known
+        .organizations
+        .iter()
+        .map(|(id, q)| (format!("organization {id}"), Some(*q)))
+        .collect();
+    if rows.is_empty() {
+        rows.push(("organization".to_owned(), known.organization));
+    }
+    rows.push(("user".to_owned(), known.user));
+    rows
+}
+
 fn seconds_ago(t: SystemTime) -> u64 {
     t.elapsed().map(|d| d.as_secs()).unwrap_or_default()
 }
 
-fn cells((kind, quota): &(QuotaKind, Option<QuotaSnapshot>)) -> Vec<String> {
+fn cells((name, quota): &(String, Option<QuotaSnapshot>)) -> Vec<String> {
+    let total = quota
+        .and_then(|q| q.total)
+        .map_or_else(String::new, |t| t.to_string());
     let (remaining, resets, seen) = match quota {
-        // A window that has ended has been refilled; by how much is unknown.
+        // A window that has ended has been refilled.
         Some(q) if !q.is_current() => (
-            "full again (window reset)".to_owned(),
+            q.total.map_or("full again (window reset)".to_owned(), |t| {
+                format!("{t} (window reset)")
+            }),
             String::new(),
             String::new(),
         ),
@@ -79,17 +96,18 @@ fn cells((kind, quota): &(QuotaKind, Option<QuotaSnapshot>)) -> Vec<String> {
         ),
         None => ("unknown".to_owned(), String::new(), String::new()),
     };
-    vec![kind.to_string(), remaining, resets, seen]
+    vec![name.clone(), remaining, total, resets, seen]
 }
 
 fn as_json(q: QuotaSnapshot) -> Value {
     if q.is_current() {
         json!({
             "remaining": q.remaining,
+            "total": q.total,
             "resets_in_s": q.resets_in().as_secs(),
             "seen_s_ago": seconds_ago(q.seen_at),
         })
     } else {
-        json!({"remaining": null, "reset": true})
+        json!({"remaining": q.total, "total": q.total, "reset": true})
     }
 }

@@ -34,6 +34,7 @@ pub(crate) fn code(err: &Error) -> u8 {
         | Error::RateLimited { .. }
         | Error::QuotaReserveReached { .. } => LIMITED,
         Error::Server { .. }
+        | Error::Redirected { .. }
         | Error::Timeout { .. }
         | Error::Transport { .. }
         | Error::Decode { .. }

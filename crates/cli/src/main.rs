@@ -19,6 +19,7 @@ mod cmd_update;
 mod commands;
 mod failure;
 mod output;
+mod patience;
 mod progress;
 mod session;
 

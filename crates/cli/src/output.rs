@@ -23,7 +23,7 @@ pub(crate) const COLUMNS: [&str; 7] = [
 ];
 
 /// At or below this many requests left, a terminal gets a warning.
-const LOW_QUOTA: u64 = 5;
+const LOW_QUOTA: i64 = 5;
 
 /// A client's status word: active, archived or deleted.
 pub(crate) fn status(c: &TrackClient) -> &'static str {

@@ -20,7 +20,7 @@ const TICK: Duration = Duration::from_millis(100);
 type Display = (mpsc::Sender<()>, std::thread::JoinHandle<()>);
 static OUTSTANDING: Mutex<Option<Display>> = Mutex::new(None);
 
-fn spinner() -> ProgressBar {
+pub(crate) fn spinner() -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg}")

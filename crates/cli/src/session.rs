@@ -57,7 +57,8 @@ impl Session {
 /// Builds the session. `demo` runs on a local service when nothing else is
 /// configured.
 pub(crate) async fn connect(g: &Global, demo: bool) -> Result<Session, Failure> {
-    let configured = g.token.is_some() || g.email.is_some() || g.base_url.is_some();
+    let configured =
+        g.token.is_some() || g.token_file.is_some() || g.email.is_some() || g.base_url.is_some();
     if g.mock || (demo && !configured) {
         return on_local_service(g).await;
     }
@@ -69,10 +70,20 @@ pub(crate) async fn connect(g: &Global, demo: bool) -> Result<Session, Failure> 
         )
     })?;
     let base_url = g.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-    let client = builder(g, credentials)
-        .base_url(base_url)
-        .build()
-        .map_err(|e| Failure::new(USAGE, e.to_string()))?;
+    let mut client = builder(g, credentials).base_url(base_url);
+    if g.allow_insecure_http {
+        client = client.allow_insecure_http();
+    }
+    let client = client.build().map_err(|e| {
+        let mut message = e.to_string();
+        if matches!(e, toggl_track_api::error::BuildError::InsecureHttp { .. }) {
+            message = message.replace(
+                "(ClientBuilder::allow_insecure_http)",
+                "(--allow-insecure-http)",
+            );
+        }
+        Failure::new(USAGE, message)
+    })?;
     Ok(Session {
         client,
         workspace,
@@ -98,8 +109,8 @@ async fn on_local_service(g: &Global) -> Result<Session, Failure> {
             format!("cannot start the local mock service: {e}"),
         )
     })?;
-    let credentials = match (&g.token, &g.email, &first) {
-        (None, None, Some(user)) => Credentials::api_token(user.api_token.clone()),
+    let credentials = match (&g.token, &g.token_file, &g.email, &first) {
+        (None, None, None, Some(user)) => Credentials::api_token(user.api_token.clone()),
         _ => credentials(g)?.0,
     };
     let workspace = g
@@ -152,6 +163,10 @@ fn builder(g: &Global, credentials: Credentials) -> ClientBuilder {
 /// The credentials, and what identifies their user to the cache (hashed
 /// there, never stored).
 fn credentials(g: &Global) -> Result<(Credentials, String), Failure> {
+    if let Some(path) = &g.token_file {
+        let token = token_from_file(path)?;
+        return Ok((Credentials::api_token(token.clone()), token));
+    }
     if let Some(token) = &g.token {
         return Ok((Credentials::api_token(token.clone()), token.clone()));
     }
@@ -178,4 +193,40 @@ fn credentials(g: &Global) -> Result<(Credentials, String), Failure> {
         AUTH,
         "no credentials: set TOGGL_API_TOKEN (or pass --token), or --email with TOGGL_PASSWORD; --mock runs against a local demo service",
     ))
+}
+
+/// The token in the first line of `path`, which only its owner may read.
+fn token_from_file(path: &std::path::Path) -> Result<String, Failure> {
+    let shown = path.display();
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::new(USAGE, format!("{shown}: cannot read the token file: {e}")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file
+            .metadata()
+            .map_err(|e| Failure::new(USAGE, format!("{shown}: {e}")))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(Failure::new(
+                USAGE,
+                format!(
+                    "{shown}: permissions {:04o} let other users read the token; run `chmod 600 {shown}` (as ssh asks of a private key)",
+                    mode & 0o7777
+                ),
+            ));
+        }
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::BufReader::new(file), &mut text)
+        .map_err(|e| Failure::new(USAGE, format!("{shown}: cannot read the token file: {e}")))?;
+    let token = text.lines().next().unwrap_or_default().trim().to_owned();
+    if token.is_empty() {
+        return Err(Failure::new(
+            USAGE,
+            format!("{shown}: the token file is empty"),
+        ));
+    }
+    Ok(token)
 }

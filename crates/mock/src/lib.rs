@@ -26,14 +26,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use config::{
-    Config, NOTIONAL_QUOTA, QUOTA_WINDOW, RateLimit, SINCE_MAX_AGE, Seed, SeedClient, SeedError,
-    SeedProject, USER_QUOTA, User, Workspace, demo,
+    Config, DEFAULT_ORGANIZATION, NOTIONAL_QUOTA, QUOTA_WINDOW, RateLimit, SINCE_MAX_AGE, Seed,
+    SeedClient, SeedError, SeedProject, USER_QUOTA, User, Workspace, demo,
 };
 pub use faults::Faults;
 pub use model::{
-    ArchivedClients, ClientCreate, ClientPermissions, ClientRestore, ClientStatus, ClientUpdate,
-    ClientsByIds, TrackClient,
+    ApiQuota, ArchivedClients, ClientCreate, ClientPermissions, ClientRestore, ClientStatus,
+    ClientUpdate, ClientsByIds, TrackClient,
 };
+pub use service::Exchange;
 
 /// A running service. Dropping it stops the service.
 pub struct MockServer {
@@ -87,6 +88,16 @@ impl MockServer {
     /// refused): what a client spent, for tests of request counts.
     pub fn requests(&self) -> u64 {
         self.app.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Every request so far, in order, with the status it was answered
+    /// with: what a client sent, for tests.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.app
+            .log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Fault injection for this service.

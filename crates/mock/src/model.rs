@@ -36,6 +36,21 @@ pub struct TrackClient {
     pub total_count: Option<i64>,
 }
 
+/// One hourly quota window, as `GET /me/quota` answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApiQuota {
+    /// The organization whose quota it is; `None` (sent as `null`) for the
+    /// user-level quota of the `/me` endpoints.
+    pub organization_id: Option<u64>,
+    /// Requests left in the window (Toggl's may be negative while a quota
+    /// is not enforced; this service enforces its quotas).
+    pub remaining: i64,
+    /// Seconds until the window starts afresh.
+    pub resets_in_secs: u64,
+    /// Requests the window allows.
+    pub total: u64,
+}
+
 impl TrackClient {
     /// A client as it is stored: the fields a create sets, and nothing the
     /// service adds per answer (`permissions`, `total_count`).

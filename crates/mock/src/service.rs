@@ -15,10 +15,12 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use chrono::Utc;
 
-use crate::config::{Config, User};
+use crate::config::{Config, DEFAULT_ORGANIZATION, User};
 use crate::faults::{Fault, Faults};
 use crate::limits::{Limits, QuotaKind};
-use crate::model::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds};
+use crate::model::{
+    ApiQuota, ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds,
+};
 use crate::refusal::{QuotaView, Refusal};
 use crate::store::{Paging, Store};
 
@@ -30,7 +32,11 @@ pub(crate) struct App {
     pub faults: Faults,
     /// Requests that reached the service, answered or not.
     pub requests: std::sync::atomic::AtomicU64,
+    /// Each request's method, path and status, in order.
+    pub log: Mutex<Vec<Exchange>>,
     since_max_age: chrono::Duration,
+    /// Each workspace's organization, whose quota its requests count against.
+    organizations: HashMap<u64, u64>,
 }
 
 type Shared = Arc<App>;
@@ -48,12 +54,37 @@ impl App {
                 config.hourly_quota,
                 config.user_hourly_quota,
                 config.rate_limit,
+                config.quota_window,
             ),
+            organizations: config
+                .seed
+                .workspaces
+                .iter()
+                .map(|w| (w.id, w.organization_id))
+                .collect(),
             faults,
             requests: std::sync::atomic::AtomicU64::new(0),
+            log: Mutex::new(Vec::new()),
             since_max_age: chrono::Duration::from_std(config.since_max_age)
                 .unwrap_or(chrono::Duration::MAX),
         }
+    }
+
+    /// The quota a request to `path` counts against: the user-level one for
+    /// `/me` operations, else the user's in the workspace's organization.
+    fn quota_kind(&self, path: &str) -> QuotaKind {
+        if path.starts_with("/me") {
+            return QuotaKind::User;
+        }
+        let workspace = path
+            .strip_prefix("/workspaces/")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|w| w.parse::<u64>().ok());
+        QuotaKind::Organization(
+            workspace
+                .and_then(|w| self.organizations.get(&w).copied())
+                .unwrap_or(DEFAULT_ORGANIZATION),
+        )
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
@@ -86,6 +117,7 @@ pub(crate) fn router(app: Shared) -> Router {
         )
         .route("/workspaces/{workspace_id}/clients/data", post(by_ids))
         .route("/me/clients", get(changed_since))
+        .route("/me/quota", get(quota))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), gate));
     Router::new().nest("/api/v9", api).with_state(app)
 }
@@ -96,7 +128,7 @@ fn injected(status: u16) -> Response {
         401 => Refusal::Unauthenticated.into_response(),
         429 => Refusal::RateLimited { retry_after: None }.into_response(),
         402 => Refusal::QuotaUsedUp {
-            sentence: "You have hit your hourly limit for API calls. The quota will reset in 3600 seconds.".to_owned(),
+            sentence: "You have hit your hourly limit for API calls. Your quota will reset in 3600 seconds.".to_owned(),
             view: QuotaView { remaining: 0, resets_in: std::time::Duration::from_secs(3600) },
         }
         .into_response(),
@@ -215,11 +247,11 @@ async fn gate(State(app): State<Shared>, mut request: Request, next: Next) -> Re
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let kind = if request.uri().path().starts_with("/me") {
-        QuotaKind::User
-    } else {
-        QuotaKind::Organization
-    };
+    let kind = app.quota_kind(request.uri().path());
+    let (method, path) = (
+        request.method().to_string(),
+        request.uri().path().to_owned(),
+    );
     let mut quota = QuotaView::full();
     let mut response = match fault {
         Some(fault) => faulty(fault).boxed().await,
@@ -251,7 +283,26 @@ async fn gate(State(app): State<Shared>, mut request: Request, next: Next) -> Re
         "x-toggl-quota-resets-in",
         HeaderValue::from(quota.resets_in.as_secs()),
     );
+    app.log
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(Exchange {
+            method,
+            path,
+            status: response.status().as_u16(),
+        });
     response
+}
+
+/// One request as the service saw it: for tests of what a client sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path below `/api/v9`, e.g. `/me/quota`.
+    pub path: String,
+    /// The status it was answered with.
+    pub status: u16,
 }
 
 /// The signed-in user, as the gate attached them to the request.
@@ -551,4 +602,38 @@ async fn changed_since(
         }
     }
     Ok(axum::Json(app.store().changed_since(&user.workspaces, since)).into_response())
+}
+
+/// `GET /me/quota`: the caller's quota in each organization of their
+/// workspaces, and their user-level quota, from the service's own counters.
+/// This request itself counted against the user-level quota (the spec's
+/// guess), as the gate counted it.
+async fn quota(State(app): State<Shared>, Caller(user): Caller) -> Answer {
+    let mut organizations: Vec<u64> = user
+        .workspaces
+        .iter()
+        .map(|w| {
+            app.organizations
+                .get(w)
+                .copied()
+                .unwrap_or(DEFAULT_ORGANIZATION)
+        })
+        .collect();
+    organizations.sort_unstable();
+    organizations.dedup();
+    let entry = |organization_id: Option<u64>, kind: QuotaKind| {
+        let (view, total) = app.limits.standing(user.id, kind);
+        ApiQuota {
+            organization_id,
+            remaining: i64::from(view.remaining),
+            resets_in_secs: view.resets_in.as_secs(),
+            total: u64::from(total),
+        }
+    };
+    let mut answer: Vec<ApiQuota> = organizations
+        .into_iter()
+        .map(|org| entry(Some(org), QuotaKind::Organization(org)))
+        .collect();
+    answer.push(entry(None, QuotaKind::User));
+    Ok(axum::Json(answer).into_response())
 }

@@ -3,7 +3,7 @@
 // operation, with its answers checked. `cargo xtask ci` generates the client
 // into ./client beside this file, compiles both with `tsc --strict` and runs
 // the result with the service's base URL.
-import { ClientsApi, ClientStatus, Configuration, ResponseError } from "./client";
+import { ClientsApi, ClientStatus, Configuration, QuotaApi, ResponseError } from "./client";
 
 const WS = 1234567;
 let passed = 0;
@@ -96,6 +96,15 @@ async function main(basePath: string): Promise<number> {
   const changed = await api.listChangedClients({ since });
   const deleted = changed.filter((c) => c.serverDeletedAt != null).map((c) => c.id);
   check("changes include the deletions", same(sorted(deleted), sorted([created.id, 61234003])));
+
+  const quotas = await new QuotaApi(
+    new Configuration({ basePath, username: "demo-api-token", password: "api_token" }),
+  ).getQuota();
+  check(
+    "the quota answer has an organization entry and the user entry",
+    quotas.some((q) => q.organizationId === 9000001) &&
+      quotas.some((q) => q.organizationId === null || q.organizationId === undefined),
+  );
 
   const [badStatus, badMessage] = await refusal(api.createClient({ workspaceId: WS, clientCreate: { name: "" } }));
   check("an empty name is refused with its message", badStatus === 400 && badMessage === "Client name cannot be empty");

@@ -1,16 +1,20 @@
 //! `apply`: makes the workspace's clients match a file in the shape `list`
 //! prints (CSV or JSON), with the fewest requests the API allows. The file
-//! is checked before anything is sent; the plan and its cost are printed
-//! before any change; a plan the known quota cannot cover is not started;
-//! and running the same file again finishes an interrupted job.
+//! is checked before anything is sent; the plan, its cost and the quota
+//! windows it takes are printed before any change. A plan the known quota
+//! cannot cover is not started, unless `--wait` says to do what the quota
+//! allows and wait for each reset; and running the same file again
+//! finishes an interrupted job.
 
 mod file;
 mod plan;
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::io::Read;
 use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use clap::Args;
 use serde_json::json;
@@ -21,6 +25,7 @@ use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus};
 use crate::args::Output;
 use crate::failure::{Failure, LIMITED, USAGE};
 use crate::output;
+use crate::patience::{patiently, reset_wait};
 use crate::session::Session;
 use plan::{Action, Change, PlanError, cost};
 
@@ -34,6 +39,11 @@ pub(crate) struct Apply {
     /// Also delete the clients the file does not list.
     #[arg(long)]
     prune: bool,
+    /// When the plan needs more requests than the quota has left, do what
+    /// it allows and wait for each reset until the plan is done (for jobs
+    /// larger than an hour's quota; --timeout still bounds each request).
+    #[arg(long, conflicts_with = "dry_run")]
+    wait: bool,
 }
 
 /// The columns of a change, as tables and CSV show it.
@@ -66,12 +76,20 @@ impl Apply {
         let bad = |m: String| Failure::new(USAGE, format!("{shown}: {m}"));
         let text = read(&self.file)?;
         let checked = file::check(&text).map_err(bad)?;
-        let existing = s
-            .client
-            .list_clients()
-            .workspace_id(s.workspace)
-            .status(ClientStatus::Both)
-            .send()
+        let job = Job {
+            wait: self.wait,
+            changes: 0,
+            done: 0,
+        };
+        let mut read_requests = 0;
+        let existing = job
+            .request(s, &mut read_requests, || {
+                s.client
+                    .list_clients()
+                    .workspace_id(s.workspace)
+                    .status(ClientStatus::Both)
+                    .send()
+            })
             .await?
             .into_inner()
             .0;
@@ -82,28 +100,31 @@ impl Apply {
             })?;
         drop((text, existing));
         let writes = cost(&changes);
+        let outlook = outlook(s, writes, &mut read_requests).await;
         if out == Output::Table {
             if changes.is_empty() {
-                output::emit("nothing to change; the workspace matches the file (1 request)\n")?;
+                output::emit(&format!(
+                    "nothing to change; the workspace matches the file ({read_requests} request(s))\n"
+                ))?;
                 return Ok(());
             }
             output::emit(&output::table(&HEADER, changes.iter().map(cells)))?;
             output::emit(&format!(
-                "{} change(s), {} request(s): 1 read (done) + {writes} to write\n",
+                "{} change(s), {} request(s): {read_requests} read (done) + {writes} to write{}\n",
                 changes.len(),
-                1 + writes
+                read_requests + writes,
+                outlook.describe()
             ))?;
         }
-        if !self.dry_run
-            && let Some(q) = s.client.quota().organization
-            && q.remaining < writes
-        {
+        if !self.dry_run && !self.wait && outlook.windows > 1 {
             return Err(Failure::new(
                 LIMITED,
                 format!(
-                    "the plan needs {writes} request(s) and {} are left in this hour's quota (it resets in {} min); nothing was changed",
-                    q.remaining,
-                    q.resets_in().as_secs().div_ceil(60)
+                    "the plan needs {writes} request(s) and {} are left in this hour's quota (it resets in {} min); nothing was changed. \
+                     With --wait, apply does what the quota allows and waits for each reset{}",
+                    outlook.left,
+                    outlook.resets_in.as_secs().div_ceil(60),
+                    outlook.describe()
                 ),
             ));
         }
@@ -117,15 +138,20 @@ impl Apply {
         let (done, sent, outcome) = if self.dry_run {
             (0, 0, Ok(()))
         } else {
-            execute(s, &mut changes).await
+            let job = Job {
+                changes: changes.len(),
+                ..job
+            };
+            execute(s, job, &mut changes).await
         };
-        let spent = 1 + sent;
+        let spent = read_requests + sent;
         match out {
             Output::Json => output::emit(&output::json_document(&json!({
                 "plan": changes,
                 "requests": spent,
                 "applied": done,
                 "dry_run": self.dry_run,
+                "windows": outlook.windows,
             })))?,
             Output::Csv => output::emit(&output::csv(
                 &HEADER,
@@ -163,13 +189,132 @@ impl Apply {
     }
 }
 
+/// How a plan fits the quota: how many windows it takes, and roughly when
+/// it is done.
+#[derive(Debug, Clone, Copy)]
+struct Outlook {
+    /// Requests left in the current window (when known).
+    left: u64,
+    /// Until the current window starts afresh.
+    resets_in: Duration,
+    /// Windows the writes take: 1 when they fit in what is left.
+    windows: u64,
+    /// When the last window's writes can go, roughly.
+    done_at: Option<SystemTime>,
+}
+
+impl Outlook {
+    fn describe(&self) -> String {
+        match (self.windows, self.done_at) {
+            (1, _) => String::new(),
+            (n, Some(at)) => format!(
+                "; {n} quota windows, done around {}",
+                chrono::DateTime::<chrono::Local>::from(at).format("%H:%M")
+            ),
+            (n, None) => format!("; at least {n} quota windows"),
+        }
+    }
+}
+
+/// How the plan's `writes` fit the organization quota the read reported.
+/// When they do not fit and the window's size is not known yet, one request
+/// to the quota endpoint (the user-level quota, not this one) says it.
+async fn outlook(s: &Session, writes: u64, read_requests: &mut u64) -> Outlook {
+    let fits = Outlook {
+        left: writes,
+        resets_in: Duration::ZERO,
+        windows: 1,
+        done_at: None,
+    };
+    let Some(now) = s.client.quota().organization.filter(|q| q.is_current()) else {
+        return fits;
+    };
+    let left = now.left().unwrap_or(0);
+    if writes <= left {
+        return Outlook { left, ..fits };
+    }
+    let mut total = s.known_quotas().organization.and_then(|q| q.total);
+    if total.is_none()
+        && let Ok(known) = s.client.refresh_quotas().await
+    {
+        *read_requests += 1;
+        total = known.organization.and_then(|q| q.total);
+    }
+    let resets_in = now.resets_in();
+    let Some(total) = total.filter(|t| *t > 0) else {
+        return Outlook {
+            left,
+            resets_in,
+            windows: 2,
+            done_at: None,
+        };
+    };
+    // The first request of a fresh window reports the window's whole
+    // length; otherwise it is Toggl's hour.
+    let length = if i64::try_from(total).is_ok_and(|t| now.remaining == t - 1) {
+        resets_in.max(Duration::from_secs(1))
+    } else {
+        Duration::from_secs(3600)
+    };
+    let later = (writes - left).div_ceil(total);
+    let done_at = SystemTime::now()
+        + reset_wait(resets_in)
+        + length.saturating_mul(u32::try_from(later - 1).unwrap_or(u32::MAX));
+    Outlook {
+        left,
+        resets_in,
+        windows: 1 + later,
+        done_at: Some(done_at),
+    }
+}
+
+/// The job being carried out, for waiting and for what it says while it
+/// waits.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    /// Wait for the quota instead of stopping at it.
+    wait: bool,
+    changes: usize,
+    done: usize,
+}
+
+impl Job {
+    /// Sends one request through `op`, counting each attempt in `sent`;
+    /// with `wait`, waits out the quota as often as it takes.
+    async fn request<T, F, Fut>(&self, s: &Session, sent: &mut u64, mut op: F) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let counted = || {
+            *sent += 1;
+            op()
+        };
+        if self.wait {
+            let to_go = format!(
+                "{} of {} change(s) to go",
+                self.changes - self.done,
+                self.changes
+            );
+            patiently(s, &to_go, counted).await
+        } else {
+            let mut counted = counted;
+            counted().await
+        }
+    }
+}
+
 /// Carries out the plan in order, filling in the ids of created clients;
 /// returns how many changes are done, how many requests were sent, and the
 /// error that stopped it, if any.
-async fn execute(s: &Session, changes: &mut [Change]) -> (usize, u64, Result<(), Error>) {
+async fn execute(
+    s: &Session,
+    mut job: Job,
+    changes: &mut [Change],
+) -> (usize, u64, Result<(), Error>) {
     // New clients by name, for archiving them in the same run.
     let mut created: HashMap<String, NonZeroU64> = HashMap::new();
-    let (mut done, mut sent) = (0, 0);
+    let mut sent = 0;
     let mut i = 0;
     while i < changes.len() {
         // A bulk change takes every neighbour of its kind with it.
@@ -181,10 +326,9 @@ async fn execute(s: &Session, changes: &mut [Change]) -> (usize, u64, Result<(),
         } else {
             1
         };
-        let step = step(s, &mut changes[i..i + n], &mut created).await;
-        sent += step.sent;
-        if let Err(e) = step.outcome {
-            return (done, sent, Err(e));
+        let outcome = step(s, &job, &mut sent, &mut changes[i..i + n], &mut created).await;
+        if let Err(e) = outcome {
+            return (job.done, sent, Err(e));
         }
         for c in &changes[i..i + n] {
             eprintln!(
@@ -194,44 +338,26 @@ async fn execute(s: &Session, changes: &mut [Change]) -> (usize, u64, Result<(),
                 c.name
             );
         }
-        done += n;
+        job.done += n;
         i += n;
     }
-    (done, sent, Ok(()))
-}
-
-/// What one step of the plan sent and how it ended.
-struct Step {
-    sent: u64,
-    outcome: Result<(), Error>,
-}
-
-impl Step {
-    fn one(outcome: Result<(), Error>) -> Self {
-        Self { sent: 1, outcome }
-    }
-
-    /// Nothing to send (a change without what it needs; the plan makes none).
-    fn none() -> Self {
-        Self {
-            sent: 0,
-            outcome: Ok(()),
-        }
-    }
+    (job.done, sent, Ok(()))
 }
 
 /// Sends one change, or one bulk request for a run of archives or deletes.
 async fn step(
     s: &Session,
+    job: &Job,
+    sent: &mut u64,
     changes: &mut [Change],
     created: &mut HashMap<String, NonZeroU64>,
-) -> Step {
+) -> Result<(), Error> {
     let ws = s.workspace;
     let first = &mut changes[0];
     match first.action {
         Action::Create => {
             let Some(row) = first.row.clone() else {
-                return Step::none();
+                return Ok(());
             };
             let given = |v: &Option<String>| v.clone().filter(|t| !t.is_empty());
             let body = ClientCreate {
@@ -241,65 +367,63 @@ async fn step(
             };
             // As create-if-missing resolves it: a client another program
             // made meanwhile under this name is the one wanted.
-            let ensured = match s
-                .client
-                .create_client_if_missing(ws, body)
-                .known_missing()
-                .await
-            {
-                Ok(e) => e,
-                Err(e) => return Step::one(Err(e)),
-            };
-            let mut sent = u64::from(ensured.requests);
+            let ensured = job
+                .request(s, sent, || {
+                    s.client
+                        .create_client_if_missing(ws, body.clone())
+                        .known_missing()
+                        .send()
+                })
+                .await?;
+            // The lookup after a lost race was a request too.
+            *sent += u64::from(ensured.requests.saturating_sub(1));
             first.id = Some(ensured.client.id);
             created.insert(name_key(&row.name), ensured.client.id);
             // Made by someone else: bring it in line with the row.
-            let mut outcome = Ok(());
             if !ensured.created
                 && let Some(fix) = plan::update(&ensured.client, &row).and_then(|c| c.body)
             {
-                sent += 1;
-                outcome = s
-                    .client
-                    .update_client()
-                    .workspace_id(ws)
-                    .client_id(ensured.client.id)
-                    .body(fix)
-                    .send()
-                    .await
-                    .map(drop);
+                job.request(s, sent, || {
+                    s.client
+                        .update_client()
+                        .workspace_id(ws)
+                        .client_id(ensured.client.id)
+                        .body(fix.clone())
+                        .send()
+                })
+                .await?;
             }
-            Step { sent, outcome }
+            Ok(())
         }
         Action::Update => {
             let (Some(id), Some(body)) = (first.id, first.body.clone()) else {
-                return Step::none();
+                return Ok(());
             };
-            Step::one(
+            job.request(s, sent, || {
                 s.client
                     .update_client()
                     .workspace_id(ws)
                     .client_id(id)
-                    .body(body)
+                    .body(body.clone())
                     .send()
-                    .await
-                    .map(drop),
-            )
+            })
+            .await
+            .map(drop)
         }
         Action::Restore => {
             let Some(id) = first.id else {
-                return Step::none();
+                return Ok(());
             };
-            Step::one(
+            job.request(s, sent, || {
                 s.client
                     .restore_client()
                     .workspace_id(ws)
                     .client_id(id)
                     .body(ClientRestore::default())
                     .send()
-                    .await
-                    .map(drop),
-            )
+            })
+            .await
+            .map(drop)
         }
         Action::Archive => {
             // Clients created in this run are archived by their new ids.
@@ -307,27 +431,27 @@ async fn step(
                 c.id = c.id.or_else(|| created.get(&name_key(&c.name)).copied());
             }
             let ids: Vec<NonZeroU64> = changes.iter().filter_map(|c| c.id).collect();
-            Step::one(
+            job.request(s, sent, || {
                 s.client
                     .archive_clients()
                     .workspace_id(ws)
-                    .body(ids)
+                    .body(ids.clone())
                     .send()
-                    .await
-                    .map(drop),
-            )
+            })
+            .await
+            .map(drop)
         }
         Action::Delete => {
             let ids: Vec<NonZeroU64> = changes.iter().filter_map(|c| c.id).collect();
-            Step::one(
+            job.request(s, sent, || {
                 s.client
                     .delete_clients()
                     .workspace_id(ws)
-                    .body(ids)
+                    .body(ids.clone())
                     .send()
-                    .await
-                    .map(drop),
-            )
+            })
+            .await
+            .map(drop)
         }
     }
 }

@@ -643,11 +643,13 @@ async fn apply_does_not_start_a_plan_the_quota_cannot_cover() {
     let dir = temp_dir("apply-quota");
     let file = dir.join("new.csv");
     std::fs::write(&file, "name\nA1\nA2\nA3\n").expect("write");
+    let o = run(&server, &["apply", file.to_str().expect("utf-8")]).await;
     failed(
-        &run(&server, &["apply", file.to_str().expect("utf-8")]).await,
+        &o,
         5,
         "the plan needs 3 request(s) and 2 are left in this hour's quota",
     );
+    assert!(stderr(&o).contains("With --wait"), "{}", stderr(&o));
     let listed = ok(&run(&server, &["-o", "csv", "list"]).await);
     assert!(!listed.contains("A1"), "nothing created: {listed}");
 }
@@ -699,6 +701,8 @@ async fn quota_is_known_without_asking_and_refreshed_for_one_request() {
     assert_eq!(server.requests() - before, 1, "quota costs nothing");
     let doc: Value = serde_json::from_str(&known).expect("json");
     assert_eq!(doc["organization"]["remaining"], 599);
+    // One request, to the quota endpoint, tells every quota.
+    let sent = server.exchanges().len();
     let refreshed: Value = serde_json::from_str(&ok(&run_cached(
         &server,
         &dir,
@@ -707,7 +711,22 @@ async fn quota_is_known_without_asking_and_refreshed_for_one_request() {
     .await))
     .expect("json");
     assert_eq!(server.requests() - before, 2);
-    assert_eq!(refreshed["organization"]["remaining"], 598);
+    let asked: Vec<String> = server.exchanges()[sent..]
+        .iter()
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
+    assert_eq!(asked, ["GET /me/quota"]);
+    assert_eq!(refreshed["organization"]["remaining"], 599);
+    assert_eq!(refreshed["organizations"]["9000001"]["total"], 600);
+    // The quota request itself counted against the user-level quota.
+    assert_eq!(refreshed["user"]["remaining"], 29);
+    assert_eq!(refreshed["user"]["total"], 30);
+    let table = ok(&run_cached(&server, &dir, &["quota", "--refresh"]).await);
+    assert!(!table.contains("unknown"), "{table}");
+    assert!(
+        table.contains("organization 9000001") && table.contains("user"),
+        "{table}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -953,4 +972,52 @@ fn a_build_without_the_local_service_links_no_server() {
         .output()
         .expect("cargo tree runs");
     assert!(String::from_utf8_lossy(&o.stdout).contains("toggl-track-mock "));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_with_wait_finishes_a_job_larger_than_the_quota_across_windows() {
+    let mut config = Config::demo();
+    config.hourly_quota = Some(6);
+    config.quota_window = std::time::Duration::from_secs(15);
+    let server = service(config).await;
+    let dir = temp_dir("apply-wait");
+    let names: Vec<String> = (1..=14).map(|i| format!("Waited {i:02}")).collect();
+    let file = dir.join("new.csv");
+    std::fs::write(&file, format!("name\n{}\n", names.join("\n"))).expect("write");
+    let file = file.to_str().expect("utf-8");
+    // Without --wait: refused, with the way out and when the job would end.
+    let o = run(&server, &["apply", file]).await;
+    failed(&o, 5, "With --wait");
+    assert!(
+        stderr(&o).contains("quota windows, done around"),
+        "{}",
+        stderr(&o)
+    );
+    // With it: everything, and the service never had to refuse a request.
+    let o = run(&server, &["apply", file, "--wait"]).await;
+    let plan = ok(&o);
+    assert!(plan.contains("quota windows"), "{plan}");
+    assert!(
+        stderr(&o).contains("waiting "),
+        "one line per wait: {}",
+        stderr(&o)
+    );
+    let listed: Value =
+        serde_json::from_str(&ok(&run(&server, &["-o", "json", "list"]).await)).expect("json");
+    let made = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Waited ")))
+        .count();
+    assert_eq!(made, 14);
+    let refused: Vec<String> = server
+        .exchanges()
+        .iter()
+        .filter(|e| e.status == 402)
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
+    // The first run's refusal was before any write; the second run's waits
+    // kept every request within the quota.
+    assert!(refused.is_empty(), "answered 402: {refused:?}");
 }

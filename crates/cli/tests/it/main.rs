@@ -4,4 +4,5 @@
 
 mod commands;
 mod live;
+mod security;
 mod terminal;

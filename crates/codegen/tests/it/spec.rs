@@ -63,6 +63,7 @@ fn has_every_clients_operation_with_unique_ids() {
         "deleteClients",
         "getClientsByIds",
         "listChangedClients",
+        "getQuota",
     ]
     .into();
     assert_eq!(unique, expected);

@@ -51,6 +51,10 @@ struct Args {
     /// How many days back `since` may reach before it is refused.
     #[arg(long, default_value_t = 90)]
     since_max_days: u64,
+    /// The length of the quota windows (Toggl's: an hour); shorter for
+    /// tests that run a job across several windows, e.g. 15s.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "1h")]
+    quota_window: std::time::Duration,
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -74,6 +78,7 @@ async fn main() -> ExitCode {
         retry_after: args.retry_after,
     });
     config.max_name_bytes = args.max_name_bytes;
+    config.quota_window = args.quota_window;
     config.since_max_age =
         std::time::Duration::from_secs(args.since_max_days.saturating_mul(86_400));
     let server =
@@ -85,6 +90,12 @@ async fn main() -> ExitCode {
             }
         };
     println!("{}", server.base_url());
+    if !args.host.is_loopback() {
+        eprintln!(
+            "warning: listening on {} beyond this machine: the demo credentials are public, so anyone who can reach it can use it",
+            args.host
+        );
+    }
     eprintln!(
         "serving Toggl clients endpoints at {} (Ctrl-C to stop)",
         server.base_url()

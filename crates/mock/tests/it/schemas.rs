@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use schemars::schema_for;
 use serde_json::Value;
 use toggl_track_mock::{
-    ArchivedClients, ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds,
-    TrackClient,
+    ApiQuota, ArchivedClients, ClientCreate, ClientRestore, ClientStatus, ClientUpdate,
+    ClientsByIds, TrackClient,
 };
 
 /// What a schema allows, reduced to what both sides can express.
@@ -176,6 +176,14 @@ fn the_bulk_archive_answer_matches_the_spec() {
     ignore_nullability(&mut model);
     ignore_nullability(&mut spec);
     assert_eq!(model, spec);
+}
+
+#[test]
+fn the_quota_answer_matches_the_spec() {
+    let model = model_shape::<ApiQuota>();
+    assert!(model.properties["organization_id"].nullable);
+    assert_eq!(model.required.len(), 3);
+    assert_eq!(model, spec_shape("ApiQuota"));
 }
 
 #[test]

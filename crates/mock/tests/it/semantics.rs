@@ -343,7 +343,7 @@ async fn every_response_carries_request_id_and_quota() {
     assert_eq!(status, 402);
     assert_eq!(headers["x-toggl-quota-remaining"], "0");
     assert!(
-        body.starts_with("You have hit your hourly limit for API calls. The quota will reset in "),
+        body.starts_with("You have hit your hourly limit for API calls. Your quota will reset in "),
         "{body}"
     );
 }
@@ -800,7 +800,7 @@ async fn the_user_quota_of_me_endpoints_is_counted_apart() {
     assert_eq!(status, 402);
     assert_eq!(remaining(&h), "0");
     assert!(body.contains("user specific requests quota"), "{body}");
-    assert!(body.contains("The quota will reset in "), "{body}");
+    assert!(body.contains("Your quota will reset in "), "{body}");
     let (status, h, _) = api
         .call("GET", &format!("/workspaces/{WS}/clients"), None)
         .await;
@@ -947,4 +947,43 @@ fn the_demo_constants_match_the_demo_seed() {
             .iter()
             .any(|c| c.id == demo::ARCHIVED_CLIENT && c.archived)
     );
+}
+
+#[tokio::test]
+async fn the_quota_endpoint_answers_from_the_counters_per_organization_and_for_the_user() {
+    let mut config = Config::demo();
+    config.hourly_quota = Some(10);
+    config.quota_window = Duration::from_secs(2);
+    let api = Api::new(config).await;
+    for _ in 0..3 {
+        api.json("GET", &format!("/workspaces/{WS}/clients"), None)
+            .await;
+    }
+    let (status, answer) = api.json("GET", "/me/quota", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let entries = answer.as_array().expect("an array");
+    assert_eq!(entries.len(), 2, "{answer}");
+    let org = entries
+        .iter()
+        .find(|e| e["organization_id"] == toggl_track_mock::DEFAULT_ORGANIZATION)
+        .expect("the demo user's organization");
+    assert_eq!(
+        (org["remaining"].as_i64(), org["total"].as_i64()),
+        (Some(7), Some(10))
+    );
+    let user = entries
+        .iter()
+        .find(|e| e["organization_id"].is_null())
+        .expect("the user-level entry");
+    // This request itself counted against the user-level quota.
+    assert_eq!(
+        (user["remaining"].as_i64(), user["total"].as_i64()),
+        (Some(29), Some(30))
+    );
+    assert!(user["resets_in_secs"].as_i64().is_some_and(|s| s <= 2));
+    // The window is as long as configured: after it, the quota is whole again.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let (_, answer) = api.json("GET", "/me/quota", None).await;
+    let org = &answer[0];
+    assert_eq!(org["remaining"], 10, "{answer}");
 }

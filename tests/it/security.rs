@@ -1,0 +1,109 @@
+//! Credentials only where they belong, against local servers: plain HTTP for
+//! this machine only, no redirect followed, `Retry-After` read with sense.
+
+use std::time::{Duration, SystemTime};
+
+use toggl_track_api::error::BuildError;
+use toggl_track_api::{Client, Credentials, Error};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn client(base: &str) -> Result<Client, BuildError> {
+    Client::builder(Credentials::api_token("secret-token"))
+        .base_url(base)
+        .build()
+}
+
+#[tokio::test]
+async fn plain_http_works_for_this_machine_by_address_and_by_name() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .mount(&server)
+        .await;
+    let port = server.address().port();
+    for base in [
+        format!("http://127.0.0.1:{port}"),
+        format!("http://localhost:{port}"),
+    ] {
+        let api = client(&base).expect("loopback is fine");
+        let list = api.list_clients().workspace_id(1u64).send().await;
+        assert!(list.is_ok(), "{base}: {list:?}");
+    }
+    // Anything else is refused at build time, before any request.
+    let err = client("http://example.com/api/v9").expect_err("refused");
+    assert!(matches!(err, BuildError::InsecureHttp { ref host, .. } if host == "example.com"));
+    assert!(!err.to_string().contains("secret-token"));
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_names_where_it_pointed() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    let api = MockServer::start().await;
+    let target = format!("{}/steal?token=x", elsewhere.uri());
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(307).insert_header("Location", target.as_str()))
+        .mount(&api)
+        .await;
+    let err = client(&api.uri())
+        .expect("builds")
+        .list_clients()
+        .workspace_id(1u64)
+        .send()
+        .await
+        .expect_err("a redirect is an error");
+    match &err {
+        Error::Redirected {
+            location, context, ..
+        } => {
+            assert_eq!(location.as_deref(), Some(target.as_str()));
+            assert_eq!(context.status.as_u16(), 307);
+        }
+        other => panic!("expected Redirected, got {other:?}"),
+    }
+    assert!(
+        err.to_string().contains("redirects are not followed"),
+        "{err}"
+    );
+    elsewhere.verify().await;
+    // The redirect is not retried either: one request.
+    assert_eq!(api.received_requests().await.map_or(0, |r| r.len()), 1);
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_deadline_ends_the_operation_with_the_date() {
+    let api = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "Wed, 21 Oct 2099 07:28:00 GMT"),
+        )
+        .mount(&api)
+        .await;
+    let err = client(&api.uri())
+        .expect("builds")
+        .list_clients()
+        .workspace_id(1u64)
+        .send()
+        .await
+        .expect_err("rate limited");
+    match &err {
+        Error::RateLimited {
+            retry_after,
+            retry_at,
+            ..
+        } => {
+            assert!(retry_after.is_some_and(|d| d > Duration::from_secs(3600 * 24 * 365)));
+            let year_2099 = SystemTime::UNIX_EPOCH + Duration::from_secs(4_070_908_800);
+            assert!(retry_at.is_some_and(|t| t > year_2099), "{retry_at:?}");
+        }
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+    assert!(err.to_string().contains("2099-10-21 07:28:00 UTC"), "{err}");
+    assert_eq!(api.received_requests().await.map_or(0, |r| r.len()), 1);
+}
