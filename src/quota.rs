@@ -116,10 +116,19 @@ pub struct KnownQuotas {
     pub organizations: BTreeMap<u64, QuotaSnapshot>,
 }
 
-/// The newer of two snapshots.
+/// The newer of two snapshots, keeping the window's size if only the older
+/// one knew it.
 fn newer(a: Option<QuotaSnapshot>, b: Option<QuotaSnapshot>) -> Option<QuotaSnapshot> {
     match (a, b) {
-        (Some(a), Some(b)) if a.seen_at > b.seen_at => Some(a),
+        (Some(a), Some(b)) => {
+            let (mut new, old) = if a.seen_at > b.seen_at {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            new.total = new.total.or(old.total);
+            Some(new)
+        }
         (a, b) => b.or(a),
     }
 }
@@ -313,5 +322,46 @@ impl Client {
         let answer = self.get_quota().send().await?;
         self.inner.quota.record_all(&answer.into_inner().0);
         Ok(self.quota())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(remaining: i64, total: Option<u64>, seen_secs_ago: u64) -> QuotaSnapshot {
+        let seen_at = SystemTime::now() - Duration::from_secs(seen_secs_ago);
+        QuotaSnapshot {
+            remaining,
+            total,
+            resets_at: seen_at + Duration::from_secs(600),
+            seen_at,
+        }
+    }
+
+    #[test]
+    fn merging_keeps_the_newest_report_and_the_windows_size() {
+        let cached = KnownQuotas {
+            organization: Some(snapshot(10, Some(30), 60)),
+            ..KnownQuotas::default()
+        };
+        let fresh = KnownQuotas {
+            organization: Some(snapshot(9, None, 0)),
+            ..KnownQuotas::default()
+        };
+        let merged = cached.merged(&fresh);
+        let org = merged.organization.expect("known");
+        assert_eq!((org.remaining, org.total), (9, Some(30)));
+        assert_eq!(cached.merged(&KnownQuotas::default()), cached);
+    }
+
+    #[test]
+    fn left_never_goes_below_zero_and_refills_after_the_window() {
+        assert_eq!(snapshot(-4, Some(30), 0).left(), Some(0));
+        let mut ended = snapshot(0, Some(30), 700);
+        ended.resets_at = SystemTime::now() - Duration::from_secs(1);
+        assert_eq!(ended.left(), Some(30));
+        ended.total = None;
+        assert_eq!(ended.left(), None);
     }
 }
