@@ -28,6 +28,22 @@ pub(crate) fn response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
             context,
         };
     }
+    // An encoding the client did not decode (one it never asked for): its
+    // bytes are not text, so say so instead of showing them.
+    let foreign = foreign_encoding(headers);
+    if let Some(encoding) = &foreign
+        && (status.is_success() || status.is_informational())
+    {
+        return Error::Decode {
+            status: Some(status),
+            content_type,
+            body_prefix: String::new(),
+            reason: format!(
+                "the body is `{encoding}`-encoded, which this client does not decode (it asks for gzip only)"
+            ),
+        };
+    }
+    let body = if foreign.is_some() { &[][..] } else { body };
     if status.is_success() || status.is_informational() {
         return Error::Decode {
             status: Some(status),
@@ -158,8 +174,41 @@ fn shorten(text: &str) -> String {
     }
 }
 
+/// The first bytes of a body, as text; a body that is not text is named,
+/// not shown, so that an error stays one readable line.
 pub(crate) fn body_prefix(body: &[u8]) -> String {
-    String::from_utf8_lossy(&body[..body.len().min(BODY_PREFIX_BYTES)]).into_owned()
+    let head = &body[..body.len().min(BODY_PREFIX_BYTES)];
+    let text = String::from_utf8_lossy(head);
+    let binary = text
+        .chars()
+        .any(|c| c == '\u{fffd}' || (c.is_control() && !c.is_whitespace()));
+    if binary {
+        format!("<{} bytes that are not text>", body.len())
+    } else {
+        text.into_owned()
+    }
+}
+
+/// The `Content-Encoding` of an answer the client did not decode (reqwest
+/// removes the header of one it did), unless it is `identity`.
+pub(crate) fn foreign_encoding(headers: &HeaderMap) -> Option<String> {
+    header_str(headers, reqwest::header::CONTENT_ENCODING.as_str())
+        .map(str::to_ascii_lowercase)
+        .filter(|e| e != "identity")
+}
+
+/// Why a compressed body could not be read, in one line without its bytes.
+pub(crate) fn encoding_failure(error: &reqwest::Error) -> String {
+    let mut cause = std::error::Error::source(error);
+    let mut detail = None;
+    while let Some(e) = cause {
+        detail = Some(e.to_string());
+        cause = e.source();
+    }
+    format!(
+        "the compressed body cannot be decompressed ({})",
+        detail.unwrap_or_else(|| "its encoding is broken".to_owned())
+    )
 }
 
 /// A URL as it may be shown: without a user name or password in it.

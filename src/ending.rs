@@ -48,6 +48,12 @@ pub(crate) enum Ended {
         status: StatusCode,
         headers: HeaderMap,
     },
+    /// The body's encoding (a broken gzip stream) could not be decoded.
+    Undecodable {
+        status: StatusCode,
+        headers: HeaderMap,
+        reason: String,
+    },
     /// The quota reserve held the request back.
     ReserveReached {
         kind: QuotaKind,
@@ -98,6 +104,17 @@ impl Ended {
                 operation: operation.to_owned(),
                 limit,
                 context: ErrorContext::new(status, &headers),
+            },
+            Self::Undecodable {
+                status,
+                headers,
+                reason,
+            } => Error::Decode {
+                status: Some(status),
+                content_type: crate::headers::header_str(&headers, "content-type")
+                    .map(str::to_owned),
+                body_prefix: String::new(),
+                reason,
             },
             Self::ReserveReached {
                 kind,

@@ -215,9 +215,10 @@ pub enum Error {
     },
     /// A response whose body is not what the operation answers.
     #[error(
-        "could not decode the response{}{}: {reason}; body starts with {body_prefix:?}",
+        "could not decode the response{}{}: {reason}{}",
         .status.map(|s| format!(" (HTTP {})", s.as_u16())).unwrap_or_default(),
-        .content_type.as_deref().map(|c| format!(" of type {c}")).unwrap_or_default()
+        .content_type.as_deref().map(|c| format!(" of type {c}")).unwrap_or_default(),
+        if .body_prefix.is_empty() { String::new() } else { format!("; body starts with {:?}", .body_prefix) }
     )]
     #[non_exhaustive]
     Decode {
@@ -373,4 +374,12 @@ pub enum BuildError {
     /// The HTTP client could not be set up (for instance, no TLS backend).
     #[error("cannot set up the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
+    /// TLS could not be set up (for instance, no root certificates on the
+    /// system for the `rustls-ring` feature's verifier).
+    #[error("cannot set up TLS: {reason}")]
+    #[non_exhaustive]
+    Tls {
+        /// What went wrong.
+        reason: String,
+    },
 }

@@ -225,7 +225,12 @@ impl Client {
                     self.remember_created(op, b);
                     (class::of_status(b.status, &b.headers), Some(b.status))
                 }
-                Err(ReadError::TooLarge { status, headers }) => {
+                Err(
+                    ReadError::TooLarge { status, headers }
+                    | ReadError::Undecodable {
+                        status, headers, ..
+                    },
+                ) => {
                     inner.quota.record(kind, headers);
                     (RetryClass::Final, Some(*status))
                 }
@@ -272,6 +277,18 @@ impl Client {
                                 limit: inner.max_response_bytes,
                                 status,
                                 headers,
+                            })
+                        }
+                        Err(ReadError::Undecodable {
+                            status,
+                            headers,
+                            error,
+                        }) => {
+                            tracing::warn!(%error, "the body's encoding cannot be decoded");
+                            ended(Ended::Undecodable {
+                                status,
+                                headers,
+                                reason: crate::classify::encoding_failure(&error),
                             })
                         }
                         Err(ReadError::Transport(e)) => {
@@ -361,8 +378,11 @@ fn finish(mut b: Buffered, op: Option<&Operation>) -> reqwest::Response {
             b.headers.insert(CONTENT_LENGTH, HeaderValue::from(2u32));
         }
         // Answers without a described body are not read, whatever they
-        // hold; any other success must carry JSON.
-        !op.is_some_and(|o| o.bodiless_success) && (b.body.trim_ascii().is_empty() || !is_json)
+        // hold; any other success must carry JSON, not encoded in a way the
+        // client did not decode.
+        let encoded = crate::classify::foreign_encoding(&b.headers).is_some();
+        !op.is_some_and(|o| o.bodiless_success)
+            && (b.body.trim_ascii().is_empty() || !is_json || encoded)
     } else {
         true
     };

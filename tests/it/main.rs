@@ -5,6 +5,7 @@
 mod against_mock;
 mod against_prism;
 mod common;
+mod compression;
 mod errors;
 mod features;
 mod operations;

@@ -26,7 +26,7 @@ use toggl_track_api::types::TrackClient;
 
 /// Overrides where the cache lives (tests, or a user who wants it elsewhere).
 pub(crate) const DIR_VARIABLE: &str = "TOGGL_CLIENTS_CACHE_DIR";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Seconds since the UNIX epoch: the cache's clock.
 pub(crate) fn unix_now() -> u64 {
@@ -40,14 +40,6 @@ fn fresh(fetched_at: u64, max_age: Duration) -> bool {
     unix_now().saturating_sub(fetched_at) <= max_age.as_secs()
 }
 
-/// A client and when it was fetched.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Held {
-    #[serde(rename = "t")]
-    fetched_at: u64,
-    #[serde(rename = "c")]
-    client: TrackClient,
-}
 
 /// A list answer: its clients' ids, in the service's order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,7 +55,10 @@ struct Contents {
     /// Lists by their query (`status=active name=acme`).
     lists: BTreeMap<String, Listed>,
     /// Every client held, once, by id.
-    clients: BTreeMap<u64, Held>,
+    clients: BTreeMap<u64, TrackClient>,
+    /// When clients fetched one by one (`get`) were fetched; a client from a
+    /// list is as fresh as its newest list.
+    fetched: BTreeMap<u64, u64>,
     /// The quotas as last reported.
     quotas: KnownQuotas,
 }
@@ -126,42 +121,42 @@ impl Cache {
         listed
             .ids
             .iter()
-            .map(|id| self.contents.clients.get(id).map(|h| h.client.clone()))
+            .map(|id| self.contents.clients.get(id).cloned())
             .collect()
     }
 
-    /// Keeps a list answer, replacing the query's older one.
-    pub(crate) fn put_list(&mut self, filter: &ClientFilter, clients: &[TrackClient]) {
+    /// Keeps a list answer, replacing the query's older one; the clients
+    /// are moved in, not copied.
+    pub(crate) fn put_list(&mut self, filter: &ClientFilter, clients: Vec<TrackClient>) {
         let fetched_at = unix_now();
         let ids = clients.iter().map(|c| c.id.get()).collect();
         self.contents
             .lists
             .insert(filter.to_string(), Listed { fetched_at, ids });
-        for c in clients {
-            self.contents.clients.insert(
-                c.id.get(),
-                Held {
-                    fetched_at,
-                    client: c.clone(),
-                },
-            );
+        for client in clients {
+            self.contents.fetched.remove(&client.id.get());
+            self.contents.clients.insert(client.id.get(), client);
         }
         self.changed = true;
     }
 
     pub(crate) fn client(&self, id: u64, max_age: Duration) -> Option<TrackClient> {
-        let held = self.contents.clients.get(&id)?;
-        fresh(held.fetched_at, max_age).then(|| held.client.clone())
+        let client = self.contents.clients.get(&id)?;
+        let own = self.contents.fetched.get(&id).copied();
+        let from_lists = self
+            .contents
+            .lists
+            .values()
+            .filter(|l| l.ids.contains(&id))
+            .map(|l| l.fetched_at)
+            .max();
+        let fetched_at = own.max(from_lists)?;
+        fresh(fetched_at, max_age).then(|| client.clone())
     }
 
-    pub(crate) fn put_client(&mut self, client: &TrackClient) {
-        self.contents.clients.insert(
-            client.id.get(),
-            Held {
-                fetched_at: unix_now(),
-                client: client.clone(),
-            },
-        );
+    pub(crate) fn put_client(&mut self, client: TrackClient) {
+        self.contents.fetched.insert(client.id.get(), unix_now());
+        self.contents.clients.insert(client.id.get(), client);
         self.changed = true;
     }
 
@@ -171,6 +166,7 @@ impl Cache {
         self.contents.lists.clear();
         for id in ids {
             self.contents.clients.remove(id);
+            self.contents.fetched.remove(id);
         }
         self.changed = true;
     }
@@ -179,6 +175,7 @@ impl Cache {
     pub(crate) fn invalidate_all(&mut self) {
         self.contents.lists.clear();
         self.contents.clients.clear();
+        self.contents.fetched.clear();
         self.changed = true;
     }
 
@@ -304,9 +301,9 @@ mod tests {
         let b = Cache::open("https://api", "another-token", 7).expect("cache");
         assert_ne!(a.path(), b.path(), "two accounts never share a file");
         let active = ClientFilter::default();
-        a.put_list(&active, &[client(1), client(2)]);
+        a.put_list(&active, vec![client(1), client(2)]);
         // The same query again replaces, and clients are held once.
-        a.put_list(&active, &[client(1), client(2)]);
+        a.put_list(&active, vec![client(1), client(2)]);
         a.save().expect("saved");
         let text = std::fs::read_to_string(a.path()).expect("written");
         assert!(!text.contains(token));

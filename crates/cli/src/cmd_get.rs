@@ -35,11 +35,12 @@ impl Get {
             .send()
             .await?
             .into_inner();
+        output::client(out, &client)?;
         if self.max_age.is_some()
             && let Some(cache) = &mut s.cache
         {
-            cache.put_client(&client);
+            cache.put_client(client);
         }
-        output::client(out, &client)
+        Ok(())
     }
 }

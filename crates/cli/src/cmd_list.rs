@@ -76,13 +76,14 @@ impl List {
                     .0
             }
         };
+        output::clients(out, &clients)?;
         // Kept only where a later read can use it: with `--max-age`.
         if self.max_age.is_some()
             && let Some(cache) = &mut s.cache
         {
-            cache.put_list(&filter, &clients);
+            cache.put_list(&filter, clients);
         }
-        output::clients(out, &clients)
+        Ok(())
     }
 }
 

@@ -53,16 +53,27 @@ fn row(c: &TrackClient, readable: bool) -> Vec<String> {
     ]
 }
 
-/// Writes `text` to stdout; a closed pipe (`| head`) ends quietly.
-pub(crate) fn emit(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+/// What a failed write to stdout means: a closed pipe (`| head`) ends
+/// quietly, anything else is an error.
+fn written(result: std::io::Result<()>) -> Result<(), Failure> {
+    match result {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
             REFUSED,
             format!("cannot write the output: {e}"),
         )),
         _ => Ok(()),
     }
+}
+
+/// Writes to a buffered stdout through `write`, then flushes.
+fn to_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    written(write(&mut out).and_then(|()| out.flush()))
+}
+
+/// Writes `text` to stdout.
+pub(crate) fn emit(text: &str) -> Result<(), Failure> {
+    to_stdout(|out| out.write_all(text.as_bytes()))
 }
 
 /// An aligned table of `rows` under `header` (underscores become spaces).
@@ -76,20 +87,29 @@ pub(crate) fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>
     format!("{table}\n")
 }
 
-/// CSV of `rows` under `header`.
+/// CSV of `rows` under `header`, as text.
 pub(crate) fn csv(
     header: &[&str],
     rows: impl IntoIterator<Item = Vec<String>>,
 ) -> Result<String, Failure> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let written = writer
-        .write_record(header)
-        .and_then(|()| rows.into_iter().try_for_each(|r| writer.write_record(r)));
-    let bytes = written
-        .map_err(|e| e.to_string())
-        .and_then(|()| writer.into_inner().map_err(|e| e.to_string()))
+    let mut bytes = Vec::new();
+    write_csv(&mut bytes, header, rows)
         .map_err(|e| Failure::new(REFUSED, format!("cannot write CSV: {e}")))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// CSV of `rows` under `header`, written row by row.
+fn write_csv(
+    out: &mut dyn Write,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(header)?;
+    for r in rows {
+        writer.write_record(r)?;
+    }
+    writer.flush()
 }
 
 /// One JSON document, pretty.
@@ -97,35 +117,35 @@ pub(crate) fn json_document(value: &serde_json::Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }
 
-/// Prints a list of clients.
+/// Prints a list of clients: a table for people; for programs, one JSON
+/// document (an array, as the service answers it) or CSV, each written as
+/// it is serialised, straight from the typed clients, so that a list of
+/// any size costs no second copy of it.
 pub(crate) fn clients(output: Output, clients: &[TrackClient]) -> Result<(), Failure> {
-    print_clients(output, clients, false)
+    match output {
+        Output::Table => emit(
+            &(table(&COLUMNS, clients.iter().map(|c| row(c, true)))
+                + &format!("{} client(s)\n", clients.len())),
+        ),
+        Output::Json => to_stdout(|out| {
+            serde_json::to_writer_pretty(&mut *out, clients).map_err(std::io::Error::from)?;
+            out.write_all(b"\n")
+        }),
+        Output::Csv => to_stdout(|out| {
+            write_csv(out, &COLUMNS, clients.iter().map(|c| row(c, false)))
+        }),
+    }
 }
 
 /// Prints one client: as one object, without a count.
 pub(crate) fn client(output: Output, client: &TrackClient) -> Result<(), Failure> {
-    print_clients(output, std::slice::from_ref(client), true)
-}
-
-fn print_clients(output: Output, clients: &[TrackClient], single: bool) -> Result<(), Failure> {
     match output {
-        Output::Table => {
-            let count = if single {
-                String::new()
-            } else {
-                format!("{} client(s)\n", clients.len())
-            };
-            emit(&(table(&COLUMNS, clients.iter().map(|c| row(c, true))) + &count))
-        }
-        Output::Json => {
-            let doc = if single {
-                serde_json::to_value(clients.first())
-            } else {
-                serde_json::to_value(clients)
-            };
-            emit(&json_document(&doc.unwrap_or_default()))
-        }
-        Output::Csv => emit(&csv(&COLUMNS, clients.iter().map(|c| row(c, false)))?),
+        Output::Table => emit(&table(&COLUMNS, [row(client, true)])),
+        Output::Json => to_stdout(|out| {
+            serde_json::to_writer_pretty(&mut *out, client).map_err(std::io::Error::from)?;
+            out.write_all(b"\n")
+        }),
+        Output::Csv => to_stdout(|out| write_csv(out, &COLUMNS, [row(client, false)])),
     }
 }
 

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use chrono::Utc;
+use tower_http::compression::{DefaultPredicate, Predicate as _};
 
 use crate::config::{Config, DEFAULT_ORGANIZATION, User};
 use crate::faults::{Fault, Faults};
@@ -119,7 +120,28 @@ pub(crate) fn router(app: Shared) -> Router {
         .route("/me/clients", get(changed_since))
         .route("/me/quota", get(quota))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), gate));
-    Router::new().nest("/api/v9", api).with_state(app)
+    // Compressed for clients that ask (`Accept-Encoding: gzip`), as Toggl's
+    // service answers Go's and Python's standard clients.
+    Router::new().nest("/api/v9", api).with_state(app).layer(
+        tower_http::compression::CompressionLayer::new()
+            .compress_when(DefaultPredicate::new().and(not_raw)),
+    )
+}
+
+/// Marks a response that goes out as it is, uncompressed: the faults that
+/// test a client's bounds (an oversized or endless body) must reach it
+/// byte for byte.
+#[derive(Debug, Clone, Copy)]
+struct Raw;
+
+/// Whether a response may be compressed (it is not marked [`Raw`]).
+fn not_raw(
+    _: StatusCode,
+    _: axum::http::Version,
+    _: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> bool {
+    extensions.get::<Raw>().is_none()
 }
 
 /// A response for an injected status, shaped as the service shapes it.
@@ -166,7 +188,7 @@ async fn faulty(fault: Fault) -> Response {
             .body(body)
             .unwrap_or_default()
     };
-    match fault {
+    let mut response = match fault {
         Fault::Status(status) => injected(status),
         Fault::Drop => streamed(stream::once(async {
             Err(std::io::Error::new(
@@ -203,7 +225,11 @@ async fn faulty(fault: Fault) -> Response {
             streamed(head.chain(stream::repeat_with(move || Ok(chunk.clone()))))
         }
         Fault::Silence => std::future::pending().await,
+    };
+    if matches!(fault, Fault::Oversized(_) | Fault::Endless | Fault::Drop) {
+        response.extensions_mut().insert(Raw);
     }
+    response
 }
 
 /// The user the credentials belong to: `Ok(None)` for no credentials,

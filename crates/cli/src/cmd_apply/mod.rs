@@ -76,6 +76,11 @@ impl Apply {
         let bad = |m: String| Failure::new(USAGE, format!("{shown}: {m}"));
         let text = read(&self.file)?;
         let checked = file::check(&text).map_err(bad)?;
+        // Read again after the list, rather than kept beside it: a large
+        // file and a large workspace are never in memory together (stdin
+        // cannot be read twice, so it is kept).
+        let from_stdin = self.file.as_os_str() == "-";
+        let text = if from_stdin { text } else { String::new() };
         let job = Job {
             wait: self.wait,
             changes: 0,
@@ -93,6 +98,7 @@ impl Apply {
             .await?
             .into_inner()
             .0;
+        let text = if from_stdin { text } else { read(&self.file)? };
         let mut changes =
             plan::plan(&text, &checked, &existing, self.prune).map_err(|e| match e {
                 PlanError::UnknownId(m) => Failure::new(USAGE, m),

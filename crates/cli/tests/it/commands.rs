@@ -798,7 +798,9 @@ async fn an_oversized_answer_is_refused_unread() {
 
 /// Peak resident memory of a finished child, in bytes (Linux: ru_maxrss in KiB).
 #[cfg(target_os = "linux")]
-fn run_measuring_memory(cmd: &mut std::process::Command) -> (std::process::Output, u64) {
+pub(crate) fn run_measuring_memory(
+    cmd: &mut std::process::Command,
+) -> (std::process::Output, u64) {
     use std::io::Read;
     // Waited for below with wait4, which also reports the child's peak memory.
     #[allow(clippy::zombie_processes)]

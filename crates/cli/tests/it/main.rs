@@ -6,3 +6,4 @@ mod commands;
 mod live;
 mod security;
 mod terminal;
+mod wire;
