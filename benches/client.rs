@@ -18,6 +18,9 @@
 //! (`cargo xtask bench` puts it into BENCHMARKS.md, with the Python rows);
 //! `cargo test --benches` runs a short smoke pass.
 
+#[path = "support/measure.rs"]
+mod measure;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -26,7 +29,9 @@ use serde::Deserialize;
 use toggl_track_api::config::RetryPolicy;
 use toggl_track_api::types::{ClientCreate, TrackClient};
 use toggl_track_api::{Client, Credentials};
-use toggl_track_mock::{Config, Seed};
+use toggl_track_mock::{Config, Seed, ServiceThread};
+
+use measure::{median, thread_cpu};
 
 /// Counts live heap bytes and their peak, for the decoding memory figures.
 struct Counting;
@@ -170,30 +175,6 @@ async fn raw(http: &reqwest::Client, base: &str, op: Op, n: usize) {
     }
 }
 
-fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
-    xs[xs.len() / 2]
-}
-
-/// CPU time this thread has used: the client's own work, without the
-/// service's (which runs on another thread, pinned to another core).
-#[cfg(unix)]
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec it is given.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "CLOCK_THREAD_CPUTIME_ID is readable");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-#[cfg(not(unix))]
-fn thread_cpu() -> Duration {
-    Duration::ZERO
-}
-
 struct Row {
     name: String,
     baseline: Duration,
@@ -211,40 +192,21 @@ fn pin(core: usize) {
 }
 
 /// The local service on a thread and a core of its own, with a
-/// single-threaded runtime; it stops when the returned sender is dropped.
-fn serve_on_own_core() -> (String, std::sync::mpsc::Sender<()>) {
-    let (url_tx, url_rx) = std::sync::mpsc::channel();
-    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-    std::thread::spawn(move || {
+/// single-threaded runtime; it stops when the value is dropped.
+fn serve_on_own_core() -> ServiceThread {
+    let config = Config::with_seed(Seed::demo_with_generated_clients(100));
+    ServiceThread::start_with(config, || {
         pin(core_affinity::get_core_ids().map_or(0, |ids| ids.len().saturating_sub(1)));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("service runtime");
-        let mut config = Config::with_seed(Seed::demo_with_generated_clients(100));
-        config.hourly_quota = None;
-        let server = runtime
-            .block_on(toggl_track_mock::start(config))
-            .expect("service starts");
-        url_tx
-            .send(server.base_url().to_owned())
-            .expect("bench waits");
-        // Serve until the bench is done (the sender is dropped).
-        runtime.block_on(async move {
-            tokio::task::spawn_blocking(move || stop_rx.recv().ok())
-                .await
-                .ok();
-            drop(server);
-        });
-    });
-    (url_rx.recv().expect("service started"), stop_tx)
+    })
+    .expect("service starts")
 }
 
 /// Request overhead. The service runs on its own thread and core; the
 /// clients run on this thread (pinned to another core) in a single-threaded
 /// runtime, so the thread's CPU time is the client's own cost.
 fn overhead(rounds: usize, per_round: usize) -> Vec<Row> {
-    let (base, stop) = serve_on_own_core();
+    let service = serve_on_own_core();
+    let base = service.base_url().to_owned();
     pin(0);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -302,7 +264,7 @@ fn overhead(rounds: usize, per_round: usize) -> Vec<Row> {
             });
         }
     }
-    drop(stop);
+    drop(service);
     rows
 }
 

@@ -169,7 +169,7 @@ impl ClientBuilder {
     }
 
     /// Whether to ask for compressed answers (on by default): the service
-    /// then sends lists gzip-compressed, about a tenth of their size, and
+    /// then sends lists gzip-compressed, a few percent of their size, and
     /// the client decompresses them as they stream in, within
     /// [`max_response_bytes`](Self::max_response_bytes) of decompressed
     /// bytes. Off, answers come as they are (for a proxy that mangles

@@ -165,7 +165,7 @@ impl KnownQuotas {
 ///
 /// A request that would bring the known remaining quota below `keep` is not
 /// sent: the operation fails with
-/// [`Error::QuotaReserveReached`](crate::Error::QuotaReserveReached), or,
+/// [`Error::QuotaReserveReached`], or,
 /// with [`QuotaReserve::wait_for_reset`], waits until the window starts
 /// afresh (reported through `on_wait`, bounded by the operation timeout).
 /// Before the first response of a window the quota is unknown and nothing is

@@ -1151,6 +1151,10 @@ sends, which is sometimes more than its reference page says:
 * A client just created may not be readable for a few seconds: Toggl
   advises waiting 2 to 5 seconds and trying up to 3 times before
   concluding that it is missing.
+* Answers come gzip-compressed to clients that send
+  `Accept-Encoding: gzip` (likely; the evidence is on `listClients`).
+  A large list crosses the wire in a few percent of its size, so asking
+  pays.
 
 ## Where the claims come from
 

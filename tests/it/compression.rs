@@ -17,13 +17,28 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("compresses")
 }
 
-async fn serving(template: ResponseTemplate) -> MockServer {
+/// A server answering every GET with JSON `body` in `encoding`.
+async fn serving(encoding: &str, body: Vec<u8>) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(template)
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/json")
+                .insert_header("content-encoding", encoding)
+                .set_body_bytes(body),
+        )
         .mount(&server)
         .await;
     server
+}
+
+/// What a list from `api` fails with.
+async fn list_fails(api: &toggl_track_api::Client) -> Error {
+    api.list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .expect_err("the list fails")
 }
 
 fn list(n: u64) -> Vec<u8> {
@@ -33,13 +48,7 @@ fn list(n: u64) -> Vec<u8> {
 
 #[tokio::test]
 async fn answers_are_asked_for_compressed_and_read_decompressed() {
-    let server = serving(
-        ResponseTemplate::new(200)
-            .insert_header("content-type", "application/json")
-            .insert_header("content-encoding", "gzip")
-            .set_body_bytes(gzip(&list(3))),
-    )
-    .await;
+    let server = serving("gzip", gzip(&list(3))).await;
     let listed = client(&server.uri())
         .list_clients()
         .workspace_id(WORKSPACE)
@@ -71,27 +80,24 @@ async fn the_cap_counts_decompressed_bytes() {
     // 20,000 clients: about 3 MB of JSON in a few kilobytes of gzip.
     let body = list(20_000);
     let squeezed = gzip(&body);
-    assert!(squeezed.len() < body.len() / 20, "{} of {}", squeezed.len(), body.len());
-    let server = serving(
-        ResponseTemplate::new(200)
-            .insert_header("content-type", "application/json")
-            .insert_header("content-encoding", "gzip")
-            .set_body_bytes(squeezed),
-    )
-    .await;
+    assert!(
+        squeezed.len() < body.len() / 20,
+        "{} of {}",
+        squeezed.len(),
+        body.len()
+    );
+    let server = serving("gzip", squeezed).await;
     let capped = toggl_track_api::Client::builder(toggl_track_api::Credentials::api_token(TOKEN))
         .base_url(server.uri())
         .retry(RetryPolicy::none())
         .max_response_bytes(1024 * 1024)
         .build()
         .expect("builds");
-    let err = capped
-        .list_clients()
-        .workspace_id(WORKSPACE)
-        .send()
-        .await
-        .expect_err("over the cap once decompressed");
-    assert!(matches!(err, Error::ResponseTooLarge { limit: 1048576, .. }), "{err:?}");
+    let err = list_fails(&capped).await;
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 1048576, .. }),
+        "{err:?}"
+    );
 }
 
 /// One line of readable text: no control characters, no binary noise.
@@ -102,19 +108,8 @@ fn readable_line(text: &str) -> bool {
 #[tokio::test]
 async fn a_broken_gzip_body_is_one_line_saying_so() {
     let garbage: Vec<u8> = (0..600u32).map(|i| (i * 37 % 251) as u8).collect();
-    let server = serving(
-        ResponseTemplate::new(200)
-            .insert_header("content-type", "application/json")
-            .insert_header("content-encoding", "gzip")
-            .set_body_bytes(garbage),
-    )
-    .await;
-    let err = client(&server.uri())
-        .list_clients()
-        .workspace_id(WORKSPACE)
-        .send()
-        .await
-        .expect_err("cannot be decompressed");
+    let server = serving("gzip", garbage).await;
+    let err = list_fails(&client(&server.uri())).await;
     let said = err.to_string();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(said.contains("cannot be decompressed"), "{said}");
@@ -126,20 +121,12 @@ async fn a_broken_gzip_body_is_one_line_saying_so() {
 #[tokio::test]
 async fn an_encoding_not_asked_for_is_named_not_shown() {
     let noise: Vec<u8> = (0..400u32).map(|i| (i * 91 % 256) as u8).collect();
-    let server = serving(
-        ResponseTemplate::new(200)
-            .insert_header("content-type", "application/json")
-            .insert_header("content-encoding", "br")
-            .set_body_bytes(noise),
-    )
-    .await;
-    let err = client(&server.uri())
-        .list_clients()
-        .workspace_id(WORKSPACE)
-        .send()
-        .await
-        .expect_err("not decoded");
+    let server = serving("br", noise).await;
+    let err = list_fails(&client(&server.uri())).await;
     let said = err.to_string();
-    assert!(said.contains("`br`-encoded, which this client does not decode"), "{said}");
+    assert!(
+        said.contains("`br`-encoded, which this client does not decode"),
+        "{said}"
+    );
     assert!(readable_line(&said), "{said:?}");
 }

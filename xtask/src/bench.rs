@@ -3,9 +3,11 @@
 //! briefly, to prove that each benchmark still builds and runs, and checks
 //! that an unchanged spec is not generated again.
 //!
-//! The client's request and decoding costs (`benches/client.rs`) and the
-//! local service under load (`crates/mock/benches/load.rs`) are cargo
-//! benches that print a Markdown table. The build cost is measured here:
+//! The client's request and decoding costs (`benches/client.rs`), bytes on
+//! the wire (`benches/wire.rs`), the local service under load
+//! (`crates/mock/benches/load.rs`) and the tool on large workspaces
+//! (`crates/cli/benches/large.rs`) are cargo benches that print a Markdown
+//! table. The build cost is measured here:
 //! clean builds of the client and of a hand-written floor
 //! (`benches/build-floor`) in fresh target folders, and the time the spec
 //! takes to generate.
@@ -31,6 +33,10 @@ pub(crate) enum Kind {
     Load,
     /// Clean builds against a hand-written floor.
     Build,
+    /// Bytes on the wire, compressed answers against uncompressed ones.
+    Wire,
+    /// The CLI on large workspaces against `curl | jq`.
+    Large,
 }
 
 /// `cargo xtask bench`.
@@ -51,11 +57,7 @@ impl Bench {
             return quick();
         }
         let chosen = |kind| self.kinds.is_empty() || self.kinds.contains(&kind);
-        full(
-            chosen(Kind::Client),
-            chosen(Kind::Load),
-            chosen(Kind::Build),
-        )
+        full(chosen)
     }
 }
 
@@ -69,6 +71,8 @@ pub(crate) fn quick() -> crate::Outcome {
             "toggl-track-mock",
             "-p",
             "toggl-track-api",
+            "-p",
+            "toggl-clients",
             "--benches",
         ]),
     )?;
@@ -91,8 +95,8 @@ pub(crate) fn quick() -> crate::Outcome {
     )
 }
 
-fn full(client: bool, load: bool, build: bool) -> crate::Outcome {
-    if client {
+fn full(chosen: impl Fn(Kind) -> bool) -> crate::Outcome {
+    if chosen(Kind::Client) {
         let python = crate::tools::python_env()?;
         let python_client = crate::ecosystem::python_client(&python)?;
         let table = bench_table(
@@ -106,14 +110,28 @@ fn full(client: bool, load: bool, build: bool) -> crate::Outcome {
         )?;
         write_section("client", &table)?;
     }
-    if load {
+    if chosen(Kind::Load) {
         let table = bench_table(
             "the local service under load",
             cargo().args(["bench", "-p", "toggl-track-mock", "--bench", "load"]),
         )?;
         write_section("mock-load", &table)?;
     }
-    if build {
+    if chosen(Kind::Wire) {
+        let table = bench_table(
+            "bytes on the wire, compressed and not",
+            cargo().args(["bench", "--bench", "wire"]),
+        )?;
+        write_section("wire", &table)?;
+    }
+    if chosen(Kind::Large) {
+        let table = bench_table(
+            "the CLI on large workspaces",
+            cargo().args(["bench", "-p", "toggl-clients", "--bench", "large"]),
+        )?;
+        write_section("large", &table)?;
+    }
+    if chosen(Kind::Build) {
         write_section("build", &build_cost()?)?;
     }
     println!("rewrote the measured tables in {BENCHMARKS}");
@@ -382,8 +400,9 @@ fn build_cost() -> crate::Outcome<String> {
     let native = ["--no-default-features", "--features", "native-tls"];
     let floor_args = ["--manifest-path", floor_manifest];
     let client_args = ["-p", "toggl-track-api"];
+    let ring = ["--no-default-features", "--features", "rustls-ring"];
     // Each build with the index of the floor it is compared with.
-    let builds: [(&str, &str, Vec<&str>, usize); 5] = [
+    let builds: [(&str, &str, Vec<&str>, usize); 6] = [
         (
             "floor: hand-written reqwest client, rustls (aws-lc-rs)",
             "floor-rustls",
@@ -391,32 +410,34 @@ fn build_cost() -> crate::Outcome<String> {
             0,
         ),
         (
-            "toggl-track-api, rustls (aws-lc-rs): build.rs generates the client",
+            "toggl-track-api, rustls (aws-lc-rs, the default): build.rs generates the client",
             "client-rustls",
             client_args.to_vec(),
             0,
         ),
         (
-            "floor with rustls and the ring provider instead (the client does not offer this)",
+            "floor: hand-written reqwest client, rustls (ring)",
             "floor-rustls-ring",
-            [
-                &floor_args[..],
-                &["--no-default-features", "--features", "rustls-ring"],
-            ]
-            .concat(),
-            0,
+            [&floor_args[..], &ring[..]].concat(),
+            2,
+        ),
+        (
+            "toggl-track-api, rustls (ring): build.rs generates the client",
+            "client-rustls-ring",
+            [&client_args[..], &ring[..]].concat(),
+            2,
         ),
         (
             "floor: hand-written reqwest client, native-tls",
             "floor-native-tls",
             [&floor_args[..], &native[..]].concat(),
-            3,
+            4,
         ),
         (
             "toggl-track-api, native-tls: build.rs generates the client",
             "client-native-tls",
             [&client_args[..], &native[..]].concat(),
-            3,
+            4,
         ),
     ];
     // Rounds go through every build in turn, so that a slow spell of the

@@ -43,6 +43,7 @@ fn run_all() -> Outcome {
         ]),
     )?;
     run("tests", cargo().args(["test", "--workspace"]))?;
+    rustls_ring()?;
     examples()?;
     crate::bench::quick()?;
     crate::schemathesis::check()?;
@@ -55,6 +56,48 @@ fn run_all() -> Outcome {
     )?;
     crate::msrv::check()?;
     package()
+}
+
+/// The `rustls-ring` build: no aws-lc-sys anywhere in its tree (the reason
+/// it exists), and the client's tests pass with it. The default build's tree
+/// is the control: it must show aws-lc, or the search proves nothing.
+fn rustls_ring() -> Outcome {
+    const RING: [&str; 3] = ["--no-default-features", "--features", "rustls-ring"];
+    eprintln!("==> rustls-ring: no aws-lc-sys in the tree");
+    if aws_lc_in_tree(&[])?.is_none() {
+        return Err(crate::Failure::Found(
+            "the default build's tree shows no aws-lc crate: the rustls-ring check cannot tell"
+                .to_owned(),
+        ));
+    }
+    if let Some(line) = aws_lc_in_tree(&RING)? {
+        return Err(crate::Failure::Found(format!(
+            "the rustls-ring build depends on {line}"
+        )));
+    }
+    run(
+        "rustls-ring: the client's tests",
+        cargo().args(["test", "-p", "toggl-track-api"]).args(RING),
+    )
+}
+
+/// The first aws-lc crate in the client's dependency tree with these flags.
+fn aws_lc_in_tree(flags: &[&str]) -> Result<Option<String>, crate::Failure> {
+    let tree = cargo()
+        .args(["tree", "-p", "toggl-track-api", "--prefix", "none"])
+        .args(flags)
+        .output()
+        .map_err(crate::io("cannot start cargo"))?;
+    if !tree.status.success() {
+        return Err(crate::Failure::Found(format!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&tree.stderr)
+        )));
+    }
+    Ok(String::from_utf8_lossy(&tree.stdout)
+        .lines()
+        .find(|l| l.starts_with("aws-lc"))
+        .map(str::to_owned))
 }
 
 /// Every example, against the local service (no credentials are passed on).

@@ -74,8 +74,8 @@ enum Task {
     Baseline(ecosystem::Baseline),
     /// Build a self-contained HTML reference into target/api-reference/.
     Docs(docs::Docs),
-    /// The spec through other ecosystems' tools (installs pinned tools
-    /// into target/tools).
+    /// The spec through other ecosystems' tools (installs the pinned tools
+    /// once into a cache outside the checkout; see TOGGL_TOOLS_CACHE).
     Ecosystem(ecosystem::Ecosystem),
     /// Run the benchmarks and rewrite their tables in BENCHMARKS.md.
     Bench(bench::Bench),

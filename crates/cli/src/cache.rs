@@ -40,7 +40,6 @@ fn fresh(fetched_at: u64, max_age: Duration) -> bool {
     unix_now().saturating_sub(fetched_at) <= max_age.as_secs()
 }
 
-
 /// A list answer: its clients' ids, in the service's order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Listed {

@@ -131,9 +131,9 @@ pub(crate) fn clients(output: Output, clients: &[TrackClient]) -> Result<(), Fai
             serde_json::to_writer_pretty(&mut *out, clients).map_err(std::io::Error::from)?;
             out.write_all(b"\n")
         }),
-        Output::Csv => to_stdout(|out| {
-            write_csv(out, &COLUMNS, clients.iter().map(|c| row(c, false)))
-        }),
+        Output::Csv => {
+            to_stdout(|out| write_csv(out, &COLUMNS, clients.iter().map(|c| row(c, false))))
+        }
     }
 }
 

@@ -19,8 +19,10 @@ mod faults;
 mod limits;
 mod model;
 mod refusal;
+mod relay;
 mod service;
 mod store;
+mod thread;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,7 +36,9 @@ pub use model::{
     ApiQuota, ArchivedClients, ClientCreate, ClientPermissions, ClientRestore, ClientStatus,
     ClientUpdate, ClientsByIds, TrackClient,
 };
+pub use relay::Relay;
 pub use service::Exchange;
+pub use thread::ServiceThread;
 
 /// A running service. Dropping it stops the service.
 pub struct MockServer {

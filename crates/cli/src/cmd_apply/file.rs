@@ -1,12 +1,16 @@
 //! The file `apply` reads: CSV with a header row or a JSON array, in the
-//! shape `list --output csv|json` prints. Rows are read one at a time, so a
-//! large file is never held twice, and every problem names its line (CSV)
-//! or item (JSON).
+//! shape `list --output csv|json` prints. Rows stream from the file, one at
+//! a time, once to check them and once to plan, so a file is never held
+//! whole (stdin, which cannot be read twice, is); every problem names its
+//! line (CSV) or item (JSON).
 
 use std::collections::{HashMap, HashSet};
+use std::io::BufRead;
 use std::num::NonZeroU64;
+use std::path::PathBuf;
 
 use serde::Deserialize;
+use serde::de::{self, SeqAccess, Visitor};
 use toggl_track_api::extras::name_key;
 
 /// Toggl's limit on client names, in bytes of UTF-8.
@@ -26,13 +30,12 @@ pub(crate) struct Row {
     pub external_reference: Option<String>,
 }
 
-/// The file's text, parsed row by row.
-pub(crate) enum Rows<'a> {
-    Csv {
-        records: csv::StringRecordsIntoIter<&'a [u8]>,
-        columns: Columns,
-    },
-    Json(std::iter::Enumerate<std::vec::IntoIter<Item>>),
+/// Where the rows come from.
+pub(crate) enum Source {
+    /// A file, opened again for each pass.
+    Path(PathBuf),
+    /// Text in hand (stdin's).
+    Text(String),
 }
 
 /// Where each field is in a CSV record.
@@ -67,53 +70,132 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
     Option::<String>::deserialize(d).map(Some)
 }
 
-/// Starts reading `text` (a JSON array when it starts with `[`, else CSV).
-pub(crate) fn rows(text: &str) -> Result<Rows<'_>, String> {
-    if text.trim_start().starts_with('[') {
-        let items: Vec<Item> =
-            serde_json::from_str(text).map_err(|e| format!("not a JSON array of clients: {e}"))?;
-        return Ok(Rows::Json(items.into_iter().enumerate()));
+impl Source {
+    /// Calls `each` with every row in file order, stopping at its first
+    /// error; a problem with the file itself goes through `file_error`.
+    pub(crate) fn for_each_row<E>(
+        &self,
+        file_error: impl Fn(String) -> E,
+        mut each: impl FnMut(Row) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut reader: Box<dyn BufRead + '_> = match self {
+            Self::Path(path) => Box::new(std::io::BufReader::with_capacity(
+                64 * 1024,
+                std::fs::File::open(path).map_err(|e| file_error(format!("cannot read: {e}")))?,
+            )),
+            Self::Text(text) => Box::new(text.as_bytes()),
+        };
+        let json = starts_with_bracket(&mut reader)
+            .map_err(|e| file_error(format!("cannot read: {e}")))?;
+        if json {
+            json_rows(reader, &file_error, &mut each)
+        } else {
+            csv_rows(reader, &file_error, &mut each)
+        }
     }
+}
+
+/// Whether the text's first character that is not white space is `[` (a
+/// JSON array; anything else is read as CSV). Consumes nothing but a
+/// buffer's worth of white space, so CSV line numbers stay true.
+fn starts_with_bracket(reader: &mut dyn BufRead) -> std::io::Result<bool> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        if let Some(&first) = buf.iter().find(|b| !b.is_ascii_whitespace()) {
+            return Ok(first == b'[');
+        }
+        let whole = buf.len();
+        reader.consume(whole);
+    }
+}
+
+fn csv_rows<E>(
+    reader: Box<dyn BufRead + '_>,
+    file_error: &dyn Fn(String) -> E,
+    each: &mut dyn FnMut(Row) -> Result<(), E>,
+) -> Result<(), E> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(text.as_bytes());
+        .from_reader(reader);
     let headers = reader
         .headers()
-        .map_err(|e| format!("not CSV: {e}"))?
+        .map_err(|e| file_error(format!("not CSV: {e}")))?
         .clone();
     let column = |name: &str| headers.iter().position(|h| h.trim() == name);
     let columns = Columns {
         id: column("id"),
-        name: column("name")
-            .ok_or("no `name` column (write the header `list --output csv` prints)")?,
+        name: column("name").ok_or_else(|| {
+            file_error("no `name` column (write the header `list --output csv` prints)".to_owned())
+        })?,
         status: column("status"),
         notes: column("notes"),
         external_reference: column("external_reference"),
     };
-    Ok(Rows::Csv {
-        records: reader.into_records(),
-        columns,
-    })
+    let mut record = csv::StringRecord::new();
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| file_error(format!("not CSV: {e}")))?
+    {
+        each(columns.row(&record).map_err(file_error)?)?;
+    }
+    Ok(())
 }
 
-impl Iterator for Rows<'_> {
-    type Item = Result<Row, String>;
+fn json_rows<E>(
+    reader: Box<dyn BufRead + '_>,
+    file_error: &dyn Fn(String) -> E,
+    each: &mut dyn FnMut(Row) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut stopped = None;
+    let mut json = serde_json::Deserializer::from_reader(reader);
+    let read = de::Deserializer::deserialize_seq(
+        &mut json,
+        EachItem {
+            each,
+            file_error,
+            stopped: &mut stopped,
+        },
+    )
+    .and_then(|()| json.end());
+    match (stopped, read) {
+        (Some(stop), _) => Err(stop),
+        (None, Ok(())) => Ok(()),
+        (None, Err(e)) => Err(file_error(format!("not a JSON array of clients: {e}"))),
+    }
+}
 
-    fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            Self::Csv { records, columns } => {
-                let record = records.next()?;
-                Some(
-                    record
-                        .map_err(|e| format!("not CSV: {e}"))
-                        .and_then(|r| columns.row(&r)),
-                )
-            }
-            Self::Json(items) => {
-                let (i, item) = items.next()?;
-                Some(item.row(&format!("item {}", i + 1)))
+/// Hands each item of a JSON array to `each` as it is parsed; what stopped
+/// the array, if anything did, is left in `stopped`.
+struct EachItem<'a, 'f, E> {
+    each: &'a mut dyn FnMut(Row) -> Result<(), E>,
+    file_error: &'a dyn Fn(String) -> E,
+    stopped: &'f mut Option<E>,
+}
+
+impl<'de, E> Visitor<'de> for EachItem<'_, '_, E> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array of clients")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        for i in 1.. {
+            let at = format!("item {i}");
+            let row = match seq.next_element::<Item>() {
+                Ok(Some(item)) => item.row(&at).map_err(self.file_error),
+                Ok(None) => return Ok(()),
+                Err(e) => Err((self.file_error)(format!("{at}: not a client: {e}"))),
+            };
+            if let Err(stop) = row.and_then(&mut *self.each) {
+                *self.stopped = Some(stop);
+                return Err(de::Error::custom("stopped"));
             }
         }
+        Ok(())
     }
 }
 
@@ -186,13 +268,14 @@ pub(crate) struct Checked {
 
 /// Checks every row for what the service would refuse (an empty or too
 /// long name, two rows with one name or one id), before any request.
-pub(crate) fn check(text: &str) -> Result<Checked, String> {
+pub(crate) fn check(source: &Source) -> Result<Checked, String> {
     // Each name's and id's first row, for the message about a second one.
     let mut names: HashMap<String, String> = HashMap::new();
     let mut ids: HashMap<u64, String> = HashMap::new();
     let mut checked = Checked::default();
-    for row in rows(text)? {
-        let row = row?;
+    source.for_each_row(
+        |m| m,
+        |row| {
         checked.rows += 1;
         let name = row.name.trim();
         if name.is_empty() {
@@ -217,7 +300,8 @@ pub(crate) fn check(text: &str) -> Result<Checked, String> {
             }
             checked.claimed.insert(id.get());
         }
-    }
+        Ok(())
+    })?;
     Ok(checked)
 }
 
@@ -226,7 +310,19 @@ mod tests {
     use super::*;
 
     fn all(text: &str) -> Result<Vec<Row>, String> {
-        rows(text)?.collect()
+        let mut rows = Vec::new();
+        Source::Text(text.to_owned()).for_each_row(
+            |m| m,
+            |row| {
+                rows.push(row);
+                Ok(())
+            },
+        )?;
+        Ok(rows)
+    }
+
+    fn checked(text: &str) -> Result<usize, String> {
+        check(&Source::Text(text.to_owned())).map(|c| c.rows)
     }
 
     #[test]
@@ -241,17 +337,17 @@ mod tests {
             (rows[1].at.as_str(), rows[1].external_reference.as_deref()),
             ("line 3", Some("CRM-1"))
         );
-        assert_eq!(check("name\nAcme\nACME \n").map(|c| c.rows), Err("line 3: the name \"ACME\" is also on line 2 (names are unique in a workspace, in any case)".to_owned()));
+        assert_eq!(checked("name\nAcme\nACME \n"), Err("line 3: the name \"ACME\" is also on line 2 (names are unique in a workspace, in any case)".to_owned()));
         assert_eq!(
-            check("name,status\n  ,active\n").map(|c| c.rows),
+            checked("name,status\n  ,active\n"),
             Err("line 2: the name is empty".to_owned())
         );
         let long = format!("name\n{}\n", "é".repeat(128));
-        assert!(check(&long).is_err_and(|e| e.contains("256 bytes long")));
+        assert!(checked(&long).is_err_and(|e| e.contains("256 bytes long")));
         assert!(
             all("name,status\nAcme,gone\n").is_err_and(|e| e.contains("line 2: status \"gone\""))
         );
-        assert!(super::rows("title\nAcme\n").is_err());
+        assert!(all("title\nAcme\n").is_err_and(|e| e.contains("no `name` column")));
     }
 
     #[test]
@@ -277,5 +373,15 @@ mod tests {
         assert_eq!(rows[1].notes.as_deref(), Some(""));
         assert_eq!(rows[1].external_reference, None);
         assert!(all(r#"[{"id": 0, "name": "A"}]"#).is_err_and(|e| e.contains("item 1: id")));
+        // Items are parsed one at a time; a bad one is named by its place.
+        assert!(
+            all(r#"[{"name": "A"}, {"name": 7}]"#)
+                .is_err_and(|e| e.starts_with("item 2: not a client: invalid type"))
+        );
+        assert!(all(r#"[{"name": "A"}, 7]"#).is_err_and(|e| e.starts_with("item 2: not a client")));
+        assert!(all(r#"[{"name": "A"},"#).is_err_and(|e| e.starts_with("item 2: not a client")));
+        // Only an array is read as JSON; anything else is taken for CSV.
+        assert!(all(r#"{"name": "A"}"#).is_err_and(|e| e.starts_with("no `name` column")));
+        assert!(all(r#"[{"name": "A"}] x"#).is_err_and(|e| e.contains("trailing characters")));
     }
 }

@@ -27,6 +27,7 @@ use crate::failure::{Failure, LIMITED, USAGE};
 use crate::output;
 use crate::patience::{patiently, reset_wait};
 use crate::session::Session;
+use file::Source;
 use plan::{Action, Change, PlanError, cost};
 
 #[derive(Debug, Args)]
@@ -58,29 +59,25 @@ fn cells(c: &Change) -> Vec<String> {
     ]
 }
 
-fn read(path: &Path) -> Result<String, Failure> {
-    let mut text = String::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::new(USAGE, format!("cannot read stdin: {e}")))?;
-        return Ok(text);
+/// The rows' source: the file, streamed in each pass, or stdin's text
+/// (`-`), read once and kept, as it cannot be read again.
+fn source(path: &Path) -> Result<Source, Failure> {
+    if path.as_os_str() != "-" {
+        return Ok(Source::Path(path.to_owned()));
     }
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::new(USAGE, format!("{}: cannot read: {e}", path.display())))
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::new(USAGE, format!("cannot read stdin: {e}")))?;
+    Ok(Source::Text(text))
 }
 
 impl Apply {
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
         let shown = self.file.display().to_string();
         let bad = |m: String| Failure::new(USAGE, format!("{shown}: {m}"));
-        let text = read(&self.file)?;
-        let checked = file::check(&text).map_err(bad)?;
-        // Read again after the list, rather than kept beside it: a large
-        // file and a large workspace are never in memory together (stdin
-        // cannot be read twice, so it is kept).
-        let from_stdin = self.file.as_os_str() == "-";
-        let text = if from_stdin { text } else { String::new() };
+        let source = source(&self.file)?;
+        let checked = file::check(&source).map_err(bad)?;
         let job = Job {
             wait: self.wait,
             changes: 0,
@@ -98,13 +95,12 @@ impl Apply {
             .await?
             .into_inner()
             .0;
-        let text = if from_stdin { text } else { read(&self.file)? };
         let mut changes =
-            plan::plan(&text, &checked, &existing, self.prune).map_err(|e| match e {
+            plan::plan(&source, &checked, &existing, self.prune).map_err(|e| match e {
                 PlanError::UnknownId(m) => Failure::new(USAGE, m),
                 PlanError::File(m) => bad(m),
             })?;
-        drop((text, existing));
+        drop((source, existing));
         let writes = cost(&changes);
         let outlook = outlook(s, writes, &mut read_requests).await;
         if out == Output::Table {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use toggl_track_api::extras::name_key;
 use toggl_track_api::types::{ClientUpdate, TrackClient};
 
-use super::file::{Checked, Row, rows};
+use super::file::{Checked, Row, Source};
 
 /// What a change does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -105,12 +105,12 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The changes that make `existing` match the rows of `text` (already
+/// The changes that make `existing` match the rows of `source` (already
 /// checked), in the order they run: renames and other updates first (a new
 /// client may take a name an old one gives up), then creates, restores,
 /// archives and deletes. With `prune`, clients no row matches are deleted.
 pub(crate) fn plan(
-    text: &str,
+    source: &Source,
     checked: &Checked,
     existing: &[TrackClient],
     prune: bool,
@@ -119,8 +119,7 @@ pub(crate) fn plan(
     let mut matched: HashSet<u64> = HashSet::with_capacity(checked.rows);
     let (mut updates, mut creates, mut restores, mut archives) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for row in rows(text).map_err(PlanError::File)? {
-        let row = row.map_err(PlanError::File)?;
+    source.for_each_row(PlanError::File, |row| {
         // A row with an id claims that client; one without matches by name
         // among the clients no row claims by id.
         let found = match row.id {
@@ -143,7 +142,7 @@ pub(crate) fn plan(
             let mut create = Change::new(Action::Create, None, &row.name);
             create.row = Some(row);
             creates.push(create);
-            continue;
+            return Ok(());
         };
         matched.insert(client.id.get());
         if let Some(update) = update(client, &row) {
@@ -158,7 +157,8 @@ pub(crate) fn plan(
             }
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     let deletes = existing
         .iter()
         .filter(|c| prune && !matched.contains(&c.id.get()))
@@ -221,8 +221,9 @@ mod tests {
         existing: &[TrackClient],
         prune: bool,
     ) -> Result<Vec<Change>, PlanError> {
-        let checked = check(text).expect("checked");
-        plan(text, &checked, existing, prune)
+        let source = Source::Text(text.to_owned());
+        let checked = check(&source).expect("checked");
+        plan(&source, &checked, existing, prune)
     }
 
     #[test]

@@ -25,13 +25,23 @@ async fn run(server: &MockServer, args: &[&str]) -> Output {
 }
 
 async fn run_as(server: &MockServer, token: &str, args: &[&str]) -> Output {
+    output(tool(server, token, args)).await
+}
+
+/// The binary, set up to run against `server` as the user of `token`.
+fn tool(server: &MockServer, token: &str, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
         .env("TOGGL_API_TOKEN", token)
         .env("TOGGL_WORKSPACE_ID", ws())
         .env("TOGGL_BASE_URL", server.base_url())
         .args(args);
-    // The service runs on this test's runtime; the command waits elsewhere.
+    cmd
+}
+
+/// Runs `cmd` to its end. The service runs on this test's runtime; the
+/// command waits elsewhere.
+async fn output(mut cmd: Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
         .await
         .expect("joined")
@@ -226,9 +236,7 @@ async fn error_paths_have_their_exit_codes() {
     cmd.env_clear()
         .env("TOGGL_BASE_URL", server.base_url())
         .args(["list", "-w", &ws()]);
-    let none = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-        .await
-        .expect("joined");
+    let none = output(cmd).await;
     failed(&none, 3, "no credentials");
 
     failed(
@@ -317,18 +325,14 @@ async fn email_and_password_from_the_environment() {
         .env("TOGGL_PASSWORD", "demo-password")
         .env("TOGGL_BASE_URL", server.base_url())
         .args(["-w", &ws(), "-o", "json", "list"]);
-    let o = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-        .await
-        .expect("joined");
+    let o = output(cmd).await;
     assert!(serde_json::from_str::<Value>(&ok(&o)).is_ok_and(|v| v.is_array()));
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
         .env("TOGGL_EMAIL", "ada@example.com")
         .env("TOGGL_BASE_URL", server.base_url())
         .args(["-w", &ws(), "list"]);
-    let o = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-        .await
-        .expect("joined");
+    let o = output(cmd).await;
     failed(&o, 3, "no password");
 }
 
@@ -490,16 +494,21 @@ async fn list_since_shows_changes_and_deletions() {
 
 /// A command run with the cache in `dir`.
 async fn run_cached(server: &MockServer, dir: &std::path::Path, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
-    cmd.env_clear()
-        .env("TOGGL_API_TOKEN", TOKEN)
-        .env("TOGGL_WORKSPACE_ID", ws())
-        .env("TOGGL_BASE_URL", server.base_url())
-        .env("TOGGL_CLIENTS_CACHE_DIR", dir)
-        .args(args);
-    tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-        .await
-        .expect("joined")
+    let mut cmd = tool(server, TOKEN, args);
+    cmd.env("TOGGL_CLIENTS_CACHE_DIR", dir);
+    output(cmd).await
+}
+
+/// How many active clients' names start with `prefix`, as `list` says.
+async fn clients_named(server: &MockServer, prefix: &str) -> usize {
+    let listed: Value =
+        serde_json::from_str(&ok(&run(server, &["-o", "json", "list"]).await)).expect("json");
+    listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|c| c["name"].as_str().is_some_and(|n| n.starts_with(prefix)))
+        .count()
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -604,6 +613,31 @@ async fn apply_creates_changes_and_archives_with_the_fewest_requests() {
         pruned.contains("│ delete ") && pruned.contains("Hooli"),
         "{pruned}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_reads_a_json_export_from_stdin() {
+    let server = service(Config::demo()).await;
+    let exported = ok(&run(&server, &["-o", "json", "list", "--status", "both"]).await);
+    let mut rows: Vec<Value> = serde_json::from_str(&exported).expect("json");
+    rows[0]["notes"] = Value::String("Net 90".into());
+    let mut cmd = tool(&server, TOKEN, &["-o", "json", "apply", "-", "--dry-run"]);
+    cmd.write_stdin(serde_json::to_vec(&rows).expect("json"));
+    let o = output(cmd).await;
+    let report: Value = serde_json::from_str(&ok(&o)).expect("json");
+    let plan = report["plan"].as_array().expect("plan");
+    assert_eq!(plan.len(), 1, "{report}");
+    assert_eq!(
+        (plan[0]["action"].as_str(), plan[0]["detail"].as_str()),
+        (Some("update"), Some("notes"))
+    );
+    // A broken item is named before any request.
+    let before = server.requests();
+    let mut cmd = tool(&server, TOKEN, &["apply", "-"]);
+    cmd.write_stdin(r#"[{"name": "Fine"}, {"name": ["not", "a", "name"]}]"#);
+    let o = output(cmd).await;
+    failed(&o, 2, "-: item 2: not a client: invalid type");
+    assert_eq!(server.requests(), before);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -779,9 +813,7 @@ async fn a_refused_connection_names_its_cause() {
         "3s",
         "list",
     ]);
-    let o = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-        .await
-        .expect("joined");
+    let o = output(cmd).await;
     failed(&o, 6, "connection refused");
 }
 
@@ -796,47 +828,6 @@ async fn an_oversized_answer_is_refused_unread() {
     );
 }
 
-/// Peak resident memory of a finished child, in bytes (Linux: ru_maxrss in KiB).
-#[cfg(target_os = "linux")]
-pub(crate) fn run_measuring_memory(
-    cmd: &mut std::process::Command,
-) -> (std::process::Output, u64) {
-    use std::io::Read;
-    // Waited for below with wait4, which also reports the child's peak memory.
-    #[allow(clippy::zombie_processes)]
-    let mut child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    let pid = i32::try_from(child.id()).expect("pid");
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let readers = std::thread::spawn(move || {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let _ = stdout.read_to_end(&mut out);
-        let _ = stderr.read_to_end(&mut err);
-        (out, err)
-    });
-    let mut status = 0;
-    // SAFETY: rusage is plain data that wait4 fills in for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our child, not yet waited for.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "waited for the child");
-    let (out, err) = readers.join().expect("read");
-    let exit = std::os::unix::process::ExitStatusExt::from_raw(status);
-    let peak = u64::try_from(usage.ru_maxrss).unwrap_or_default() * 1024;
-    (
-        std::process::Output {
-            status: exit,
-            stdout: out,
-            stderr: err,
-        },
-        peak,
-    )
-}
-
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread")]
 async fn an_endless_answer_stops_at_the_cap_in_bounded_memory() {
@@ -848,14 +839,16 @@ async fn an_endless_answer_stops_at_the_cap_in_bounded_memory() {
         .env("TOGGL_WORKSPACE_ID", ws())
         .env("TOGGL_BASE_URL", server.base_url())
         .args(["--timeout", "60s", "list"]);
-    let (o, peak) = tokio::task::spawn_blocking(move || run_measuring_memory(&mut cmd))
+    let ran = tokio::task::spawn_blocking(move || crate::child::run(&mut cmd))
         .await
         .expect("joined");
+    let (o, peak) = (ran.output, ran.peak);
     failed(&o, 6, "larger than 67108864 bytes");
     let cap = 64 * 1024 * 1024;
     eprintln!(
-        "peak resident memory {} MiB against a cap of 64 MiB",
-        peak / (1024 * 1024)
+        "peak resident memory {} MiB against a cap of 64 MiB, stopped after {:.1} s",
+        peak / (1024 * 1024),
+        ran.wall.as_secs_f64()
     );
     assert!(
         peak < 2 * cap,
@@ -884,15 +877,7 @@ async fn two_applies_of_one_file_at_once_both_succeed_and_make_each_client_once(
             .collect();
         assert!(ids.len() <= 25 && ids.iter().all(|id| *id > 0), "{report}");
     }
-    let listed: Value =
-        serde_json::from_str(&ok(&run(&server, &["-o", "json", "list"]).await)).expect("json");
-    let raced = listed
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Raced ")))
-        .count();
-    assert_eq!(raced, 25);
+    assert_eq!(clients_named(&server, "Raced ").await, 25);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1004,15 +989,7 @@ async fn apply_with_wait_finishes_a_job_larger_than_the_quota_across_windows() {
         "one line per wait: {}",
         stderr(&o)
     );
-    let listed: Value =
-        serde_json::from_str(&ok(&run(&server, &["-o", "json", "list"]).await)).expect("json");
-    let made = listed
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Waited ")))
-        .count();
-    assert_eq!(made, 14);
+    assert_eq!(clients_named(&server, "Waited ").await, 14);
     let refused: Vec<String> = server
         .exchanges()
         .iter()

@@ -3,74 +3,33 @@
 //! cap's memory.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
+use toggl_track_mock::{Config, Relay, Seed};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use toggl_track_mock::{Config, Seed};
 
 const TOKEN: &str = toggl_track_mock::demo::API_TOKEN;
-
-/// A TCP relay to `upstream` that counts the bytes coming back from it.
-async fn counting_proxy(upstream: std::net::SocketAddr) -> (String, Arc<AtomicU64>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let counted = Arc::new(AtomicU64::new(0));
-    let total = Arc::clone(&counted);
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let total = Arc::clone(&total);
-            tokio::spawn(async move {
-                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
-                    return;
-                };
-                let (mut client_read, mut client_write) = client.into_split();
-                let (mut server_read, mut server_write) = server.into_split();
-                let up = tokio::spawn(async move {
-                    let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
-                    let _ = server_write.shutdown().await;
-                });
-                let mut buf = vec![0u8; 64 * 1024];
-                loop {
-                    match server_read.read(&mut buf).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => {
-                            total.fetch_add(n as u64, Ordering::Relaxed);
-                            if client_write.write_all(&buf[..n]).await.is_err() {
-                                break;
-                            }
-                        }
-                    }
-                }
-                let _ = client_write.shutdown().await;
-                up.abort();
-            });
-        }
-    });
-    (format!("http://{addr}/api/v9"), counted)
-}
 
 fn toggl(base: &str, args: &[&str]) -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"));
     cmd.env_clear()
         .env("TOGGL_API_TOKEN", TOKEN)
-        .env("TOGGL_WORKSPACE_ID", toggl_track_mock::demo::WORKSPACE.to_string())
+        .env(
+            "TOGGL_WORKSPACE_ID",
+            toggl_track_mock::demo::WORKSPACE.to_string(),
+        )
         .env("TOGGL_BASE_URL", base)
         .args(args);
     cmd
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_list_of_ten_thousand_clients_crosses_the_wire_compressed() {
-    let server = toggl_track_mock::start(Config::with_seed(Seed::demo_with_generated_clients(10_000)))
-        .await
-        .expect("service");
-    // The answer's JSON, as it is without compression.
-    let json = reqwest::Client::builder()
+/// The size of the list's JSON as it is, without compression.
+async fn json_size(server: &toggl_track_mock::MockServer, query: &str) -> u64 {
+    reqwest::Client::builder()
         .no_gzip()
         .build()
         .expect("http")
         .get(format!(
-            "{}/workspaces/{}/clients",
+            "{}/workspaces/{}/clients{query}",
             server.base_url(),
             toggl_track_mock::demo::WORKSPACE
         ))
@@ -81,15 +40,24 @@ async fn a_list_of_ten_thousand_clients_crosses_the_wire_compressed() {
         .bytes()
         .await
         .expect("body")
-        .len() as u64;
-    let (base, moved) = counting_proxy(server.addr()).await;
-    let mut cmd = toggl(&base, &["-o", "csv", "list"]);
+        .len() as u64
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_list_of_ten_thousand_clients_crosses_the_wire_compressed() {
+    let server =
+        toggl_track_mock::start(Config::with_seed(Seed::demo_with_generated_clients(10_000)))
+            .await
+            .expect("service");
+    let json = json_size(&server, "").await;
+    let relay = Relay::start(server.addr()).await.expect("relay");
+    let mut cmd = toggl(relay.base_url(), &["-o", "csv", "list"]);
     let o = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
         .await
         .expect("joined");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 10_001);
-    let moved = moved.load(Ordering::Relaxed);
+    let moved = relay.bytes_back();
     eprintln!(
         "{moved} bytes on the wire for {json} bytes of JSON: {:.3}",
         moved as f64 / json as f64
@@ -125,7 +93,9 @@ fn bomb() -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_compression_bomb_is_refused_within_the_caps_memory() {
     let bomb = Arc::new(tokio::task::spawn_blocking(bomb).await.expect("made"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let body = Arc::clone(&bomb);
     tokio::spawn(async move {
@@ -150,10 +120,14 @@ async fn a_compression_bomb_is_refused_within_the_caps_memory() {
             });
         }
     });
-    let mut cmd = toggl(&format!("http://{addr}/api/v9"), &["--timeout", "120s", "list"]);
-    let (o, peak) = tokio::task::spawn_blocking(move || crate::commands::run_measuring_memory(&mut cmd))
+    let mut cmd = toggl(
+        &format!("http://{addr}/api/v9"),
+        &["--timeout", "120s", "list"],
+    );
+    let ran = tokio::task::spawn_blocking(move || crate::child::run(&mut cmd))
         .await
         .expect("joined");
+    let (o, peak) = (ran.output, ran.peak);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(6), "{err}");
     assert!(err.contains("larger than 67108864 bytes"), "{err}");
@@ -162,31 +136,19 @@ async fn a_compression_bomb_is_refused_within_the_caps_memory() {
         bomb.len(),
         peak / (1024 * 1024)
     );
-    assert!(peak < 300 * 1024 * 1024, "peak resident memory {peak} bytes");
+    assert!(
+        peak < 300 * 1024 * 1024,
+        "peak resident memory {peak} bytes"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_cache_holds_each_answer_once_and_only_when_asked_to() {
-    let server = toggl_track_mock::start(Config::with_seed(Seed::demo_with_generated_clients(10_000)))
-        .await
-        .expect("service");
-    let answer = reqwest::Client::builder()
-        .no_gzip()
-        .build()
-        .expect("http")
-        .get(format!(
-            "{}/workspaces/{}/clients?status=both",
-            server.base_url(),
-            toggl_track_mock::demo::WORKSPACE
-        ))
-        .basic_auth(TOKEN, Some("api_token"))
-        .send()
-        .await
-        .expect("answers")
-        .bytes()
-        .await
-        .expect("body")
-        .len() as u64;
+    let server =
+        toggl_track_mock::start(Config::with_seed(Seed::demo_with_generated_clients(10_000)))
+            .await
+            .expect("service");
+    let answer = json_size(&server, "?status=both").await;
     let dir = std::env::temp_dir().join(format!("toggl-clients-lean-cache-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let run = |args: &'static [&'static str]| {
@@ -196,11 +158,21 @@ async fn the_cache_holds_each_answer_once_and_only_when_asked_to() {
     };
     let size = |dir: &std::path::Path| -> u64 {
         std::fs::read_dir(dir)
-            .map(|d| d.flatten().map(|e| e.metadata().map_or(0, |m| m.len())).sum())
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.metadata().map_or(0, |m| m.len()))
+                    .sum()
+            })
             .unwrap_or(0)
     };
     // Without --max-age, no list is kept: only the quotas.
-    assert!(run(&["-o", "csv", "list"]).await.expect("joined").status.success());
+    assert!(
+        run(&["-o", "csv", "list"])
+            .await
+            .expect("joined")
+            .status
+            .success()
+    );
     assert!(size(&dir) < 4096, "{} bytes kept", size(&dir));
     // Two lists that ask for a cached read: the clients are held once.
     let active = run(&["-o", "csv", "list", "--max-age", "10m"]).await;
@@ -212,6 +184,12 @@ async fn the_cache_holds_each_answer_once_and_only_when_asked_to() {
     assert!(kept * 10 <= answer * 12, "{kept} bytes kept for {answer}");
     // And the second read of each costs nothing.
     let before = server.requests();
-    assert!(run(&["-o", "csv", "list", "--max-age", "10m"]).await.expect("joined").status.success());
+    assert!(
+        run(&["-o", "csv", "list", "--max-age", "10m"])
+            .await
+            .expect("joined")
+            .status
+            .success()
+    );
     assert_eq!(server.requests(), before);
 }
