@@ -2,9 +2,11 @@
 //! shape `list --output csv|json` prints. Rows stream from the file, one at
 //! a time, once to check them and once to plan, so a file is never held
 //! whole (stdin, which cannot be read twice, is); every problem names its
-//! line (CSV) or item (JSON).
+//! line (CSV) or item (JSON). Both passes fingerprint the rows they read, so
+//! a file edited between them is refused instead of planned unchecked.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
 use std::num::NonZeroU64;
 use std::path::PathBuf;
@@ -19,7 +21,7 @@ const MAX_NAME_BYTES: usize = 255;
 /// One wanted client. A field the file does not have (no such column or
 /// key) is `None`: what it would set stays as it is; an empty cell or a
 /// `null` means none, as `list` prints it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub(crate) struct Row {
     /// Where it is in the file, for messages: `line 3` or `item 2`.
     pub at: String,
@@ -264,6 +266,23 @@ pub(crate) struct Checked {
     pub rows: usize,
     /// The ids rows name: those clients are theirs, whatever their names.
     pub claimed: HashSet<u64>,
+    /// The rows read, in order, for the next pass to compare.
+    pub fingerprint: Fingerprint,
+}
+
+/// The rows of one pass folded into one number, in order: a later pass
+/// that reads other rows (the file was edited meanwhile) ends with another.
+#[derive(Debug, Default)]
+pub(crate) struct Fingerprint(DefaultHasher);
+
+impl Fingerprint {
+    pub(crate) fn add(&mut self, row: &Row) {
+        row.hash(&mut self.0);
+    }
+
+    pub(crate) fn matches(&self, other: &Self) -> bool {
+        self.0.finish() == other.0.finish()
+    }
 }
 
 /// Checks every row for what the service would refuse (an empty or too
@@ -277,6 +296,7 @@ pub(crate) fn check(source: &Source) -> Result<Checked, String> {
         |m| m,
         |row| {
         checked.rows += 1;
+        checked.fingerprint.add(&row);
         let name = row.name.trim();
         if name.is_empty() {
             return Err(format!("{}: the name is empty", row.at));

@@ -10,7 +10,7 @@ use serde::Serialize;
 use toggl_track_api::extras::name_key;
 use toggl_track_api::types::{ClientUpdate, TrackClient};
 
-use super::file::{Checked, Row, Source};
+use super::file::{Checked, Fingerprint, Row, Source};
 
 /// What a change does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -86,7 +86,7 @@ pub(crate) fn cost(changes: &[Change]) -> u64 {
 pub(crate) enum PlanError {
     /// A row names an id that is not a client of the workspace.
     UnknownId(String),
-    /// The file could not be read (again).
+    /// The file could not be read again, or read other rows than the check.
     File(String),
 }
 
@@ -109,6 +109,7 @@ impl<'a> Index<'a> {
 /// checked), in the order they run: renames and other updates first (a new
 /// client may take a name an old one gives up), then creates, restores,
 /// archives and deletes. With `prune`, clients no row matches are deleted.
+/// Rows other than those checked (the file changed in between) are an error.
 pub(crate) fn plan(
     source: &Source,
     checked: &Checked,
@@ -119,7 +120,9 @@ pub(crate) fn plan(
     let mut matched: HashSet<u64> = HashSet::with_capacity(checked.rows);
     let (mut updates, mut creates, mut restores, mut archives) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut read = Fingerprint::default();
     source.for_each_row(PlanError::File, |row| {
+        read.add(&row);
         // A row with an id claims that client; one without matches by name
         // among the clients no row claims by id.
         let found = match row.id {
@@ -159,6 +162,12 @@ pub(crate) fn plan(
         }
         Ok(())
     })?;
+    if !read.matches(&checked.fingerprint) {
+        return Err(PlanError::File(
+            "the file changed while apply was reading it; nothing was sent: run apply again"
+                .to_owned(),
+        ));
+    }
     let deletes = existing
         .iter()
         .filter(|c| prune && !matched.contains(&c.id.get()))
@@ -274,5 +283,23 @@ mod tests {
             .map(|c| (c.action.word(), c.id.map(|i| i.get())))
             .collect();
         assert_eq!(actions, [("update", Some(1)), ("create", None)]);
+    }
+
+    #[test]
+    fn a_file_edited_between_the_check_and_the_plan_is_refused() {
+        let dir = std::env::temp_dir().join(format!("toggl-plan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("clients.csv");
+        std::fs::write(&path, "name\nAcme\nGlobex\n").expect("write");
+        let source = Source::Path(path.clone());
+        let checked = check(&source).expect("checked");
+        // Unchanged, it plans; a second "Acme" the check never saw does not.
+        assert!(plan(&source, &checked, &[], false).is_ok());
+        std::fs::write(&path, "name\nAcme\nACME\n").expect("write");
+        assert!(matches!(
+            plan(&source, &checked, &[], false),
+            Err(PlanError::File(m)) if m.contains("the file changed while apply was reading it")
+        ));
+        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 }

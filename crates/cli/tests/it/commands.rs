@@ -640,6 +640,65 @@ async fn apply_reads_a_json_export_from_stdin() {
     assert_eq!(server.requests(), before);
 }
 
+/// Hands `text` to the next reader of the named pipe `fifo`, waiting up to
+/// ten seconds for one to open it.
+#[cfg(unix)]
+async fn feed_fifo(fifo: &std::path::Path, text: &'static str) {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        // Without a reader, a non-blocking open for writing fails (ENXIO).
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(fifo)
+        {
+            Ok(mut pipe) => return pipe.write_all(text.as_bytes()).expect("written"),
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no reader opened {fifo:?}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            Err(e) => panic!("cannot open {fifo:?}: {e}"),
+        }
+    }
+}
+
+/// `apply` reads its file twice (checked, then planned after the list); a
+/// file that reads differently the second time is refused, nothing written.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_refuses_a_file_edited_between_its_two_readings() {
+    let server = service(Config::demo()).await;
+    let fifo = temp_dir("apply-edited").join("clients.csv");
+    let path = std::ffi::CString::new(fifo.to_str().expect("utf-8")).expect("path");
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0, "mkfifo");
+    let before = server.requests();
+    let applying = tokio::spawn(output(tool(
+        &server,
+        TOKEN,
+        &["apply", fifo.to_str().expect("utf-8")],
+    )));
+    feed_fifo(&fifo, "name\nHooli\nInitech\n").await;
+    // The list request comes after the first reading ends.
+    while server.requests() == before && !applying.is_finished() {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // The second reading names "Hooli" twice, which the check would refuse.
+    feed_fifo(&fifo, "name\nHooli\nHOOLI\n").await;
+    let o = applying.await.expect("joined");
+    failed(&o, 2, "the file changed while apply was reading it");
+    assert_eq!(server.requests(), before + 1, "only the list was sent");
+    assert!(
+        !ok(&run(&server, &["list"]).await).contains("Hooli"),
+        "nothing was created"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn apply_refuses_a_bad_file_before_any_request_naming_the_line() {
     let server = service(Config::demo()).await;
