@@ -191,6 +191,10 @@ async fn forward(State(recorder): State<Arc<Recorder>>, request: Request) -> Res
 }
 
 fn main() -> std::process::ExitCode {
+    // The proxy's own HTTP client: with only `rustls-ring`, reqwest has no
+    // TLS provider unless one is installed for the process.
+    #[cfg(feature = "rustls-ring")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     match record_to_file() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(message) => {

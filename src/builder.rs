@@ -230,12 +230,7 @@ impl ClientBuilder {
         headers.insert(AUTHORIZATION, auth);
         let user_agent = reqwest::header::HeaderValue::from_str(&self.user_agent)
             .map_err(|_| BuildError::InvalidUserAgent(self.user_agent.clone()))?;
-        let http = reqwest::Client::builder();
-        #[cfg(feature = "rustls-ring")]
-        let http = http.tls_backend_preconfigured(ring_tls().map_err(|e| BuildError::Tls {
-            reason: e.to_string(),
-        })?);
-        let http = http
+        let http = http_builder()?
             .gzip(self.compressed)
             .default_headers(headers)
             .user_agent(user_agent)
@@ -258,6 +253,18 @@ impl ClientBuilder {
         };
         Ok(Client::new_with_client(&base_url, http, inner))
     }
+}
+
+/// reqwest's builder with the TLS this build was compiled for. With only
+/// `rustls-ring`, reqwest has no provider of its own: a client built any
+/// other way panics on its first use.
+pub(crate) fn http_builder() -> Result<reqwest::ClientBuilder, BuildError> {
+    let http = reqwest::Client::builder();
+    #[cfg(feature = "rustls-ring")]
+    let http = http.tls_backend_preconfigured(ring_tls().map_err(|e| BuildError::Tls {
+        reason: e.to_string(),
+    })?);
+    Ok(http)
 }
 
 /// rustls with the ring provider, set up as reqwest sets up its own: every

@@ -88,6 +88,10 @@ impl ServiceThread {
     /// Runs `future` on the service's thread, beside the service (a
     /// [`crate::Relay`] in front of it, say: what it spawns stays there),
     /// and waits for its output.
+    ///
+    /// # Panics
+    ///
+    /// When `future` panics: its panic ends the task, not the service.
     pub fn run<F>(&self, future: F) -> F::Output
     where
         F: Future + Send + 'static,
@@ -98,7 +102,7 @@ impl ServiceThread {
             let _ = tx.send(future.await);
         });
         rx.recv()
-            .expect("the service thread runs while this value lives")
+            .expect("the future given to ServiceThread::run panicked")
     }
 }
 
