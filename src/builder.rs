@@ -230,7 +230,8 @@ impl ClientBuilder {
         headers.insert(AUTHORIZATION, auth);
         let user_agent = reqwest::header::HeaderValue::from_str(&self.user_agent)
             .map_err(|_| BuildError::InvalidUserAgent(self.user_agent.clone()))?;
-        let http = http_builder()?
+        let http = crate::tls::http_builder()
+            .map_err(|reason| BuildError::Tls { reason })?
             .gzip(self.compressed)
             .default_headers(headers)
             .user_agent(user_agent)
@@ -253,33 +254,6 @@ impl ClientBuilder {
         };
         Ok(Client::new_with_client(&base_url, http, inner))
     }
-}
-
-/// reqwest's builder with the TLS this build was compiled for. With only
-/// `rustls-ring`, reqwest has no provider of its own: a client built any
-/// other way panics on its first use.
-pub(crate) fn http_builder() -> Result<reqwest::ClientBuilder, BuildError> {
-    let http = reqwest::Client::builder();
-    #[cfg(feature = "rustls-ring")]
-    let http = http.tls_backend_preconfigured(ring_tls().map_err(|e| BuildError::Tls {
-        reason: e.to_string(),
-    })?);
-    Ok(http)
-}
-
-/// rustls with the ring provider, set up as reqwest sets up its own: every
-/// protocol version, the platform's certificate verifier, HTTP/2 and 1.1
-/// offered. Built per client, with no process-wide default installed.
-#[cfg(feature = "rustls-ring")]
-fn ring_tls() -> Result<rustls::ClientConfig, rustls::Error> {
-    use rustls_platform_verifier::BuilderVerifierExt as _;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(rustls::ALL_VERSIONS)?
-        .with_platform_verifier()?
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(config)
 }
 
 /// Whether the URL's host is this machine: `localhost`, an address in

@@ -174,7 +174,7 @@ mod tests {
     #[tokio::test]
     async fn converting_an_ending_loses_nothing_and_can_be_repeated() {
         // A real transport error, from a port nothing listens on.
-        let refused = crate::builder::http_builder()
+        let refused = crate::tls::http_builder()
             .expect("TLS set up")
             .build()
             .expect("HTTP client")

@@ -76,6 +76,7 @@ mod headers;
 mod hooks;
 mod pacing;
 mod retry;
+mod tls;
 
 pub mod config;
 pub mod error;
