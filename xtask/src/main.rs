@@ -184,9 +184,16 @@ pub(crate) fn cargo() -> Command {
 /// Runs a command, naming it first; fails with its exit status.
 pub(crate) fn run(step: &str, cmd: &mut Command) -> Outcome {
     eprintln!("==> {step}");
-    let status = cmd
-        .status()
-        .map_err(io(format!("{step}: cannot start {:?}", cmd.get_program())))?;
+    let mut context = format!("{step}: cannot start {:?}", cmd.get_program());
+    // A missing working folder fails the start with the same error as a
+    // missing program: say which it is.
+    if let Some(dir) = cmd.get_current_dir().filter(|d| !d.is_dir()) {
+        context.push_str(&format!(
+            " in {}, a folder that does not exist",
+            dir.display()
+        ));
+    }
+    let status = cmd.status().map_err(io(context))?;
     if status.success() {
         Ok(())
     } else {
@@ -223,5 +230,25 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_step_in_a_missing_folder_says_so() {
+        let missing = std::env::temp_dir().join(format!("xtask-missing-{}", std::process::id()));
+        let program = std::env::current_exe().expect("this test program");
+        let ran = super::run(
+            "a step",
+            std::process::Command::new(&program).current_dir(&missing),
+        );
+        let Err(super::Failure::BadInput(said)) = ran else {
+            panic!("{ran:?}");
+        };
+        assert!(
+            said.contains(&format!(
+                "in {}, a folder that does not exist",
+                missing.display()
+            )),
+            "{said}"
+        );
     }
 }

@@ -292,9 +292,7 @@ pub(crate) fn check(source: &Source) -> Result<Checked, String> {
     let mut names: HashMap<String, String> = HashMap::new();
     let mut ids: HashMap<u64, String> = HashMap::new();
     let mut checked = Checked::default();
-    source.for_each_row(
-        |m| m,
-        |row| {
+    let each = |row: Row| {
         checked.rows += 1;
         checked.fingerprint.add(&row);
         let name = row.name.trim();
@@ -310,7 +308,8 @@ pub(crate) fn check(source: &Source) -> Result<Checked, String> {
         }
         if let Some(first) = names.insert(name_key(name), row.at.clone()) {
             return Err(format!(
-                "{}: the name {name:?} is also on {first} (names are unique in a workspace, in any case)",
+                "{}: the name {name:?} is also on {first} \
+                 (names are unique in a workspace, in any case)",
                 row.at
             ));
         }
@@ -321,7 +320,8 @@ pub(crate) fn check(source: &Source) -> Result<Checked, String> {
             checked.claimed.insert(id.get());
         }
         Ok(())
-    })?;
+    };
+    source.for_each_row(|m| m, each)?;
     Ok(checked)
 }
 
