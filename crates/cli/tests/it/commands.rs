@@ -983,41 +983,32 @@ async fn apply_reports_the_ids_it_created_as_numbers() {
 
 #[test]
 fn a_build_without_the_local_service_links_no_server() {
-    let o = std::process::Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "-p",
-            "toggl-clients",
-            "--no-default-features",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo tree runs");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let tree = String::from_utf8_lossy(&o.stdout);
-    assert!(tree.contains("toggl-track-api"), "{tree}");
+    // The crates a build of the tool links, with these feature flags.
+    let tree = |features: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO"))
+            .args([
+                "tree",
+                "-p",
+                "toggl-clients",
+                "-e",
+                "normal",
+                "--prefix",
+                "none",
+            ])
+            .args(features)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo tree runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let lean = tree(&["--no-default-features"]);
+    assert!(lean.contains("toggl-track-api"), "{lean}");
     for server in ["axum ", "toggl-track-mock "] {
-        assert!(!tree.contains(server), "{server}in:\n{tree}");
+        assert!(!lean.contains(server), "{server}in:\n{lean}");
     }
     // And the default build has it, for the demo.
-    let o = std::process::Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "-p",
-            "toggl-clients",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo tree runs");
-    assert!(String::from_utf8_lossy(&o.stdout).contains("toggl-track-mock "));
+    assert!(tree(&[]).contains("toggl-track-mock "));
 }
 
 #[tokio::test(flavor = "multi_thread")]
