@@ -78,3 +78,12 @@ pub async fn raw_server(behaviour: Raw) -> String {
     });
     format!("http://{addr}")
 }
+
+/// What a list from `api` fails with.
+pub async fn list_fails(api: &Client) -> toggl_track_api::Error {
+    api.list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .expect_err("the list fails")
+}

@@ -9,7 +9,7 @@ use toggl_track_api::config::RetryPolicy;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{TOKEN, WORKSPACE, client, client_json};
+use crate::common::{TOKEN, WORKSPACE, client, client_json, list_fails};
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -30,15 +30,6 @@ async fn serving(encoding: &str, body: Vec<u8>) -> MockServer {
         .mount(&server)
         .await;
     server
-}
-
-/// What a list from `api` fails with.
-async fn list_fails(api: &toggl_track_api::Client) -> Error {
-    api.list_clients()
-        .workspace_id(WORKSPACE)
-        .send()
-        .await
-        .expect_err("the list fails")
 }
 
 fn list(n: u64) -> Vec<u8> {

@@ -8,6 +8,8 @@ use toggl_track_api::{Client, Credentials, Error};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::common::list_fails;
+
 fn client(base: &str) -> Result<Client, BuildError> {
     Client::builder(Credentials::api_token("secret-token"))
         .base_url(base)
@@ -50,13 +52,7 @@ async fn a_redirect_is_not_followed_and_names_where_it_pointed() {
         .respond_with(ResponseTemplate::new(307).insert_header("Location", target.as_str()))
         .mount(&api)
         .await;
-    let err = client(&api.uri())
-        .expect("builds")
-        .list_clients()
-        .workspace_id(1u64)
-        .send()
-        .await
-        .expect_err("a redirect is an error");
+    let err = list_fails(&client(&api.uri()).expect("builds")).await;
     match &err {
         Error::Redirected {
             location, context, ..
@@ -85,13 +81,7 @@ async fn retry_after_beyond_the_deadline_ends_the_operation_with_the_date() {
         )
         .mount(&api)
         .await;
-    let err = client(&api.uri())
-        .expect("builds")
-        .list_clients()
-        .workspace_id(1u64)
-        .send()
-        .await
-        .expect_err("rate limited");
+    let err = list_fails(&client(&api.uri()).expect("builds")).await;
     match &err {
         Error::RateLimited {
             retry_after,

@@ -41,7 +41,7 @@ fn tool(server: &MockServer, token: &str, args: &[&str]) -> Command {
 
 /// Runs `cmd` to its end. The service runs on this test's runtime; the
 /// command waits elsewhere.
-async fn output(mut cmd: Command) -> Output {
+pub(crate) async fn output(mut cmd: Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
         .await
         .expect("joined")
@@ -51,7 +51,7 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
@@ -511,7 +511,7 @@ async fn clients_named(server: &MockServer, prefix: &str) -> usize {
         .count()
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
+pub(crate) fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("toggl-clients-it-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");

@@ -10,6 +10,8 @@ use assert_cmd::Command;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::commands::{output, stderr, temp_dir};
+
 const TOKEN: &str = toggl_track_mock::demo::API_TOKEN;
 
 /// The binary with `env` and `args`, nothing else from this environment.
@@ -20,20 +22,7 @@ async fn toggl(env: &[(&str, &str)], args: &[&str]) -> Output {
         cmd.env(k, v);
     }
     cmd.args(args);
-    tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-        .await
-        .expect("joined")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn temp(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("toggl-clients-sec-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    output(cmd).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -143,7 +132,7 @@ async fn a_token_file_is_read_only_when_its_owner_alone_can_read_it() {
     let server = toggl_track_mock::start(toggl_track_mock::Config::demo())
         .await
         .expect("service");
-    let dir = temp("token");
+    let dir = temp_dir("sec-token");
     let file = dir.join("token");
     let path = file.to_str().expect("utf-8");
     write_mode(&file, &format!("{TOKEN}\n"), 0o600);
@@ -174,7 +163,7 @@ async fn a_cache_folder_others_may_write_to_is_not_used() {
     let server = toggl_track_mock::start(toggl_track_mock::Config::demo())
         .await
         .expect("service");
-    let dir = temp("cache-open");
+    let dir = temp_dir("sec-cache-open");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
     let env = [
         ("TOGGL_API_TOKEN", TOKEN),
