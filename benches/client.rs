@@ -29,7 +29,7 @@ use serde::Deserialize;
 use toggl_track_api::config::RetryPolicy;
 use toggl_track_api::types::{ClientCreate, TrackClient};
 use toggl_track_api::{Client, Credentials};
-use toggl_track_mock::{Config, Seed, ServiceThread};
+use toggl_track_local_service::{Config, Seed, ServiceThread};
 
 use measure::{median, thread_cpu};
 
@@ -59,8 +59,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-const WS: u64 = toggl_track_mock::demo::WORKSPACE;
-const TOKEN: &str = toggl_track_mock::demo::API_TOKEN;
+const WS: u64 = toggl_track_local_service::demo::WORKSPACE;
+const TOKEN: &str = toggl_track_local_service::demo::API_TOKEN;
 
 /// The hand-written equivalent of the generated `TrackClient`.
 #[derive(Debug, Deserialize)]
@@ -273,7 +273,7 @@ fn list_json(n: usize) -> Vec<u8> {
         .map(|i| {
             serde_json::json!({
                 "id": 80_000_000 + i, "wid": WS, "name": format!("Client {i:06}"), "archived": i % 7 == 0,
-                "at": "2024-03-17T10:55:38+00:00", "creator_id": toggl_track_mock::demo::USER_ID,
+                "at": "2024-03-17T10:55:38+00:00", "creator_id": toggl_track_local_service::demo::USER_ID,
                 "notes": "Invoices go to the finance office.", "external_reference": format!("CRM-{i:06}"),
                 "permissions": ["read", "write"]
             })

@@ -18,12 +18,12 @@ use std::time::{Duration, Instant};
 
 use toggl_track_api::config::RetryPolicy;
 use toggl_track_api::{Client, Credentials};
-use toggl_track_mock::{Config, Relay, Seed, ServiceThread};
+use toggl_track_local_service::{Config, Relay, Seed, ServiceThread};
 
 use measure::{median, thread_cpu};
 
-const WS: u64 = toggl_track_mock::demo::WORKSPACE;
-const TOKEN: &str = toggl_track_mock::demo::API_TOKEN;
+const WS: u64 = toggl_track_local_service::demo::WORKSPACE;
+const TOKEN: &str = toggl_track_local_service::demo::API_TOKEN;
 /// The paced link: 20 Mbit/s.
 const LINK_BYTES_PER_SECOND: u64 = 20_000_000 / 8;
 

@@ -13,7 +13,7 @@ use toggl_track_api::config::RetryPolicy;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A local service with a tiny quota, so that it runs out.
-    let mut config = toggl_track_mock::Config::demo();
+    let mut config = toggl_track_local_service::Config::demo();
     config.hourly_quota = Some(2);
     let target = common::target(config).await?;
     let client = target.builder.retry(RetryPolicy::none()).build()?;
@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Archiving needs a paid workspace; the local service's second
     // workspace is a free one.
     let free = if target.local.is_some() {
-        toggl_track_mock::demo::FREE_WORKSPACE
+        toggl_track_local_service::demo::FREE_WORKSPACE
     } else {
         target.workspace
     };

@@ -12,7 +12,7 @@ use toggl_track_api::types::{ClientCreate, ClientStatus};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let target = common::target(toggl_track_mock::Config::demo()).await?;
+    let target = common::target(toggl_track_local_service::Config::demo()).await?;
     let client = target.builder.build()?;
 
     let active = client
@@ -27,11 +27,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // One request when it exists, two when it is created; never a duplicate.
-    let new = ClientCreate {
-        name: "Example Client (toggl-track-api)".into(),
-        notes: Some("made by the list example".into()),
-        external_reference: None,
-    };
+    let new = ClientCreate::builder()
+        .name("Example Client (toggl-track-api)")
+        .notes("made by the list example".to_owned());
     let ensured = client
         .create_client_if_missing(target.workspace, new)
         .await?;

@@ -10,8 +10,8 @@ mod common;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A local workspace of 230 clients.
-    let config = toggl_track_mock::Config::with_seed(
-        toggl_track_mock::Seed::demo_with_generated_clients(230),
+    let config = toggl_track_local_service::Config::with_seed(
+        toggl_track_local_service::Seed::demo_with_generated_clients(230),
     );
     let target = common::target(config).await?;
     let client = target.builder.build()?;

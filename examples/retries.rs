@@ -13,7 +13,7 @@ use toggl_track_api::config::{Jitter, Pacing, QuotaReserve, ReadAfterCreate, Ret
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let target = common::target(toggl_track_mock::Config::demo()).await?;
+    let target = common::target(toggl_track_local_service::Config::demo()).await?;
     let policy = RetryPolicy::default()
         .max_attempts(5)
         .initial_backoff(Duration::from_millis(200))

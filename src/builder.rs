@@ -1,10 +1,9 @@
 //! Building a [`Client`]: credentials, base URL, timeouts, user agent,
-//! retry policy, pacing, quota reserve, size cap and progress callbacks.
+//! retry policy, pacing, quota reserve, size cap, progress callbacks and
+//! field capture.
 
 use std::sync::Arc;
 use std::time::Duration;
-
-use reqwest::header::{AUTHORIZATION, HeaderMap};
 
 use crate::Client;
 use crate::auth::Credentials;
@@ -14,9 +13,10 @@ use crate::config::{
 };
 use crate::error::BuildError;
 use crate::events::{AttemptEvent, Observers, WaitEvent};
-use crate::hooks::Inner;
 use crate::pacing::Pacer;
+use crate::pipeline::Runtime;
 use crate::quota::QuotaTracker;
+use crate::record::Recorder;
 
 /// Configures a [`Client`]; start with [`Client::builder`].
 #[derive(Clone, Debug)]
@@ -34,6 +34,7 @@ pub struct ClientBuilder {
     observers: Observers,
     insecure_http: bool,
     compressed: bool,
+    recorder: Option<Recorder>,
 }
 
 impl Client {
@@ -53,18 +54,17 @@ impl Client {
     /// ```
     ///
     /// ```compile_fail
-    /// let inner = toggl_track_api::Inner::default();
-    /// ```
-    ///
-    /// ```compile_fail
     /// // Not exported: no client state can be made outside the builder.
-    /// let inner: Option<toggl_track_api::hooks::Inner> = None;
+    /// let runtime: Option<toggl_track_api::pipeline::Runtime> = None;
     /// ```
     ///
+    /// Nor is there a way round the pipeline to the HTTP client inside,
+    /// which would skip the caps, the quota checks and the pacing:
+    ///
     /// ```compile_fail
-    /// # fn f(http: reqwest::Client, other: &toggl_track_api::Client) {
+    /// # fn f(client: &toggl_track_api::Client) {
     /// use progenitor_client::ClientInfo;
-    /// let copy = toggl_track_api::Client::new_with_client("http://x", http, other.inner().clone());
+    /// let http = client.client();
     /// # }
     /// ```
     pub fn builder(credentials: Credentials) -> ClientBuilder {
@@ -82,12 +82,13 @@ impl Client {
             observers: Observers::default(),
             insecure_http: false,
             compressed: true,
+            recorder: None,
         }
     }
 }
 
 impl ClientBuilder {
-    /// Another server, such as the local mock: everything before
+    /// Another server, such as the local service: everything before
     /// `/workspaces/...`, e.g. `http://127.0.0.1:8080/api/v9`.
     ///
     /// Credentials go out with every request, so `http://` is taken for
@@ -179,6 +180,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Saves exchanges to a HAR file with every secret stripped (field
+    /// capture; see [`record`](crate::record)): the failing ones with
+    /// [`Recorder::failures`], all with [`Recorder::everything`].
+    pub fn record(mut self, recorder: Recorder) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
     /// Takes a plain-`http://` base URL off this machine, for the rare proxy
     /// that needs it. The credentials then cross the network in clear text,
     /// readable by anyone on the path; a warning is logged when the client
@@ -222,18 +231,17 @@ impl ClientBuilder {
                 "plain HTTP off this machine, as allowed: the credentials cross the network in clear text"
             );
         }
-        let mut headers = HeaderMap::new();
-        let auth = self
+        // Added to each request by the pipeline, never kept in the HTTP
+        // client's defaults.
+        let authorization = self
             .credentials
             .header_value()
             .map_err(|_| BuildError::InvalidCredentials)?;
-        headers.insert(AUTHORIZATION, auth);
         let user_agent = reqwest::header::HeaderValue::from_str(&self.user_agent)
             .map_err(|_| BuildError::InvalidUserAgent(self.user_agent.clone()))?;
         let http = crate::tls::http_builder()
             .map_err(|reason| BuildError::Tls { reason })?
             .gzip(self.compressed)
-            .default_headers(headers)
             .user_agent(user_agent)
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
@@ -242,17 +250,21 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(BuildError::Http)?;
-        let inner = Inner {
+        let runtime = Runtime {
+            authorization,
+            attempt_timeout: self.timeout,
+            operation_timeout: self.operation_timeout,
             retry: self.retry,
             pacer: self.pacing.map(Pacer::new),
+            reserve: self.reserve,
             observers: self.observers,
             quota: QuotaTracker::default(),
-            reserve: self.reserve,
-            operation_timeout: self.operation_timeout,
             max_response_bytes: self.max_response_bytes,
             created: Default::default(),
+            sent: Default::default(),
+            recorder: self.recorder,
         };
-        Ok(Client::new_with_client(&base_url, http, inner))
+        Ok(Client::new_with_client(&base_url, http, runtime))
     }
 }
 

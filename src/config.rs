@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 pub use crate::pacing::Pacing;
+pub use crate::pipeline::{Jitter, ReadAfterCreate, RetryPolicy};
 pub use crate::quota::QuotaReserve;
-pub use crate::retry::{Jitter, ReadAfterCreate, RetryPolicy};
 
 /// The production service.
 pub const DEFAULT_BASE_URL: &str = "https://api.track.toggl.com/api/v9";

@@ -9,16 +9,15 @@
 //! archive and delete; clients by ids; and clients changed since a time.
 //!
 //! ```
-//! use toggl_track_api::meta::ResponseMetaExt;
 //! use toggl_track_api::{Client, Credentials, Error, types};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # // This example runs against the local mock of the service.
-//! # let mock = toggl_track_mock::start(toggl_track_mock::Config::demo()).await?;
+//! # // This example runs against the local service.
+//! # let local = toggl_track_local_service::start(toggl_track_local_service::Config::demo()).await?;
 //! # let token = "demo-api-token";
 //! let client = Client::builder(Credentials::api_token(token))
-//! #   .base_url(mock.base_url())
+//! #   .base_url(local.base_url())
 //!     .build()?;
 //! let workspace = 1234567u64;
 //!
@@ -52,14 +51,45 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every operation's `send()` fails with [`Error`], the one error type: the
-//! hooks have read and classified the answer before it is returned.
+//! Every operation's `send()` fails with [`Error`], the one error type, whose
+//! typed reasons ([`error::ValidationReason`], [`error::ForbiddenReason`])
+//! say what callers branch on: a name already taken, a `since` too old,
+//! wrong credentials. An answer that no longer fits the spec (Toggl changed
+//! a field) fails with [`Error::Decode`], naming the place in the body, the
+//! spec's location and what came; [`record`] saves such exchanges for a
+//! report.
+//!
+//! # How a call goes
+//!
+//! `client.get_client().workspace_id(w).client_id(c).send()` is generated
+//! code (`openapi/generated/toggl_track_v9.rs` is the readable copy): it
+//! builds the request and hands it, with the operation's facts from the
+//! spec, to the one hand-written entry, `pipeline::invoke`. From there the
+//! call passes through four files:
+//!
+//! 1. `src/pipeline/mod.rs`: the entry and the order of the steps: the
+//!    credentials added; the quota reserve and pacing; an attempt; its
+//!    answer classified; the retry state asked; the body decoded. The
+//!    operation's deadline lives here, and bounds every attempt and wait.
+//! 2. `src/pipeline/exchange.rs`: one attempt on the wire, its body read
+//!    within the size cap, the quota it reports noted.
+//! 3. `src/pipeline/answer.rs`: what an answer means, decided once: a
+//!    success, or a typed failure with its retry class; then the body as
+//!    its type, or the place where it parts from the spec. The only code
+//!    that reads Toggl's sentences.
+//! 4. `src/pipeline/retry.rs`: the retry policy and a pure state machine
+//!    that says "return" or "wait this long, for this reason"; and
+//!    read-after-create, whole.
+//!
+//! What they consult on the way is state the builder set up: the quota
+//! tracker, the pacer, the progress callbacks and the recorder.
 //!
 //! The crate root holds the core; the rest is in modules by domain:
 //! [`config`] (retries, pacing, the quota reserve, bounds and their
-//! defaults), [`quota`], [`events`] (progress), [`meta`] (what a response
-//! says besides its body), [`error`], and [`extras`] (what the hand-written
-//! layer adds beyond the generated operations).
+//! defaults), [`quota`], [`events`] (progress), [`meta`] (what an answer
+//! says besides its body), [`error`], [`record`] (field capture) and
+//! [`extras`] (what the hand-written layer adds beyond the generated
+//! operations).
 //!
 //! [Toggl Track]: https://track.toggl.com
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
@@ -67,15 +97,11 @@
 #![warn(missing_docs)]
 
 mod auth;
-mod body;
 mod builder;
-mod classify;
-mod ending;
 mod generated;
 mod headers;
-mod hooks;
 mod pacing;
-mod retry;
+mod pipeline;
 mod tls;
 
 pub mod config;
@@ -84,11 +110,13 @@ pub mod events;
 pub mod extras;
 pub mod meta;
 pub mod quota;
+pub mod record;
 
 pub use auth::Credentials;
 pub use builder::ClientBuilder;
 pub use error::Error;
-pub use generated::{Client, ResponseValue, builder as operations, types};
+pub use generated::{Client, builder as operations, types};
+pub use meta::ResponseValue;
 
 /// The result of an operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,8 +1,11 @@
 //! The quota the client knows without asking: every response reports the
 //! requests left in its hourly window, and the client keeps the last report
 //! of each of Toggl's quotas, shared by its clones; one request
-//! ([`Client::refresh_quotas`]) tells them all at once. A reserve can keep
-//! the last few requests of a window for something that matters more.
+//! ([`Client::refresh_quotas`](crate::Client::refresh_quotas)) tells them
+//! all at once. A reserve can keep the last few requests of a window for
+//! something that matters more, or wait for the window to start afresh; and
+//! the known quotas say how many windows a job of some number of requests
+//! takes, and roughly when it is done ([`KnownQuotas::outlook`]).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -12,7 +15,6 @@ use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 
 use crate::headers::{QUOTA_REMAINING, QUOTA_RESETS_IN, header_str, header_u64};
-use crate::{Client, Error};
 
 /// The caller's hourly request quota, as one response's headers report it.
 ///
@@ -160,16 +162,23 @@ impl KnownQuotas {
     }
 }
 
-/// Requests to keep back from the known quota (off unless set with
+/// Requests to keep back from the known quota, and what to do when the
+/// quota cannot spare one (off unless set with
 /// [`ClientBuilder::quota_reserve`](crate::ClientBuilder::quota_reserve)).
 ///
 /// A request that would bring the known remaining quota below `keep` is not
 /// sent: the operation fails with
-/// [`Error::QuotaReserveReached`], or,
+/// [`Error::QuotaReserveReached`](crate::Error::QuotaReserveReached), or,
 /// with [`QuotaReserve::wait_for_reset`], waits until the window starts
-/// afresh (reported through `on_wait`, bounded by the operation timeout).
-/// Before the first response of a window the quota is unknown and nothing is
-/// held back.
+/// afresh. Waiting also covers a quota `402` that arrives anyway (another
+/// program sharing the token): it is waited out the same way, never retried
+/// into the quota. Before the first response of a window the quota is
+/// unknown and nothing is held back.
+///
+/// `QuotaReserve::keep(0).wait_for_reset()` is the policy for a job larger
+/// than a window: do what the quota allows, wait for each reset (reported
+/// through `on_wait`; the wait does not count against the operation
+/// timeout, which starts afresh after it), and go on.
 ///
 /// ```no_run
 /// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
@@ -201,7 +210,8 @@ impl QuotaReserve {
         }
     }
 
-    /// Wait for the window to start afresh instead of failing.
+    /// Wait for the window to start afresh instead of failing, before a
+    /// request the quota cannot spare and after a quota `402`.
     pub fn wait_for_reset(mut self) -> Self {
         self.wait = true;
         self
@@ -252,29 +262,35 @@ impl QuotaTracker {
         });
     }
 
-    /// Records every quota of a `GET /me/quota` answer.
-    fn record_all(&self, entries: &[crate::types::ApiQuota]) {
+    /// Records every quota of a `GET /me/quota` answer: `(organization
+    /// id, or none for the user-level quota; remaining; seconds to the
+    /// reset; total)` each.
+    pub(crate) fn record_all(
+        &self,
+        entries: impl IntoIterator<Item = (Option<u64>, i64, i64, i64)>,
+    ) {
         let now = SystemTime::now();
-        let snapshot = |e: &crate::types::ApiQuota| QuotaSnapshot {
-            remaining: e.remaining,
-            total: u64::try_from(e.total).ok(),
-            resets_at: now + Duration::from_secs(u64::try_from(e.resets_in_secs).unwrap_or(0)),
+        let snapshot = |remaining, resets_in: i64, total: i64| QuotaSnapshot {
+            remaining,
+            total: u64::try_from(total).ok(),
+            resets_at: now + Duration::from_secs(u64::try_from(resets_in).unwrap_or(0)),
             seen_at: now,
         };
         let mut known = self.known();
         let mut organizations = Vec::new();
-        for entry in entries {
-            match entry.organization_id {
-                None => known.user = Some(snapshot(entry)),
+        for (organization, remaining, resets_in, total) in entries {
+            let entry = snapshot(remaining, resets_in, total);
+            match organization {
+                None => known.user = Some(entry),
                 Some(id) => {
-                    known.organizations.insert(id.get(), snapshot(entry));
+                    known.organizations.insert(id, entry);
                     organizations.push(id);
                 }
             }
         }
         // One organization: it is the one workspace operations count against.
         if let [only] = organizations[..] {
-            known.organization = known.organizations.get(&only.get()).copied();
+            known.organization = known.organizations.get(&only).copied();
         }
     }
 
@@ -288,40 +304,90 @@ impl QuotaTracker {
     }
 }
 
-impl Client {
-    /// The quotas as the last responses reported them, at no cost.
-    ///
-    /// ```no_run
-    /// # fn f(client: &toggl_track_api::Client) {
-    /// if let Some(q) = client.quota().organization {
-    ///     println!("{} requests left, resets in {:?}", q.remaining, q.resets_in());
-    /// }
-    /// # }
-    /// ```
-    pub fn quota(&self) -> KnownQuotas {
-        self.inner.quota.snapshot()
-    }
+/// Added to every wait for a reset: the quota headers count whole seconds
+/// over a sliding window, so the reset is waited out with room to spare.
+const RESET_MARGIN: Duration = Duration::from_secs(1);
 
-    /// Asks the service for every quota at once (`GET /me/quota`): this
-    /// user's quota in each of their organizations and their user-level
-    /// quota. What [`quota`](Self::quota) returns is refreshed from the one
-    /// answer, and returned.
-    ///
-    /// One request; Toggl does not say whether it counts against the
-    /// user-level quota, so assume it does (the spec labels this a guess).
-    ///
-    /// ```no_run
-    /// # async fn f(client: &toggl_track_api::Client) -> Result<(), toggl_track_api::Error> {
-    /// let quotas = client.refresh_quotas().await?;
-    /// for (organization, q) in &quotas.organizations {
-    ///     println!("organization {organization}: {} left", q.remaining);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn refresh_quotas(&self) -> Result<KnownQuotas, Error> {
-        let answer = self.get_quota().send().await?;
-        self.inner.quota.record_all(&answer.into_inner().0);
-        Ok(self.quota())
+/// How long to wait for a window that resets in `resets_in`: rounded up to
+/// whole seconds, plus a second, so that the window has surely started
+/// afresh when the wait ends.
+pub fn reset_wait(resets_in: Duration) -> Duration {
+    Duration::from_secs(resets_in.as_secs_f64().ceil() as u64) + RESET_MARGIN
+}
+
+/// How a job of some number of requests fits a quota, from what the
+/// service last reported ([`KnownQuotas::outlook`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Outlook {
+    /// Requests left in the current window (the job's size when the quota
+    /// is not known: nothing says it will not fit).
+    pub left: u64,
+    /// Until the current window starts afresh (zero when not known).
+    pub resets_in: Duration,
+    /// Windows the job takes: 1 when it fits in what is left.
+    pub windows: u64,
+    /// When the last window's requests can go, roughly; `None` when the job
+    /// fits, or when the window's size is not known.
+    pub done_at: Option<SystemTime>,
+}
+
+impl Outlook {
+    /// Whether the job needs more than what is left of this window, and
+    /// the window's size (which `GET /me/quota` tells) is not known: then
+    /// neither the windows nor the end can be told.
+    pub fn needs_window_size(&self) -> bool {
+        self.windows > 1 && self.done_at.is_none()
+    }
+}
+
+impl KnownQuotas {
+    /// How `requests` more requests fit the `kind` quota as last reported:
+    /// how many windows they take, and roughly when they are done. A window
+    /// is an hour, unless the report itself shows a shorter one (the first
+    /// request of a fresh window reports its whole length).
+    pub fn outlook(&self, kind: QuotaKind, requests: u64) -> Outlook {
+        let fits = Outlook {
+            left: requests,
+            resets_in: Duration::ZERO,
+            windows: 1,
+            done_at: None,
+        };
+        let Some(now) = self.get(kind).filter(QuotaSnapshot::is_current) else {
+            return fits;
+        };
+        let left = now.left().unwrap_or(0);
+        let resets_in = now.resets_in();
+        if requests <= left {
+            return Outlook {
+                left,
+                resets_in,
+                ..fits
+            };
+        }
+        let Some(total) = now.total.filter(|t| *t > 0) else {
+            return Outlook {
+                left,
+                resets_in,
+                windows: 2,
+                done_at: None,
+            };
+        };
+        let length = if i64::try_from(total).is_ok_and(|t| now.remaining == t - 1) {
+            resets_in.max(Duration::from_secs(1))
+        } else {
+            Duration::from_secs(3600)
+        };
+        let later = (requests - left).div_ceil(total);
+        let done_at = SystemTime::now()
+            + reset_wait(resets_in)
+            + length.saturating_mul(u32::try_from(later - 1).unwrap_or(u32::MAX));
+        Outlook {
+            left,
+            resets_in,
+            windows: 1 + later,
+            done_at: Some(done_at),
+        }
     }
 }
 
@@ -353,6 +419,42 @@ mod tests {
         let org = merged.organization.expect("known");
         assert_eq!((org.remaining, org.total), (9, Some(30)));
         assert_eq!(cached.merged(&KnownQuotas::default()), cached);
+    }
+
+    #[test]
+    fn a_job_is_planned_in_windows() {
+        let mut known = KnownQuotas::default();
+        assert_eq!(
+            known.outlook(QuotaKind::Organization, 500).windows,
+            1,
+            "unknown: nothing says it will not fit"
+        );
+        known.organization = Some(snapshot(5, None, 0));
+        let unknown_size = known.outlook(QuotaKind::Organization, 12);
+        assert_eq!((unknown_size.left, unknown_size.windows), (5, 2));
+        assert!(unknown_size.needs_window_size());
+        known.organization = Some(snapshot(5, Some(30), 0));
+        let sized = known.outlook(QuotaKind::Organization, 70);
+        // 5 now, then 30 and 30 and 5: three more windows.
+        assert_eq!(sized.windows, 4);
+        assert!(!sized.needs_window_size());
+        assert!(
+            sized
+                .done_at
+                .is_some_and(|at| at > SystemTime::now() + Duration::from_secs(2 * 3600))
+        );
+        assert_eq!(known.outlook(QuotaKind::Organization, 5).windows, 1);
+        assert_eq!(known.outlook(QuotaKind::User, 500).windows, 1);
+    }
+
+    #[test]
+    fn a_reset_is_waited_out_with_room_to_spare() {
+        assert_eq!(reset_wait(Duration::from_secs(12)), Duration::from_secs(13));
+        assert_eq!(
+            reset_wait(Duration::from_millis(12_100)),
+            Duration::from_secs(14)
+        );
+        assert_eq!(reset_wait(Duration::ZERO), Duration::from_secs(1));
     }
 
     #[test]

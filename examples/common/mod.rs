@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use toggl_track_api::{ClientBuilder, Credentials};
-use toggl_track_mock::MockServer;
+use toggl_track_local_service::LocalService;
 
 /// Where an example runs.
 pub struct Target {
@@ -13,13 +13,13 @@ pub struct Target {
     pub builder: ClientBuilder,
     pub workspace: u64,
     /// The local service, kept running while the example runs.
-    pub local: Option<MockServer>,
+    pub local: Option<LocalService>,
 }
 
 /// The real service when both variables are set, else the local one
 /// (with `config`).
 pub async fn target(
-    config: toggl_track_mock::Config,
+    config: toggl_track_local_service::Config,
 ) -> Result<Target, Box<dyn std::error::Error>> {
     init_logs();
     let token = std::env::var("TOGGL_API_TOKEN")
@@ -36,14 +36,14 @@ pub async fn target(
             local: None,
         });
     }
-    let local = toggl_track_mock::start(config).await?;
+    let local = toggl_track_local_service::start(config).await?;
     eprintln!("running against a local service at {}", local.base_url());
     Ok(Target {
         builder: toggl_track_api::Client::builder(Credentials::api_token(
-            toggl_track_mock::demo::API_TOKEN,
+            toggl_track_local_service::demo::API_TOKEN,
         ))
         .base_url(local.base_url()),
-        workspace: toggl_track_mock::demo::WORKSPACE,
+        workspace: toggl_track_local_service::demo::WORKSPACE,
         local: Some(local),
     })
 }

@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///One hourly quota window.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ApiQuota {
         /**The organization whose quota this is; `null` (or absent) for the
 user-level quota of the `/me` endpoints.
@@ -36,6 +37,7 @@ one (`organization_id` null) for the `/me` endpoints.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct ApiQuotaList(pub ::std::vec::Vec<ApiQuota>);
     impl ::std::ops::Deref for ApiQuotaList {
         type Target = ::std::vec::Vec<ApiQuota>;
@@ -55,6 +57,7 @@ one (`organization_id` null) for the `/me` endpoints.
     }
     ///Clients archived together, and the projects archived with them.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ArchivedClients {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub client_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
@@ -69,6 +72,7 @@ one (`organization_id` null) for the `/me` endpoints.
     ///What a bulk archive archived.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct ArchivedClientsList(pub ::std::vec::Vec<ArchivedClients>);
     impl ::std::ops::Deref for ArchivedClientsList {
         type Target = ::std::vec::Vec<ArchivedClients>;
@@ -88,6 +92,7 @@ one (`organization_id` null) for the `/me` endpoints.
     }
     ///A new client. The workspace comes from the path, not the body.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ClientCreate {
         ///An identifier of this client in another system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -110,6 +115,7 @@ within the workspace.
 `projects`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ClientRestore {
         ///Ids of projects to restore together with the client.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -136,6 +142,7 @@ within the workspace.
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ClientStatus {
         #[serde(rename = "active")]
         Active,
@@ -182,9 +189,11 @@ within the workspace.
             value.parse()
         }
     }
-    /**New values for a client. Fields left out keep their current value.
+    /**New values for a client. Fields left out, or sent as `null`, keep
+their current value.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ClientUpdate {
         ///New external reference.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -205,6 +214,7 @@ workspace.
     }
     ///Which clients `getClientsByIds` returns.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ClientsByIds {
         ///Ids of clients of the workspace.
         pub client_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
@@ -228,6 +238,7 @@ workspace.
         PartialOrd
     )]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct ErrorMessage(pub ::std::string::String);
     impl ::std::ops::Deref for ErrorMessage {
         type Target = ::std::string::String;
@@ -261,6 +272,7 @@ Fields other than the five required ones are left out by the service
 when they have no value, and may also arrive as `null`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TrackClient {
         ///Whether the client is archived.
         pub archived: bool,
@@ -307,9 +319,9 @@ object may carry it; deleted clients in the answer of
         pub server_deleted_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        /**On list answers, the number of clients that match on all pages
-together (the same on every item); `0` on answers of
-`getClientsByIds`.
+        /**On list answers, paged or not, the number of clients that match
+on all pages together (the same on every item); `0` on answers of
+`getClientsByIds`. Items of `listChangedClients` carry it too.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<i64>,
@@ -324,6 +336,7 @@ together (the same on every item); `0` on answers of
     ///Clients of a workspace. An empty list may arrive as `null`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct TrackClientList(pub ::std::vec::Vec<TrackClient>);
     impl ::std::ops::Deref for TrackClientList {
         type Target = ::std::vec::Vec<TrackClient>;
@@ -347,6 +360,7 @@ single string, newer ones an array of strings; it may also be
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum TrackClientPermissions {
         List(::std::vec::Vec<::std::string::String>),
         Single(::std::option::Option<::std::string::String>),
@@ -366,6 +380,7 @@ single string, newer ones an array of strings; it may also be
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        #[non_exhaustive]
         pub struct ApiQuota {
             organization_id: ::std::result::Result<
                 ::std::option::Option<::std::num::NonZeroU64>,
@@ -467,6 +482,7 @@ single string, newer ones an array of strings; it may also be
             }
         }
         #[derive(Clone, Debug)]
+        #[non_exhaustive]
         pub struct ArchivedClients {
             client_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::num::NonZeroU64>,
@@ -531,6 +547,7 @@ single string, newer ones an array of strings; it may also be
             }
         }
         #[derive(Clone, Debug)]
+        #[non_exhaustive]
         pub struct ClientCreate {
             external_reference: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -613,6 +630,7 @@ single string, newer ones an array of strings; it may also be
             }
         }
         #[derive(Clone, Debug)]
+        #[non_exhaustive]
         pub struct ClientRestore {
             projects: ::std::result::Result<
                 ::std::vec::Vec<::std::num::NonZeroU64>,
@@ -679,6 +697,7 @@ single string, newer ones an array of strings; it may also be
             }
         }
         #[derive(Clone, Debug)]
+        #[non_exhaustive]
         pub struct ClientUpdate {
             external_reference: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -764,6 +783,7 @@ single string, newer ones an array of strings; it may also be
             }
         }
         #[derive(Clone, Debug)]
+        #[non_exhaustive]
         pub struct ClientsByIds {
             client_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::num::NonZeroU64>,
@@ -809,6 +829,7 @@ single string, newer ones an array of strings; it may also be
             }
         }
         #[derive(Clone, Debug)]
+        #[non_exhaustive]
         pub struct TrackClient {
             archived: ::std::result::Result<bool, ::std::string::String>,
             at: ::std::result::Result<
@@ -1104,6 +1125,7 @@ single string, newer ones an array of strings; it may also be
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
+        #[non_exhaustive]
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
@@ -1147,7 +1169,9 @@ sends, which is sometimes more than its reference page says:
   arrive as `null`; read it as empty.
 * Only `id`, `wid`, `name`, `archived` and `at` are always present on a
   client; every other field may be absent or `null`.
-* Documented errors carry a JSON-encoded string with a readable message.
+* Documented errors carry a JSON-encoded string with a readable message;
+  a `403` for wrong credentials comes as plain text, and some come with
+  no body at all.
 * A client just created may not be readable for a few seconds: Toggl
   advises waiting 2 to 5 seconds and trying up to 3 times before
   concluding that it is missing.
@@ -1203,7 +1227,7 @@ Version: 0.3.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::hooks::Inner,
+    pub(crate) inner: crate::pipeline::Runtime,
 }
 impl Client {
     /// Create a new client.
@@ -1211,7 +1235,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub(crate) fn new(baseurl: &str, inner: crate::hooks::Inner) -> Self {
+    pub(crate) fn new(baseurl: &str, inner: crate::pipeline::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -1230,7 +1254,7 @@ impl Client {
     pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::hooks::Inner,
+        inner: crate::pipeline::Runtime,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -1239,27 +1263,6 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::hooks::Inner> for Client {
-    fn api_version() -> &'static str {
-        "0.3.0"
-    }
-    fn baseurl(&self) -> &str {
-        self.baseurl.as_str()
-    }
-    fn client(&self) -> &reqwest::Client {
-        &self.client
-    }
-    fn inner(&self) -> &crate::hooks::Inner {
-        &self.inner
-    }
-}
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<crate::hooks::Inner>,
-    {}
-};
 impl Client {
     /**List clients
 
@@ -1267,11 +1270,11 @@ Returns the workspace's clients as a bare array, in id order. Without
 `status` only active clients are returned.
 
 With `page` or `per_page` the answer is one page of the matching
-clients, and every client in it carries `total_count`, the number of
-matching clients on all pages together: a caller has every page once
-it has read `total_count` clients (one request a page). Without
-either, Toggl's apps and client libraries get the whole list in one
-answer.
+clients. Every client in a list answer, paged or not, carries
+`total_count`, the number of matching clients on all pages together:
+a caller has every page once it has read `total_count` clients (one
+request a page). Without `page` and `per_page`, Toggl's apps and
+client libraries get the whole list in one answer.
 
 
 Sends a `GET` request to `/workspaces/{workspace_id}/clients`
@@ -1645,9 +1648,9 @@ pub mod builder {
                 });
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<ResponseValue<types::TrackClientList>, Error<types::ErrorMessage>> {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, workspace_id, name, page, per_page, status } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
@@ -1658,14 +1661,6 @@ pub mod builder {
                 "{}/workspaces/{}/clients", client.baseurl, encode_path(& workspace_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1678,46 +1673,21 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("per_page", &per_page))
                 .query(&progenitor_client::QueryParam::new("status", &status))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_clients",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((client, request))
         }
         ///Sends a `GET` request to `/workspaces/{workspace_id}/clients`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TrackClientList>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        ) -> Result<crate::ResponseValue<types::TrackClientList>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::LIST_CLIENTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_client`]
@@ -1771,9 +1741,9 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<ResponseValue<types::TrackClient>, Error<types::ErrorMessage>> {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, workspace_id, body } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -1785,14 +1755,6 @@ pub mod builder {
                 "{}/workspaces/{}/clients", client.baseurl, encode_path(& workspace_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1802,46 +1764,21 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_client",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((client, request))
         }
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TrackClient>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        ) -> Result<crate::ResponseValue<types::TrackClient>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::CREATE_CLIENT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::archive_clients`]
@@ -1885,12 +1822,9 @@ pub mod builder {
                 });
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<
-            ResponseValue<types::ArchivedClientsList>,
-            Error<types::ErrorMessage>,
-        > {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, workspace_id, body } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -1898,14 +1832,6 @@ pub mod builder {
                 "{}/workspaces/{}/clients/archive", client.baseurl, encode_path(&
                 workspace_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1915,53 +1841,21 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "archive_clients",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((client, request))
         }
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/archive`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ArchivedClientsList>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        ) -> Result<crate::ResponseValue<types::ArchivedClientsList>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::ARCHIVE_CLIENTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_clients`]
@@ -2005,9 +1899,9 @@ pub mod builder {
                 });
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorMessage>> {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, workspace_id, body } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -2015,68 +1909,20 @@ pub mod builder {
                 "{}/workspaces/{}/clients/delete", client.baseurl, encode_path(&
                 workspace_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_clients",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let mut request = client.client.post(url).json(&body).build()?;
+            Ok((client, request))
         }
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/delete`
-        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        pub async fn send(self) -> Result<crate::ResponseValue<()>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::DELETE_CLIENTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_clients_by_ids`]
@@ -2130,9 +1976,9 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<ResponseValue<types::TrackClientList>, Error<types::ErrorMessage>> {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, workspace_id, body } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -2144,14 +1990,6 @@ pub mod builder {
                 "{}/workspaces/{}/clients/data", client.baseurl, encode_path(&
                 workspace_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2161,46 +1999,21 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_clients_by_ids",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((client, request))
         }
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/data`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TrackClientList>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        ) -> Result<crate::ResponseValue<types::TrackClientList>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::GET_CLIENTS_BY_IDS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_changed_clients`]
@@ -2228,20 +2041,12 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for since failed".to_string());
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<ResponseValue<types::TrackClientList>, Error<types::ErrorMessage>> {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, since } = self;
             let since = since.map_err(Error::InvalidRequest)?;
             let url = format!("{}/me/clients", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2251,46 +2056,21 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("since", &since))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_changed_clients",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((client, request))
         }
         ///Sends a `GET` request to `/me/clients`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TrackClientList>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        ) -> Result<crate::ResponseValue<types::TrackClientList>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::LIST_CHANGED_CLIENTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_quota`]
@@ -2304,19 +2084,11 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<ResponseValue<types::ApiQuotaList>, Error<types::ErrorMessage>> {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client } = self;
             let url = format!("{}/me/quota", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2325,39 +2097,21 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_quota",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((client, request))
         }
         ///Sends a `GET` request to `/me/quota`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ApiQuotaList>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        ) -> Result<crate::ResponseValue<types::ApiQuotaList>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::GET_QUOTA,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_client`]
@@ -2401,9 +2155,9 @@ pub mod builder {
                 });
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<ResponseValue<types::TrackClient>, Error<types::ErrorMessage>> {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, workspace_id, client_id } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let client_id = client_id.map_err(Error::InvalidRequest)?;
@@ -2411,14 +2165,6 @@ pub mod builder {
                 "{}/workspaces/{}/clients/{}", client.baseurl, encode_path(& workspace_id
                 .to_string()), encode_path(& client_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2427,46 +2173,21 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_client",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((client, request))
         }
         ///Sends a `GET` request to `/workspaces/{workspace_id}/clients/{client_id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TrackClient>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        ) -> Result<crate::ResponseValue<types::TrackClient>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::GET_CLIENT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_client`]
@@ -2534,9 +2255,9 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<ResponseValue<types::TrackClient>, Error<types::ErrorMessage>> {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, workspace_id, client_id, body } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let client_id = client_id.map_err(Error::InvalidRequest)?;
@@ -2549,14 +2270,6 @@ pub mod builder {
                 "{}/workspaces/{}/clients/{}", client.baseurl, encode_path(& workspace_id
                 .to_string()), encode_path(& client_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2566,53 +2279,21 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_client",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((client, request))
         }
         ///Sends a `PUT` request to `/workspaces/{workspace_id}/clients/{client_id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TrackClient>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        ) -> Result<crate::ResponseValue<types::TrackClient>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::UPDATE_CLIENT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_client`]
@@ -2656,9 +2337,9 @@ pub mod builder {
                 });
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorMessage>> {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, workspace_id, client_id } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let client_id = client_id.map_err(Error::InvalidRequest)?;
@@ -2666,60 +2347,20 @@ pub mod builder {
                 "{}/workspaces/{}/clients/{}", client.baseurl, encode_path(& workspace_id
                 .to_string()), encode_path(& client_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_client",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let mut request = client.client.delete(url).build()?;
+            Ok((client, request))
         }
         ///Sends a `DELETE` request to `/workspaces/{workspace_id}/clients/{client_id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        pub async fn send(self) -> Result<crate::ResponseValue<()>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::DELETE_CLIENT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::archive_client`]
@@ -2763,12 +2404,9 @@ pub mod builder {
                 });
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<::std::num::NonZeroU64>>,
-            Error<types::ErrorMessage>,
-        > {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, workspace_id, client_id } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let client_id = client_id.map_err(Error::InvalidRequest)?;
@@ -2776,14 +2414,6 @@ pub mod builder {
                 "{}/workspaces/{}/clients/{}/archive", client.baseurl, encode_path(&
                 workspace_id.to_string()), encode_path(& client_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2792,49 +2422,24 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "archive_client",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((client, request))
         }
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/{client_id}/archive`
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<::std::num::NonZeroU64>>,
+            crate::ResponseValue<::std::vec::Vec<::std::num::NonZeroU64>>,
             crate::Error,
         > {
-            self.send_unconverted().await.map_err(crate::Error::from)
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::ARCHIVE_CLIENT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::restore_client`]
@@ -2902,9 +2507,9 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        async fn send_unconverted(
-            self,
-        ) -> Result<ResponseValue<types::TrackClient>, Error<types::ErrorMessage>> {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
             let Self { client, workspace_id, client_id, body } = self;
             let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
             let client_id = client_id.map_err(Error::InvalidRequest)?;
@@ -2917,14 +2522,6 @@ pub mod builder {
                 "{}/workspaces/{}/clients/{}/restore", client.baseurl, encode_path(&
                 workspace_id.to_string()), encode_path(& client_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2934,53 +2531,21 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "restore_client",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok((client, request))
         }
         ///Sends a `POST` request to `/workspaces/{workspace_id}/clients/{client_id}/restore`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TrackClient>, crate::Error> {
-            self.send_unconverted().await.map_err(crate::Error::from)
+        ) -> Result<crate::ResponseValue<types::TrackClient>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::RESTORE_CLIENT,
+                )
+                .await
         }
     }
 }
@@ -2988,173 +2553,605 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Facts about the operations, derived from the spec for the
-/// hand-written layer.
+/// What the pipeline knows of each operation, from the spec: the
+/// constant each operation's `send()` hands to
+/// `crate::pipeline::invoke`.
 pub mod operation_facts {
-    /// One operation.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub struct Operation {
-        /// The generated method's name, as `OperationInfo` gives it.
-        pub id: &'static str,
-        /// The HTTP method.
-        pub method: &'static str,
-        /// The path template, e.g. `/workspaces/{workspace_id}/clients`.
-        pub path: &'static str,
-        /// Where `workspace_id` sits in the URL's path, counted
-        /// from the last segment (0).
-        pub workspace_id_from_end: Option<usize>,
-        /// Where `client_id` sits in the URL's path, likewise.
-        pub client_id_from_end: Option<usize>,
-        /// The success body is a JSON array (a `null` body is read
-        /// as an empty one).
-        pub array_response: bool,
-        /// The success has no body described; whatever comes is
-        /// accepted unread.
-        pub bodiless_success: bool,
-        /// It counts against the user-level quota rather than the
-        /// organization's.
-        pub user_quota: bool,
-        /// It makes a new entity and answers with it (a POST to a
-        /// collection answering one object).
-        pub creates: bool,
-    }
-    /// Every operation, by id.
-    pub const OPERATIONS: &[Operation] = &[
-        Operation {
-            id: "archive_client",
-            method: "POST",
-            path: "/workspaces/{workspace_id}/clients/{client_id}/archive",
-            workspace_id_from_end: Some(3usize),
-            client_id_from_end: Some(1usize),
-            array_response: true,
-            bodiless_success: false,
-            user_quota: false,
-            creates: false,
+    ///`archiveClient`: POST /workspaces/{workspace_id}/clients/{client_id}/archive
+    pub const ARCHIVE_CLIENT: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "archive_client",
+        method: "POST",
+        path: "/workspaces/{workspace_id}/clients/{client_id}/archive",
+        workspace_id_from_end: Some(3usize),
+        client_id_from_end: Some(1usize),
+        answer: crate::pipeline::Answer::List,
+        quota: crate::quota::QuotaKind::Organization,
+        creates: false,
+        takes_since: false,
+        answer_places: ANSWER_6,
+    };
+    ///`archiveClients`: POST /workspaces/{workspace_id}/clients/archive
+    pub const ARCHIVE_CLIENTS: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "archive_clients",
+        method: "POST",
+        path: "/workspaces/{workspace_id}/clients/archive",
+        workspace_id_from_end: Some(2usize),
+        client_id_from_end: None,
+        answer: crate::pipeline::Answer::List,
+        quota: crate::quota::QuotaKind::Organization,
+        creates: false,
+        takes_since: false,
+        answer_places: ANSWER_2,
+    };
+    ///`createClient`: POST /workspaces/{workspace_id}/clients
+    pub const CREATE_CLIENT: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "create_client",
+        method: "POST",
+        path: "/workspaces/{workspace_id}/clients",
+        workspace_id_from_end: Some(1usize),
+        client_id_from_end: None,
+        answer: crate::pipeline::Answer::Json,
+        quota: crate::quota::QuotaKind::Organization,
+        creates: true,
+        takes_since: false,
+        answer_places: ANSWER_1,
+    };
+    ///`deleteClient`: DELETE /workspaces/{workspace_id}/clients/{client_id}
+    pub const DELETE_CLIENT: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "delete_client",
+        method: "DELETE",
+        path: "/workspaces/{workspace_id}/clients/{client_id}",
+        workspace_id_from_end: Some(2usize),
+        client_id_from_end: Some(0usize),
+        answer: crate::pipeline::Answer::Ignored,
+        quota: crate::quota::QuotaKind::Organization,
+        creates: false,
+        takes_since: false,
+        answer_places: &[],
+    };
+    ///`deleteClients`: POST /workspaces/{workspace_id}/clients/delete
+    pub const DELETE_CLIENTS: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "delete_clients",
+        method: "POST",
+        path: "/workspaces/{workspace_id}/clients/delete",
+        workspace_id_from_end: Some(2usize),
+        client_id_from_end: None,
+        answer: crate::pipeline::Answer::Ignored,
+        quota: crate::quota::QuotaKind::Organization,
+        creates: false,
+        takes_since: false,
+        answer_places: &[],
+    };
+    ///`getClient`: GET /workspaces/{workspace_id}/clients/{client_id}
+    pub const GET_CLIENT: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "get_client",
+        method: "GET",
+        path: "/workspaces/{workspace_id}/clients/{client_id}",
+        workspace_id_from_end: Some(2usize),
+        client_id_from_end: Some(0usize),
+        answer: crate::pipeline::Answer::Json,
+        quota: crate::quota::QuotaKind::Organization,
+        creates: false,
+        takes_since: false,
+        answer_places: ANSWER_1,
+    };
+    ///`getClientsByIds`: POST /workspaces/{workspace_id}/clients/data
+    pub const GET_CLIENTS_BY_IDS: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "get_clients_by_ids",
+        method: "POST",
+        path: "/workspaces/{workspace_id}/clients/data",
+        workspace_id_from_end: Some(2usize),
+        client_id_from_end: None,
+        answer: crate::pipeline::Answer::List,
+        quota: crate::quota::QuotaKind::Organization,
+        creates: false,
+        takes_since: false,
+        answer_places: ANSWER_3,
+    };
+    ///`getQuota`: GET /me/quota
+    pub const GET_QUOTA: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "get_quota",
+        method: "GET",
+        path: "/me/quota",
+        workspace_id_from_end: None,
+        client_id_from_end: None,
+        answer: crate::pipeline::Answer::List,
+        quota: crate::quota::QuotaKind::User,
+        creates: false,
+        takes_since: false,
+        answer_places: ANSWER_5,
+    };
+    ///`listChangedClients`: GET /me/clients
+    pub const LIST_CHANGED_CLIENTS: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "list_changed_clients",
+        method: "GET",
+        path: "/me/clients",
+        workspace_id_from_end: None,
+        client_id_from_end: None,
+        answer: crate::pipeline::Answer::List,
+        quota: crate::quota::QuotaKind::User,
+        creates: false,
+        takes_since: true,
+        answer_places: ANSWER_4,
+    };
+    ///`listClients`: GET /workspaces/{workspace_id}/clients
+    pub const LIST_CLIENTS: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "list_clients",
+        method: "GET",
+        path: "/workspaces/{workspace_id}/clients",
+        workspace_id_from_end: Some(1usize),
+        client_id_from_end: None,
+        answer: crate::pipeline::Answer::List,
+        quota: crate::quota::QuotaKind::Organization,
+        creates: false,
+        takes_since: false,
+        answer_places: ANSWER_0,
+    };
+    ///`restoreClient`: POST /workspaces/{workspace_id}/clients/{client_id}/restore
+    pub const RESTORE_CLIENT: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "restore_client",
+        method: "POST",
+        path: "/workspaces/{workspace_id}/clients/{client_id}/restore",
+        workspace_id_from_end: Some(3usize),
+        client_id_from_end: Some(1usize),
+        answer: crate::pipeline::Answer::Json,
+        quota: crate::quota::QuotaKind::Organization,
+        creates: false,
+        takes_since: false,
+        answer_places: ANSWER_1,
+    };
+    ///`updateClient`: PUT /workspaces/{workspace_id}/clients/{client_id}
+    pub const UPDATE_CLIENT: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "update_client",
+        method: "PUT",
+        path: "/workspaces/{workspace_id}/clients/{client_id}",
+        workspace_id_from_end: Some(2usize),
+        client_id_from_end: Some(0usize),
+        answer: crate::pipeline::Answer::Json,
+        quota: crate::quota::QuotaKind::Organization,
+        creates: false,
+        takes_since: false,
+        answer_places: ANSWER_1,
+    };
+    /// Every operation.
+    pub const OPERATIONS: &[&crate::pipeline::Operation] = &[
+        &ARCHIVE_CLIENT,
+        &ARCHIVE_CLIENTS,
+        &CREATE_CLIENT,
+        &DELETE_CLIENT,
+        &DELETE_CLIENTS,
+        &GET_CLIENT,
+        &GET_CLIENTS_BY_IDS,
+        &GET_QUOTA,
+        &LIST_CHANGED_CLIENTS,
+        &LIST_CLIENTS,
+        &RESTORE_CLIENT,
+        &UPDATE_CLIENT,
+    ];
+    ///The places of an answer described by `#/paths/~1workspaces~1{workspace_id}~1clients/get/responses/200/content/application~1json/schema`.
+    const ANSWER_0: &[crate::pipeline::Place] = &[
+        crate::pipeline::Place {
+            pattern: "",
+            spec: "#/components/schemas/TrackClientList",
+            expected: "an array of objects with id, wid, name, archived and at",
         },
-        Operation {
-            id: "archive_clients",
-            method: "POST",
-            path: "/workspaces/{workspace_id}/clients/archive",
-            workspace_id_from_end: Some(2usize),
-            client_id_from_end: None,
-            array_response: true,
-            bodiless_success: false,
-            user_quota: false,
-            creates: false,
+        crate::pipeline::Place {
+            pattern: "[]",
+            spec: "#/components/schemas/TrackClient",
+            expected: "an object with id, wid, name, archived and at",
         },
-        Operation {
-            id: "create_client",
-            method: "POST",
-            path: "/workspaces/{workspace_id}/clients",
-            workspace_id_from_end: Some(1usize),
-            client_id_from_end: None,
-            array_response: false,
-            bodiless_success: false,
-            user_quota: false,
-            creates: true,
+        crate::pipeline::Place {
+            pattern: "[].id",
+            spec: "#/components/schemas/TrackClient/properties/id",
+            expected: "an integer of at least 1",
         },
-        Operation {
-            id: "delete_client",
-            method: "DELETE",
-            path: "/workspaces/{workspace_id}/clients/{client_id}",
-            workspace_id_from_end: Some(2usize),
-            client_id_from_end: Some(0usize),
-            array_response: false,
-            bodiless_success: true,
-            user_quota: false,
-            creates: false,
+        crate::pipeline::Place {
+            pattern: "[].wid",
+            spec: "#/components/schemas/TrackClient/properties/wid",
+            expected: "an integer of at least 1",
         },
-        Operation {
-            id: "delete_clients",
-            method: "POST",
-            path: "/workspaces/{workspace_id}/clients/delete",
-            workspace_id_from_end: Some(2usize),
-            client_id_from_end: None,
-            array_response: false,
-            bodiless_success: true,
-            user_quota: false,
-            creates: false,
+        crate::pipeline::Place {
+            pattern: "[].name",
+            spec: "#/components/schemas/TrackClient/properties/name",
+            expected: "a string",
         },
-        Operation {
-            id: "get_client",
-            method: "GET",
-            path: "/workspaces/{workspace_id}/clients/{client_id}",
-            workspace_id_from_end: Some(2usize),
-            client_id_from_end: Some(0usize),
-            array_response: false,
-            bodiless_success: false,
-            user_quota: false,
-            creates: false,
+        crate::pipeline::Place {
+            pattern: "[].archived",
+            spec: "#/components/schemas/TrackClient/properties/archived",
+            expected: "true or false",
         },
-        Operation {
-            id: "get_clients_by_ids",
-            method: "POST",
-            path: "/workspaces/{workspace_id}/clients/data",
-            workspace_id_from_end: Some(2usize),
-            client_id_from_end: None,
-            array_response: true,
-            bodiless_success: false,
-            user_quota: false,
-            creates: false,
+        crate::pipeline::Place {
+            pattern: "[].at",
+            spec: "#/components/schemas/TrackClient/properties/at",
+            expected: "an RFC 3339 time",
         },
-        Operation {
-            id: "get_quota",
-            method: "GET",
-            path: "/me/quota",
-            workspace_id_from_end: None,
-            client_id_from_end: None,
-            array_response: true,
-            bodiless_success: false,
-            user_quota: true,
-            creates: false,
+        crate::pipeline::Place {
+            pattern: "[].creator_id",
+            spec: "#/components/schemas/TrackClient/properties/creator_id",
+            expected: "an integer of at least 1, or null",
         },
-        Operation {
-            id: "list_changed_clients",
-            method: "GET",
-            path: "/me/clients",
-            workspace_id_from_end: None,
-            client_id_from_end: None,
-            array_response: true,
-            bodiless_success: false,
-            user_quota: true,
-            creates: false,
+        crate::pipeline::Place {
+            pattern: "[].notes",
+            spec: "#/components/schemas/TrackClient/properties/notes",
+            expected: "a string, or null",
         },
-        Operation {
-            id: "list_clients",
-            method: "GET",
-            path: "/workspaces/{workspace_id}/clients",
-            workspace_id_from_end: Some(1usize),
-            client_id_from_end: None,
-            array_response: true,
-            bodiless_success: false,
-            user_quota: false,
-            creates: false,
+        crate::pipeline::Place {
+            pattern: "[].external_reference",
+            spec: "#/components/schemas/TrackClient/properties/external_reference",
+            expected: "a string, or null",
         },
-        Operation {
-            id: "restore_client",
-            method: "POST",
-            path: "/workspaces/{workspace_id}/clients/{client_id}/restore",
-            workspace_id_from_end: Some(3usize),
-            client_id_from_end: Some(1usize),
-            array_response: false,
-            bodiless_success: false,
-            user_quota: false,
-            creates: false,
+        crate::pipeline::Place {
+            pattern: "[].integration_provider",
+            spec: "#/components/schemas/TrackClient/properties/integration_provider",
+            expected: "a string, or null",
         },
-        Operation {
-            id: "update_client",
-            method: "PUT",
-            path: "/workspaces/{workspace_id}/clients/{client_id}",
-            workspace_id_from_end: Some(2usize),
-            client_id_from_end: Some(0usize),
-            array_response: false,
-            bodiless_success: false,
-            user_quota: false,
-            creates: false,
+        crate::pipeline::Place {
+            pattern: "[].integration_ext_id",
+            spec: "#/components/schemas/TrackClient/properties/integration_ext_id",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].integration_ext_type",
+            spec: "#/components/schemas/TrackClient/properties/integration_ext_type",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].permissions",
+            spec: "#/components/schemas/TrackClient/properties/permissions",
+            expected: "an array of strings or a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].permissions[]",
+            spec: "#/components/schemas/TrackClient/properties/permissions/anyOf/0/items",
+            expected: "a string",
+        },
+        crate::pipeline::Place {
+            pattern: "[].server_deleted_at",
+            spec: "#/components/schemas/TrackClient/properties/server_deleted_at",
+            expected: "an RFC 3339 time, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].total_count",
+            spec: "#/components/schemas/TrackClient/properties/total_count",
+            expected: "an integer, or null",
         },
     ];
-    /// The operation with this id.
-    pub fn find(id: &str) -> Option<&'static Operation> {
-        OPERATIONS.iter().find(|op| op.id == id)
-    }
+    ///The places of an answer described by `#/components/responses/OneClient/content/application~1json/schema`.
+    const ANSWER_1: &[crate::pipeline::Place] = &[
+        crate::pipeline::Place {
+            pattern: "",
+            spec: "#/components/schemas/TrackClient",
+            expected: "an object with id, wid, name, archived and at",
+        },
+        crate::pipeline::Place {
+            pattern: "id",
+            spec: "#/components/schemas/TrackClient/properties/id",
+            expected: "an integer of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "wid",
+            spec: "#/components/schemas/TrackClient/properties/wid",
+            expected: "an integer of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "name",
+            spec: "#/components/schemas/TrackClient/properties/name",
+            expected: "a string",
+        },
+        crate::pipeline::Place {
+            pattern: "archived",
+            spec: "#/components/schemas/TrackClient/properties/archived",
+            expected: "true or false",
+        },
+        crate::pipeline::Place {
+            pattern: "at",
+            spec: "#/components/schemas/TrackClient/properties/at",
+            expected: "an RFC 3339 time",
+        },
+        crate::pipeline::Place {
+            pattern: "creator_id",
+            spec: "#/components/schemas/TrackClient/properties/creator_id",
+            expected: "an integer of at least 1, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "notes",
+            spec: "#/components/schemas/TrackClient/properties/notes",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "external_reference",
+            spec: "#/components/schemas/TrackClient/properties/external_reference",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "integration_provider",
+            spec: "#/components/schemas/TrackClient/properties/integration_provider",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "integration_ext_id",
+            spec: "#/components/schemas/TrackClient/properties/integration_ext_id",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "integration_ext_type",
+            spec: "#/components/schemas/TrackClient/properties/integration_ext_type",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "permissions",
+            spec: "#/components/schemas/TrackClient/properties/permissions",
+            expected: "an array of strings or a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "permissions[]",
+            spec: "#/components/schemas/TrackClient/properties/permissions/anyOf/0/items",
+            expected: "a string",
+        },
+        crate::pipeline::Place {
+            pattern: "server_deleted_at",
+            spec: "#/components/schemas/TrackClient/properties/server_deleted_at",
+            expected: "an RFC 3339 time, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "total_count",
+            spec: "#/components/schemas/TrackClient/properties/total_count",
+            expected: "an integer, or null",
+        },
+    ];
+    ///The places of an answer described by `#/paths/~1workspaces~1{workspace_id}~1clients~1archive/post/responses/200/content/application~1json/schema`.
+    const ANSWER_2: &[crate::pipeline::Place] = &[
+        crate::pipeline::Place {
+            pattern: "",
+            spec: "#/components/schemas/ArchivedClientsList",
+            expected: "an array of objects",
+        },
+        crate::pipeline::Place {
+            pattern: "[]",
+            spec: "#/components/schemas/ArchivedClients",
+            expected: "an object",
+        },
+        crate::pipeline::Place {
+            pattern: "[].client_ids",
+            spec: "#/components/schemas/ArchivedClients/properties/client_ids",
+            expected: "an array of integers of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "[].client_ids[]",
+            spec: "#/components/schemas/ArchivedClients/properties/client_ids/items",
+            expected: "an integer of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "[].project_ids",
+            spec: "#/components/schemas/ArchivedClients/properties/project_ids",
+            expected: "an array of integers of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "[].project_ids[]",
+            spec: "#/components/schemas/ArchivedClients/properties/project_ids/items",
+            expected: "an integer of at least 1",
+        },
+    ];
+    ///The places of an answer described by `#/paths/~1workspaces~1{workspace_id}~1clients~1data/post/responses/200/content/application~1json/schema`.
+    const ANSWER_3: &[crate::pipeline::Place] = &[
+        crate::pipeline::Place {
+            pattern: "",
+            spec: "#/components/schemas/TrackClientList",
+            expected: "an array of objects with id, wid, name, archived and at",
+        },
+        crate::pipeline::Place {
+            pattern: "[]",
+            spec: "#/components/schemas/TrackClient",
+            expected: "an object with id, wid, name, archived and at",
+        },
+        crate::pipeline::Place {
+            pattern: "[].id",
+            spec: "#/components/schemas/TrackClient/properties/id",
+            expected: "an integer of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "[].wid",
+            spec: "#/components/schemas/TrackClient/properties/wid",
+            expected: "an integer of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "[].name",
+            spec: "#/components/schemas/TrackClient/properties/name",
+            expected: "a string",
+        },
+        crate::pipeline::Place {
+            pattern: "[].archived",
+            spec: "#/components/schemas/TrackClient/properties/archived",
+            expected: "true or false",
+        },
+        crate::pipeline::Place {
+            pattern: "[].at",
+            spec: "#/components/schemas/TrackClient/properties/at",
+            expected: "an RFC 3339 time",
+        },
+        crate::pipeline::Place {
+            pattern: "[].creator_id",
+            spec: "#/components/schemas/TrackClient/properties/creator_id",
+            expected: "an integer of at least 1, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].notes",
+            spec: "#/components/schemas/TrackClient/properties/notes",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].external_reference",
+            spec: "#/components/schemas/TrackClient/properties/external_reference",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].integration_provider",
+            spec: "#/components/schemas/TrackClient/properties/integration_provider",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].integration_ext_id",
+            spec: "#/components/schemas/TrackClient/properties/integration_ext_id",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].integration_ext_type",
+            spec: "#/components/schemas/TrackClient/properties/integration_ext_type",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].permissions",
+            spec: "#/components/schemas/TrackClient/properties/permissions",
+            expected: "an array of strings or a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].permissions[]",
+            spec: "#/components/schemas/TrackClient/properties/permissions/anyOf/0/items",
+            expected: "a string",
+        },
+        crate::pipeline::Place {
+            pattern: "[].server_deleted_at",
+            spec: "#/components/schemas/TrackClient/properties/server_deleted_at",
+            expected: "an RFC 3339 time, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].total_count",
+            spec: "#/components/schemas/TrackClient/properties/total_count",
+            expected: "an integer, or null",
+        },
+    ];
+    ///The places of an answer described by `#/paths/~1me~1clients/get/responses/200/content/application~1json/schema`.
+    const ANSWER_4: &[crate::pipeline::Place] = &[
+        crate::pipeline::Place {
+            pattern: "",
+            spec: "#/components/schemas/TrackClientList",
+            expected: "an array of objects with id, wid, name, archived and at",
+        },
+        crate::pipeline::Place {
+            pattern: "[]",
+            spec: "#/components/schemas/TrackClient",
+            expected: "an object with id, wid, name, archived and at",
+        },
+        crate::pipeline::Place {
+            pattern: "[].id",
+            spec: "#/components/schemas/TrackClient/properties/id",
+            expected: "an integer of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "[].wid",
+            spec: "#/components/schemas/TrackClient/properties/wid",
+            expected: "an integer of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "[].name",
+            spec: "#/components/schemas/TrackClient/properties/name",
+            expected: "a string",
+        },
+        crate::pipeline::Place {
+            pattern: "[].archived",
+            spec: "#/components/schemas/TrackClient/properties/archived",
+            expected: "true or false",
+        },
+        crate::pipeline::Place {
+            pattern: "[].at",
+            spec: "#/components/schemas/TrackClient/properties/at",
+            expected: "an RFC 3339 time",
+        },
+        crate::pipeline::Place {
+            pattern: "[].creator_id",
+            spec: "#/components/schemas/TrackClient/properties/creator_id",
+            expected: "an integer of at least 1, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].notes",
+            spec: "#/components/schemas/TrackClient/properties/notes",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].external_reference",
+            spec: "#/components/schemas/TrackClient/properties/external_reference",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].integration_provider",
+            spec: "#/components/schemas/TrackClient/properties/integration_provider",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].integration_ext_id",
+            spec: "#/components/schemas/TrackClient/properties/integration_ext_id",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].integration_ext_type",
+            spec: "#/components/schemas/TrackClient/properties/integration_ext_type",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].permissions",
+            spec: "#/components/schemas/TrackClient/properties/permissions",
+            expected: "an array of strings or a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].permissions[]",
+            spec: "#/components/schemas/TrackClient/properties/permissions/anyOf/0/items",
+            expected: "a string",
+        },
+        crate::pipeline::Place {
+            pattern: "[].server_deleted_at",
+            spec: "#/components/schemas/TrackClient/properties/server_deleted_at",
+            expected: "an RFC 3339 time, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].total_count",
+            spec: "#/components/schemas/TrackClient/properties/total_count",
+            expected: "an integer, or null",
+        },
+    ];
+    ///The places of an answer described by `#/paths/~1me~1quota/get/responses/200/content/application~1json/schema`.
+    const ANSWER_5: &[crate::pipeline::Place] = &[
+        crate::pipeline::Place {
+            pattern: "",
+            spec: "#/components/schemas/ApiQuotaList",
+            expected: "an array of objects with remaining, resets_in_secs and total",
+        },
+        crate::pipeline::Place {
+            pattern: "[]",
+            spec: "#/components/schemas/ApiQuota",
+            expected: "an object with remaining, resets_in_secs and total",
+        },
+        crate::pipeline::Place {
+            pattern: "[].organization_id",
+            spec: "#/components/schemas/ApiQuota/properties/organization_id",
+            expected: "an integer of at least 1, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].remaining",
+            spec: "#/components/schemas/ApiQuota/properties/remaining",
+            expected: "an integer",
+        },
+        crate::pipeline::Place {
+            pattern: "[].resets_in_secs",
+            spec: "#/components/schemas/ApiQuota/properties/resets_in_secs",
+            expected: "an integer of at least 0",
+        },
+        crate::pipeline::Place {
+            pattern: "[].total",
+            spec: "#/components/schemas/ApiQuota/properties/total",
+            expected: "an integer of at least 0",
+        },
+    ];
+    ///The places of an answer described by `#/paths/~1workspaces~1{workspace_id}~1clients~1{client_id}~1archive/post/responses/200/content/application~1json/schema`.
+    const ANSWER_6: &[crate::pipeline::Place] = &[
+        crate::pipeline::Place {
+            pattern: "",
+            spec: "#/paths/~1workspaces~1{workspace_id}~1clients~1{client_id}~1archive/post/responses/200/content/application~1json/schema",
+            expected: "an array of integers of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "[]",
+            spec: "#/paths/~1workspaces~1{workspace_id}~1clients~1{client_id}~1archive/post/responses/200/content/application~1json/schema/items",
+            expected: "an integer of at least 1",
+        },
+    ];
 }

@@ -6,6 +6,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use super::names::same_name;
+use crate::error::ValidationReason;
 use crate::types::{ClientCreate, ClientStatus, TrackClient};
 use crate::{Client, Error};
 
@@ -18,7 +19,7 @@ pub struct Ensured {
     /// Whether this call created it (as far as it can tell: a create whose
     /// outcome was unknown and whose client was then found counts as not).
     pub created: bool,
-    /// Requests spent.
+    /// Requests spent, every attempt counted (retries included).
     pub requests: u32,
 }
 
@@ -69,11 +70,14 @@ impl Client {
         }
     }
 
-    /// The client named `name` (in any case, archived or not), if any.
+    /// The client named `name` (in any case, archived or not), if any, and
+    /// the attempts the lookup took; `requests` counts them, whatever the
+    /// outcome.
     async fn find_by_name(
         &self,
         workspace_id: u64,
         name: &str,
+        requests: &mut u32,
     ) -> Result<Option<TrackClient>, Error> {
         let listed = self
             .list_clients()
@@ -81,7 +85,9 @@ impl Client {
             .status(ClientStatus::Both)
             .name(name.trim().to_owned())
             .send()
-            .await?;
+            .await
+            .inspect_err(|e| *requests += e.attempts())?;
+        *requests += listed.attempts();
         Ok(listed
             .into_inner()
             .0
@@ -101,14 +107,14 @@ impl EnsureClient<'_> {
 
     /// Sends the lookup and the create as needed.
     pub async fn send(self) -> Result<Ensured, Error> {
-        let new = self
-            .body
-            .map_err(|e| crate::classify::invalid_request(&e))?;
+        let new = self.body.map_err(|e| Error::invalid_request(&e))?;
         let (client, workspace_id) = (self.client, self.workspace_id);
         let mut requests = 0;
         if !self.known_missing {
-            requests += 1;
-            if let Some(found) = client.find_by_name(workspace_id, &new.name).await? {
+            if let Some(found) = client
+                .find_by_name(workspace_id, &new.name, &mut requests)
+                .await?
+            {
                 return Ok(Ensured {
                     client: found,
                     created: false,
@@ -117,22 +123,24 @@ impl EnsureClient<'_> {
             }
         }
         let name = new.name.clone();
-        requests += 1;
-        match client
+        let made = client
             .create_client()
             .workspace_id(workspace_id)
             .body(new)
             .send()
-            .await
-        {
+            .await;
+        requests += made.as_ref().map_or_else(Error::attempts, |m| m.attempts());
+        match made {
             Ok(made) => Ok(Ensured {
                 client: made.into_inner(),
                 created: true,
                 requests,
             }),
             Err(e) if lost_a_race(&e) || outcome_unknown(&e) => {
-                requests += 1;
-                match client.find_by_name(workspace_id, &name).await? {
+                match client
+                    .find_by_name(workspace_id, &name, &mut requests)
+                    .await?
+                {
                     Some(found) => Ok(Ensured {
                         client: found,
                         created: false,
@@ -155,11 +163,15 @@ impl<'a> IntoFuture for EnsureClient<'a> {
     }
 }
 
-/// "Name has already been taken" (or the desktop app's "Client name
-/// already exists"): another program created it first.
+/// The name is taken: another program created it first.
 fn lost_a_race(e: &Error) -> bool {
-    matches!(e, Error::Validation { message, .. }
-        if message.contains("already been taken") || message.contains("already exists"))
+    matches!(
+        e,
+        Error::Validation {
+            reason: ValidationReason::NameTaken,
+            ..
+        }
+    )
 }
 
 /// The create may or may not have reached the service.

@@ -7,11 +7,16 @@
 //!   the client of a name, or a new one, race and retries included
 //!   ([`EnsureClient`], [`Ensured`]);
 //! * names as the service compares them ([`same_name`], [`name_key`]) and the
-//!   list's filters applied to clients in hand ([`ClientFilter`]).
+//!   list's filters applied to clients in hand ([`ClientFilter`]);
+//! * what the client knows and has spent, at no cost
+//!   ([`Client::quota`](crate::Client::quota),
+//!   [`Client::requests_sent`](crate::Client::requests_sent)), and
+//!   [`Client::refresh_quotas`](crate::Client::refresh_quotas).
 
 mod ensure;
 mod names;
 mod pages;
+mod quotas;
 
 pub use ensure::{EnsureClient, Ensured};
 pub use names::{ClientFilter, name_key, same_name};

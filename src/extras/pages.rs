@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::num::NonZeroU64;
 
 use super::names::ClientFilter;
-use crate::meta::{ResponseMeta, ResponseMetaExt};
+use crate::meta::ResponseMeta;
 use crate::types::{ClientStatus, TrackClient};
 use crate::{Client, Error};
 
@@ -20,7 +20,9 @@ pub const DEFAULT_PAGE_SIZE: u64 = 50;
 pub struct Listing {
     /// The clients, in the service's order.
     pub clients: Vec<TrackClient>,
-    /// Requests spent: one a page.
+    /// Pages read.
+    pub pages: u32,
+    /// Requests spent: one a page, and every retry.
     pub requests: u32,
     /// Status, request id and quota of the last page's response.
     pub meta: ResponseMeta,
@@ -106,7 +108,7 @@ impl AllClients<'_> {
         })?;
         let mut clients: Vec<TrackClient> = Vec::new();
         let mut seen = HashSet::new();
-        let mut requests = 0;
+        let (mut pages, mut requests) = (0, 0);
         let mut page = NonZeroU64::MIN;
         loop {
             let mut request = self
@@ -122,7 +124,8 @@ impl AllClients<'_> {
                 request = request.name(name.clone());
             }
             let answer = request.send().await?;
-            requests += 1;
+            pages += 1;
+            requests += answer.attempts();
             let meta = answer.meta();
             let items = answer.into_inner().0;
             let total = items
@@ -142,6 +145,7 @@ impl AllClients<'_> {
             if done {
                 return Ok(Listing {
                     clients,
+                    pages,
                     requests,
                     meta,
                 });

@@ -43,7 +43,7 @@ async fn every_operation_is_a_valid_request_with_a_decodable_answer() -> Result<
     let Some(api) = client() else {
         return Ok(());
     };
-    let ws = toggl_track_mock::demo::WORKSPACE;
+    let ws = toggl_track_local_service::demo::WORKSPACE;
     let listed = api
         .list_clients()
         .workspace_id(ws)
@@ -107,9 +107,7 @@ async fn every_operation_is_a_valid_request_with_a_decodable_answer() -> Result<
         .await?;
     api.get_clients_by_ids()
         .workspace_id(ws)
-        .body(ClientsByIds {
-            client_ids: ids(&[61234001]),
-        })
+        .body(ClientsByIds::builder().client_ids(ids(&[61234001])))
         .send()
         .await?;
     api.list_changed_clients()

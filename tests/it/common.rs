@@ -6,7 +6,7 @@ use toggl_track_api::config::RetryPolicy;
 use toggl_track_api::{Client, Credentials};
 
 pub const TOKEN: &str = "1971800d4d82861d8f2c1651fea4d212";
-pub const WORKSPACE: u64 = toggl_track_mock::demo::WORKSPACE;
+pub const WORKSPACE: u64 = toggl_track_local_service::demo::WORKSPACE;
 
 /// A client for `base` with the test token and no retries.
 pub fn client(base: &str) -> Client {
@@ -25,7 +25,7 @@ pub fn client_json(id: u64, name: &str) -> serde_json::Value {
         "name": name,
         "archived": false,
         "at": "2024-03-17T10:55:38+00:00",
-        "creator_id": toggl_track_mock::demo::USER_ID,
+        "creator_id": toggl_track_local_service::demo::USER_ID,
     })
 }
 

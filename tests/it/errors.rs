@@ -196,12 +196,12 @@ async fn an_html_200_is_a_decode_error_with_status_type_and_body() {
     .await;
     match err {
         Error::Decode {
-            status,
+            context,
             content_type,
             body_prefix,
             ..
         } => {
-            assert_eq!(status.map(|s| s.as_u16()), Some(200));
+            assert_eq!(context.status.as_u16(), 200);
             assert_eq!(content_type.as_deref(), Some("text/html"));
             assert_eq!(body_prefix, "<html>captive portal</html>");
         }

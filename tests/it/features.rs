@@ -11,20 +11,20 @@ use toggl_track_api::config::{QuotaReserve, ReadAfterCreate, RetryPolicy};
 use toggl_track_api::events::{WaitEvent, WaitReason};
 use toggl_track_api::types::{ClientCreate, ClientStatus};
 use toggl_track_api::{Client, Credentials, Error};
-use toggl_track_mock::demo;
-use toggl_track_mock::{Config, MockServer, Seed};
+use toggl_track_local_service::demo;
+use toggl_track_local_service::{Config, LocalService, Seed};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, ResponseTemplate};
 
 use crate::common::{Raw, WORKSPACE, client, client_json, raw_server};
 
-async fn service(config: Config) -> MockServer {
-    toggl_track_mock::start(config)
+async fn service(config: Config) -> LocalService {
+    toggl_track_local_service::start(config)
         .await
         .expect("service starts")
 }
 
-fn builder(server: &MockServer) -> toggl_track_api::ClientBuilder {
+fn builder(server: &LocalService) -> toggl_track_api::ClientBuilder {
     Client::builder(Credentials::api_token(demo::API_TOKEN))
         .base_url(server.base_url())
         .retry(RetryPolicy::none())
@@ -202,7 +202,10 @@ async fn the_quotas_are_known_without_asking_and_shared_by_clones() {
     assert!(known.user.is_none(), "no /me request yet");
     api.list_changed_clients().send().await.expect("lists");
     let user = api.quota().user.expect("user quota seen");
-    assert_eq!(user.remaining, i64::from(toggl_track_mock::USER_QUOTA) - 1);
+    assert_eq!(
+        user.remaining,
+        i64::from(toggl_track_local_service::USER_QUOTA) - 1
+    );
     assert_eq!(
         api.quota().organization.map(|q| q.remaining),
         Some(599),
@@ -225,7 +228,7 @@ async fn one_request_refreshes_every_quota() {
         .await
         .expect("the quota endpoint answers");
     assert_eq!(server.requests() - before, 1);
-    let org = known.organizations[&toggl_track_mock::DEFAULT_ORGANIZATION];
+    let org = known.organizations[&toggl_track_local_service::DEFAULT_ORGANIZATION];
     assert_eq!((org.remaining, org.total), (599, Some(600)));
     // One organization: it is the one this client's workspace counts against.
     assert_eq!(known.organization, Some(org));
@@ -322,11 +325,7 @@ async fn a_reserve_can_wait_for_the_reset_instead() {
 async fn create_if_missing_finds_or_creates_and_never_duplicates() {
     let server = service(Config::demo()).await;
     let api = builder(&server).build().expect("builds");
-    let new = || ClientCreate {
-        name: "Hooli".into(),
-        notes: None,
-        external_reference: None,
-    };
+    let new = || ClientCreate::builder().name("Hooli");
     let first = api
         .create_client_if_missing(demo::WORKSPACE, new())
         .await
@@ -342,11 +341,7 @@ async fn create_if_missing_finds_or_creates_and_never_duplicates() {
         (false, 1, first.client.id)
     );
     // In any case, archived ones too.
-    let initech = ClientCreate {
-        name: "INITECH".into(),
-        notes: None,
-        external_reference: None,
-    };
+    let initech = ClientCreate::builder().name("INITECH");
     let found = api
         .create_client_if_missing(demo::WORKSPACE, initech)
         .await
@@ -381,11 +376,7 @@ async fn create_if_missing_that_loses_a_race_returns_the_winner() {
         .expect(1)
         .mount(&server)
         .await;
-    let new = ClientCreate {
-        name: "Hooli".into(),
-        notes: None,
-        external_reference: None,
-    };
+    let new = ClientCreate::builder().name("Hooli");
     let won = client(&server.uri())
         .create_client_if_missing(WORKSPACE, new)
         .await
@@ -552,12 +543,5 @@ fn a_client_and_its_futures_can_cross_threads() {
     let api = client("http://127.0.0.1:9");
     send(&api.list_clients().workspace_id(WORKSPACE).send());
     send(&api.list_all_clients().workspace_id(WORKSPACE).send());
-    send(&api.create_client_if_missing(
-        WORKSPACE,
-        ClientCreate {
-            name: "x".into(),
-            notes: None,
-            external_reference: None,
-        },
-    ));
+    send(&api.create_client_if_missing(WORKSPACE, ClientCreate::builder().name("x")));
 }

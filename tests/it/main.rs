@@ -2,7 +2,7 @@
 //! (wiremock, raw TCP servers for broken HTTP, the local Toggl service) and,
 //! when `TOGGL_PRISM_URL` is set, against Prism serving the spec.
 
-mod against_mock;
+mod against_local_service;
 mod against_prism;
 mod common;
 mod compression;

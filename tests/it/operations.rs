@@ -5,7 +5,6 @@
 use crate::common::{TOKEN, WORKSPACE, client, client_json};
 use serde_json::json;
 use toggl_track_api::Error;
-use toggl_track_api::meta::ResponseMetaExt;
 use toggl_track_api::types::{
     ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClientPermissions,
 };

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use toggl_track_api::types;
-use toggl_track_spec::conformance::{self, har::Har};
+use toggl_track_har::Har;
+use toggl_track_spec_tools::conformance;
 
 /// Decodes `body` as `T`, naming where it failed as a JSON pointer.
 fn typed<T: DeserializeOwned>(body: &str) -> Result<(), (String, String)> {
@@ -68,7 +69,7 @@ fn root() -> PathBuf {
 }
 
 fn spec() -> serde_json::Value {
-    toggl_track_spec::load_document(&root().join(toggl_track_spec::SPEC_PATH))
+    toggl_track_spec_tools::load_document(&root().join(toggl_track_spec_tools::SPEC_PATH))
         .expect("the spec loads")
 }
 
@@ -104,7 +105,7 @@ fn decode_problems(doc: &serde_json::Value, har: &Har) -> Vec<String> {
         else {
             continue;
         };
-        let json = conformance::har::header(&entry.response.headers, "content-type")
+        let json = toggl_track_har::header(&entry.response.headers, "content-type")
             .unwrap_or(&entry.response.content.mime_type)
             .contains("json");
         if !json {
@@ -179,7 +180,8 @@ fn a_body_the_types_cannot_read_is_named_by_entry_and_pointer() {
 
 #[test]
 fn every_operation_of_the_spec_has_a_row() {
-    let spec = toggl_track_spec::load(&root().join(toggl_track_spec::SPEC_PATH)).expect("spec");
+    let spec = toggl_track_spec_tools::load(&root().join(toggl_track_spec_tools::SPEC_PATH))
+        .expect("spec");
     for (_, _, op) in spec.typed.operations() {
         let id = op.operation_id.as_deref().unwrap_or_default();
         assert!(response(id, "null").is_some(), "no response row for {id}");
@@ -202,7 +204,7 @@ fn real_client_objects_decode_and_validate() {
     let doc = spec();
     let schema = serde_json::json!({"$ref": "#/components/schemas/TrackClient"});
     let checker =
-        toggl_track_spec::conformance::schema::Checker::new(&doc, &schema).expect("schema");
+        toggl_track_spec_tools::conformance::schema::Checker::new(&doc, &schema).expect("schema");
     for client in clients {
         let decoded: types::TrackClient =
             serde_json::from_value(client.clone()).unwrap_or_else(|e| panic!("{client}: {e}"));

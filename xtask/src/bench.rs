@@ -5,7 +5,7 @@
 //!
 //! The client's request and decoding costs (`benches/client.rs`), bytes on
 //! the wire (`benches/wire.rs`), the local service under load
-//! (`crates/mock/benches/load.rs`) and the tool on large workspaces
+//! (`crates/local-service/benches/load.rs`) and the tool on large workspaces
 //! (`crates/cli/benches/large.rs`) are cargo benches that print a Markdown
 //! table. The build cost is measured here:
 //! clean builds of the client and of a hand-written floor
@@ -68,7 +68,7 @@ pub(crate) fn quick() -> crate::Outcome {
         cargo().args([
             "test",
             "-p",
-            "toggl-track-mock",
+            "toggl-track-local-service",
             "-p",
             "toggl-track-api",
             "-p",
@@ -113,9 +113,15 @@ fn full(chosen: impl Fn(Kind) -> bool) -> crate::Outcome {
     if chosen(Kind::Load) {
         let table = bench_table(
             "the local service under load",
-            cargo().args(["bench", "-p", "toggl-track-mock", "--bench", "load"]),
+            cargo().args([
+                "bench",
+                "-p",
+                "toggl-track-local-service",
+                "--bench",
+                "load",
+            ]),
         )?;
-        write_section("mock-load", &table)?;
+        write_section("local-service-load", &table)?;
     }
     if chosen(Kind::Wire) {
         let table = bench_table(

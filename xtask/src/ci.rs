@@ -148,9 +148,9 @@ fn package() -> Outcome {
     let mut members = Vec::new();
     for name in [
         "toggl-track-api",
-        "toggl-track-spec",
+        "toggl-track-spec-tools",
         "toggl-track-codegen",
-        "toggl-track-mock",
+        "toggl-track-local-service",
         "toggl-clients",
     ] {
         let file = packaged(&out, name)?;

@@ -1,13 +1,14 @@
 //! `cargo xtask conformance` checks every entry of every HAR file in
 //! `openapi/recordings/` against the spec, and `cargo xtask recordings
 //! import` brings a browser's HAR export in (the clients exchanges only,
-//! every secret stripped); the checks are `toggl_track_spec::conformance`'s.
+//! every secret stripped); the checks are `toggl_track_spec_tools::conformance`'s.
 //! That the client's types decode the recordings is a test of the client
 //! crate, which reads the same folder.
 
 use std::path::{Path, PathBuf};
 
-use toggl_track_spec::conformance::{self, har::Har};
+use toggl_track_har::Har;
+use toggl_track_spec_tools::conformance;
 
 use crate::files::write_atomically;
 use crate::{Failure, Outcome, io, root};

@@ -1,11 +1,11 @@
 //! `cargo xtask drift`: reads Toggl's documentation (a URL, a saved copy,
 //! or the facts stored in `openapi/drift/`), compares it with the spec
-//! through `toggl_track_spec::drift`, and prints the report.
+//! through `toggl_track_spec_tools::drift`, and prints the report.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use toggl_track_spec::drift::{self, Compared, Contract};
+use toggl_track_spec_tools::drift::{self, Compared, Contract};
 
 use crate::files::write_atomically;
 use crate::{Failure, Outcome, io, root};

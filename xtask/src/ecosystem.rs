@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::mock::Service;
+use crate::local_service::Service;
 use crate::{root, run, tools};
 use toggl_track_codegen::SPEC_PATH as SPEC;
 

@@ -1,10 +1,10 @@
 //! `cargo xtask evidence`: the spec's claims that are not confirmed, most
-//! consequential first, from `toggl_track_spec::evidence`.
+//! consequential first, from `toggl_track_spec_tools::evidence`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use toggl_track_spec::evidence;
+use toggl_track_spec_tools::evidence;
 
 use crate::{Failure, Outcome};
 

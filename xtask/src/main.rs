@@ -2,7 +2,7 @@
 //!
 //! A thin dispatcher: each task's arguments and its `run` sit together in
 //! the task's module, and what the tasks know about the spec lives in
-//! `toggl-track-spec` (reading, drift, evidence, conformance) and
+//! `toggl-track-spec-tools` (reading, drift, evidence, conformance) and
 //! `toggl-track-codegen` (generation). Nothing here depends on code
 //! generated from the spec, so every task runs whatever the spec says;
 //! tasks that need the client (`record`, `live`, the tests) start cargo.
@@ -24,7 +24,7 @@ mod ecosystem;
 mod evidence;
 mod files;
 mod live;
-mod mock;
+mod local_service;
 mod msrv;
 mod record;
 mod regen;
@@ -159,10 +159,30 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root (xtask lives one level below it).
+/// The workspace root of the checkout this task runs in, found at run
+/// time: `cargo xtask` (a `cargo run`) names xtask's folder in
+/// `CARGO_MANIFEST_DIR`, whose parent is the root; run any other way, the
+/// nearest folder above the working directory that holds `xtask/Cargo.toml`.
+/// Never a path compiled in: two checkouts sharing one target folder may
+/// run one binary, and each must act on its own files.
 pub(crate) fn root() -> std::path::PathBuf {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
+    static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let from_cargo = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(std::path::PathBuf::from)
+            .filter(|dir| dir.join("Cargo.toml").is_file())
+            .and_then(|dir| dir.parent().map(std::path::Path::to_path_buf))
+            .filter(|root| root.join("xtask").join("Cargo.toml").is_file());
+        from_cargo
+            .or_else(|| {
+                let here = std::env::current_dir().ok()?;
+                here.ancestors()
+                    .find(|dir| dir.join("xtask").join("Cargo.toml").is_file())
+                    .map(std::path::Path::to_path_buf)
+            })
+            .unwrap_or_else(|| std::path::PathBuf::from("."))
+    })
+    .clone()
 }
 
 /// Where cargo builds: `CARGO_TARGET_DIR` when set (relative to the
@@ -207,8 +227,8 @@ pub(crate) fn spec_path(given: Option<&std::path::Path>) -> (String, std::path::
     match given {
         Some(p) => (p.display().to_string(), p.to_path_buf()),
         None => (
-            toggl_track_spec::SPEC_PATH.to_owned(),
-            root().join(toggl_track_spec::SPEC_PATH),
+            toggl_track_spec_tools::SPEC_PATH.to_owned(),
+            root().join(toggl_track_spec_tools::SPEC_PATH),
         ),
     }
 }
@@ -218,7 +238,7 @@ pub(crate) fn spec_path(given: Option<&std::path::Path>) -> (String, std::path::
 pub(crate) fn spec_document(given: Option<&std::path::Path>) -> Outcome<serde_json::Value> {
     let (shown, path) = spec_path(given);
     let text = std::fs::read_to_string(&path).map_err(io(format!("{shown}: cannot read")))?;
-    toggl_track_spec::parse_checked(std::path::Path::new(&shown), &text)
+    toggl_track_spec_tools::parse_checked(std::path::Path::new(&shown), &text)
         .map_err(|e| Failure::BadInput(e.to_string()))
 }
 

@@ -67,7 +67,7 @@ pub(crate) fn check() -> Outcome {
                 "-p",
                 "toggl-clients",
                 "-p",
-                "toggl-track-mock",
+                "toggl-track-local-service",
             ]),
         );
     }

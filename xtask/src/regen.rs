@@ -124,7 +124,7 @@ fn derived() -> Outcome<Vec<Derived>> {
 /// The spec's `info.version` is the version of the release it ships with.
 fn same_version() -> Outcome {
     let path = root().join(SPEC_PATH);
-    let spec = toggl_track_spec::load(&path).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let spec = toggl_track_spec_tools::load(&path).map_err(|e| Failure::BadInput(e.to_string()))?;
     let crate_version = env!("CARGO_PKG_VERSION");
     if spec.typed.info.version == crate_version {
         Ok(())

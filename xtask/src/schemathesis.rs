@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::mock::Service;
+use crate::local_service::Service;
 use crate::{root, run, tools};
 
 pub(crate) fn check() -> crate::Outcome {
@@ -29,7 +29,10 @@ pub(crate) fn check() -> crate::Outcome {
             .arg("run")
             .arg(&spec)
             .args(["--url", &service.base_url])
-            .args(["--auth", &format!("{}:api_token", crate::mock::DEMO_TOKEN)])
+            .args([
+                "--auth",
+                &format!("{}:api_token", crate::local_service::DEMO_TOKEN),
+            ])
             .args(["--phases", "examples,coverage,fuzzing,stateful"])
             .args([
                 "--max-examples",

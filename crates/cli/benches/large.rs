@@ -36,12 +36,12 @@ mod large {
     use std::process::Command;
     use std::time::Duration;
 
-    use toggl_track_mock::{Config, Seed, ServiceThread};
+    use toggl_track_local_service::{Config, Seed, ServiceThread};
 
     use crate::child;
 
-    const WS: u64 = toggl_track_mock::demo::WORKSPACE;
-    const TOKEN: &str = toggl_track_mock::demo::API_TOKEN;
+    const WS: u64 = toggl_track_local_service::demo::WORKSPACE;
+    const TOKEN: &str = toggl_track_local_service::demo::API_TOKEN;
     /// One row in this many gets new notes in the file `apply` reads.
     const CHANGED_EVERY: usize = 1000;
 

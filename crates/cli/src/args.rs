@@ -36,12 +36,13 @@ pub(crate) struct Global {
     /// machine (a proxy that needs it); anyone on the path can read them.
     #[arg(long, global = true)]
     pub allow_insecure_http: bool,
-    /// Run against a local mock service started for this command, with a demo workspace.
-    #[arg(long, global = true, conflicts_with = "base_url")]
-    pub mock: bool,
-    /// Seed file for --mock (users, workspaces, clients, projects).
-    #[arg(long, global = true, requires = "mock")]
-    pub mock_seed: Option<PathBuf>,
+    /// Run against a local service started for this command, with a demo
+    /// workspace (`--mock` is an older name for it).
+    #[arg(long, global = true, conflicts_with = "base_url", alias = "mock")]
+    pub local_service: bool,
+    /// Seed file for --local-service (users, workspaces, clients, projects).
+    #[arg(long, global = true, requires = "local_service", alias = "mock-seed")]
+    pub seed: Option<PathBuf>,
     /// How to print results.
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Table, global = true)]
     pub output: Output,
@@ -52,6 +53,19 @@ pub(crate) struct Global {
     /// (e.g. 30s, 2m).
     #[arg(long, global = true, value_parser = duration, default_value = "30s")]
     pub timeout: Duration,
+    /// Save the exchanges that fail (an answer the tool cannot read
+    /// included) to this HAR file, with every secret stripped: to attach
+    /// to a report.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE.har",
+        env = "TOGGL_CLIENTS_RECORD"
+    )]
+    pub record: Option<PathBuf>,
+    /// With --record, save every exchange, not only the failing ones.
+    #[arg(long, global = true, requires = "record")]
+    pub record_all: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

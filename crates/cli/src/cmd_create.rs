@@ -24,11 +24,10 @@ pub(crate) struct Create {
 
 impl Create {
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
-        let body = ClientCreate {
-            name: self.name,
-            notes: self.notes,
-            external_reference: self.external_reference,
-        };
+        let body = ClientCreate::builder()
+            .name(self.name)
+            .notes(self.notes)
+            .external_reference(self.external_reference);
         let client = if self.if_missing {
             let ensured = s.client.create_client_if_missing(s.workspace, body).await?;
             eprintln!(

@@ -1,7 +1,6 @@
 //! A walk through all seven operations with a client of its own. The client
 //! it creates is deleted again, even when a step in between fails.
 
-use toggl_track_api::meta::ResponseMetaExt;
 use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, ClientUpdate};
 use toggl_track_api::{Client, Error, ResponseValue};
 
@@ -23,7 +22,7 @@ impl Demo {
     pub(crate) async fn run(self, s: &Session) -> Result<(), Failure> {
         match s.local_url() {
             Some(url) => {
-                println!("Walking through every operation on a local mock service at {url}.")
+                println!("Walking through every operation on a local service at {url}.")
             }
             None => println!(
                 "Walking through every operation on workspace {}.",

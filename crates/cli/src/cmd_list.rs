@@ -4,12 +4,11 @@
 use std::time::Duration;
 
 use clap::Args;
-use toggl_track_api::Error;
 use toggl_track_api::extras::ClientFilter;
 use toggl_track_api::types::{ClientStatus, TrackClient};
 
 use crate::args::{Output, Status, duration};
-use crate::failure::{Failure, REFUSED};
+use crate::failure::Failure;
 use crate::output;
 use crate::session::Session;
 
@@ -62,7 +61,7 @@ impl List {
                     .filter(&filter)
                     .send()
                     .await?;
-                eprintln!("{} page(s), {} request(s)", all.requests, all.requests);
+                eprintln!("{} page(s), {} request(s)", all.pages, all.requests);
                 all.clients
             }
             None => {
@@ -94,17 +93,15 @@ async fn changed_since(
     since: i64,
     filter: ClientFilter,
 ) -> Result<(), Failure> {
-    let changed = match s.client.list_changed_clients().since(since).send().await {
-        Ok(changed) => changed.into_inner().0,
-        // Toggl keeps about three months of changes.
-        Err(e @ Error::Validation { .. }) if e.to_string().contains("since") => {
-            return Err(Failure::new(
-                REFUSED,
-                format!("{e}; for an older start, list everything with `list --status both`"),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    // A `since` older than Toggl keeps fails with its own advice.
+    let changed = s
+        .client
+        .list_changed_clients()
+        .since(since)
+        .send()
+        .await?
+        .into_inner()
+        .0;
     let mine: Vec<TrackClient> = changed
         .into_iter()
         .filter(|c| c.wid.get() == s.workspace && filter.matches(c))

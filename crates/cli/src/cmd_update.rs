@@ -30,11 +30,10 @@ impl Update {
                 "nothing to change: give --name, --notes or --external-reference",
             ));
         }
-        let body = ClientUpdate {
-            name: self.name,
-            notes: self.notes,
-            external_reference: self.external_reference,
-        };
+        let body = ClientUpdate::builder()
+            .name(self.name)
+            .notes(self.notes)
+            .external_reference(self.external_reference);
         let client = s
             .client
             .update_client()

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::args::{Global, Output};
 use crate::failure::Failure;
-use crate::session::Session;
+use crate::session::{Needs, Session};
 use crate::{
     cmd_apply, cmd_archive, cmd_create, cmd_delete, cmd_demo, cmd_get, cmd_list, cmd_quota,
     cmd_restore, cmd_update,
@@ -24,8 +24,8 @@ Exit codes:
 
 const EXAMPLES: &str = "\
 Examples:
-  toggl-clients demo                          walk through every operation on a local mock
-  toggl-clients --mock list --status both     list the mock's demo clients
+  toggl-clients demo                          walk through every operation on a local service
+  toggl-clients --local-service list --status both   the local service's demo clients
   export TOGGL_API_TOKEN=... TOGGL_WORKSPACE_ID=1234567
   toggl-clients list --name acme              clients whose name contains \"acme\"
   toggl-clients list --max-age 10m            from the local cache when it is fresh enough
@@ -69,7 +69,7 @@ pub(crate) enum Command {
     /// The hourly quotas as the service last reported them, at no cost.
     Quota(cmd_quota::Quota),
     /// Walk through all seven operations with a client of its own (on a
-    /// local mock unless credentials or --base-url are given).
+    /// local service unless credentials or --base-url are given).
     Demo(cmd_demo::Demo),
     /// Print shell completions.
     Completions {
@@ -79,6 +79,14 @@ pub(crate) enum Command {
 }
 
 impl Command {
+    /// What the command needs of its session.
+    pub(crate) fn needs(&self) -> Needs {
+        Needs {
+            demo: matches!(self, Self::Demo(_)),
+            quota_wait: matches!(self, Self::Apply(a) if a.waits()),
+        }
+    }
+
     /// Runs the command in a session.
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
         match self {

@@ -1,12 +1,20 @@
 //! How a command fails: one line for people and an exit code for scripts.
+//! The library decides what went wrong (typed reasons); this maps them to
+//! exit codes and adds the tool's own advice, without reading the
+//! service's sentences.
 
 use toggl_track_api::Error;
+use toggl_track_api::error::{ForbiddenReason, ValidationReason};
 
-/// A failed command: the exit code (see `args::EXIT_CODES`) and one line.
+/// A failed command: the exit code (see `commands::EXIT_CODES`) and one
+/// line.
 #[derive(Debug)]
 pub(crate) struct Failure {
     pub code: u8,
     pub message: String,
+    /// The service's answer did not fit the spec (or was not JSON): worth
+    /// saving and handing over.
+    pub unreadable_answer: bool,
 }
 
 pub(crate) const REFUSED: u8 = 1;
@@ -21,7 +29,14 @@ impl Failure {
         Self {
             code,
             message: message.into(),
+            unreadable_answer: false,
         }
+    }
+
+    /// The same failure with `before` in front of its message.
+    pub(crate) fn after(mut self, before: impl std::fmt::Display) -> Self {
+        self.message = format!("{before}{}", self.message);
+        self
     }
 }
 
@@ -44,9 +59,49 @@ pub(crate) fn code(err: &Error) -> u8 {
     }
 }
 
+/// What the tool adds to the error's own line, by its reason.
+fn advice(err: &Error) -> Option<&'static str> {
+    match err {
+        Error::Forbidden {
+            reason: ForbiddenReason::BadCredentials,
+            ..
+        } => Some(
+            "the credentials are wrong: check TOGGL_API_TOKEN (or --token-file, or --email and its password)",
+        ),
+        Error::Forbidden {
+            reason: ForbiddenReason::NoAccess,
+            ..
+        } => Some("the credentials are good, but this user may not do this in the workspace"),
+        Error::Forbidden { .. } => {
+            Some("wrong credentials, or no access to the workspace (TOGGL_WORKSPACE_ID)")
+        }
+        Error::Validation {
+            reason: ValidationReason::SinceTooOld,
+            ..
+        } => Some(
+            "Toggl keeps about three months of changes; for an older start, list everything with `list --status both`",
+        ),
+        Error::Validation {
+            reason: ValidationReason::NameTaken,
+            ..
+        } => {
+            Some("another client of the workspace has this name; `create --if-missing` returns it")
+        }
+        _ => None,
+    }
+}
+
 impl From<Error> for Failure {
     fn from(err: Error) -> Self {
         // The error's own text is one line and names the request id.
-        Self::new(code(&err), err.to_string())
+        let message = match advice(&err) {
+            Some(advice) => format!("{err}; {advice}"),
+            None => err.to_string(),
+        };
+        Self {
+            code: code(&err),
+            message,
+            unreadable_answer: matches!(err, Error::Decode { .. }),
+        }
     }
 }

@@ -19,7 +19,6 @@ mod cmd_update;
 mod commands;
 mod failure;
 mod output;
-mod patience;
 mod progress;
 mod session;
 
@@ -29,6 +28,7 @@ use clap::{CommandFactory, Parser};
 
 use commands::{Cli, Command};
 use failure::Failure;
+use toggl_track_api::record::Recorder;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -66,8 +66,12 @@ fn main() -> ExitCode {
 /// quota, whatever the outcome.
 async fn run(cli: Cli) -> Result<(), Failure> {
     let g = &cli.global;
-    let mut session = session::connect(g, matches!(cli.command, Command::Demo(_))).await?;
+    let mut session = session::connect(g, cli.command.needs()).await?;
     let result = cli.command.run(&mut session, g.output).await;
+    let result = result.map_err(|f| handing_over(f, session.recorder.as_ref()));
+    if let Some(recorder) = &session.recorder {
+        recorder_summary(recorder);
+    }
     output::quota_line(&session.client);
     if let Some(cache) = &mut session.cache {
         cache.record_quotas(&session.client.quota());
@@ -76,4 +80,40 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     result
+}
+
+/// A failure whose answer the tool could not read, with how to hand the
+/// exchange over.
+fn handing_over(f: Failure, recorder: Option<&Recorder>) -> Failure {
+    if !f.unreadable_answer {
+        return f;
+    }
+    let how = match recorder.filter(|r| r.kept() > 0) {
+        Some(r) => format!(
+            "the exchange is saved in {} (secrets stripped): attach it to a report; maintainers import it with `cargo xtask recordings import {}`",
+            r.path().display(),
+            r.path().display()
+        ),
+        None => "run the command again with `--record answer.har` to save the exchange (secrets stripped), and attach the file to a report".to_owned(),
+    };
+    Failure {
+        message: format!("{}; {how}", f.message),
+        ..f
+    }
+}
+
+/// What `--record` kept, or why it could not write it.
+fn recorder_summary(recorder: &Recorder) {
+    if let Some(e) = recorder.write_error() {
+        eprintln!(
+            "warning: the recording {} could not be written: {e}",
+            recorder.path().display()
+        );
+    } else if recorder.kept() > 0 {
+        eprintln!(
+            "saved {} exchange(s) to {}",
+            recorder.kept(),
+            recorder.path().display()
+        );
+    }
 }

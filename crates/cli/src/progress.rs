@@ -1,7 +1,9 @@
 //! What a person at a terminal sees while the client waits: a countdown
-//! during backoff and pacing, and, once an attempt has been outstanding for
-//! a moment, which attempt it is and for how long. Nothing when piped.
+//! during backoff, pacing and a quota reset, and, once an attempt has been
+//! outstanding for a moment, which attempt it is and for how long. Piped,
+//! only a quota reset is told, in one line: it may last most of an hour.
 
+use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -20,6 +22,15 @@ const TICK: Duration = Duration::from_millis(100);
 type Display = (mpsc::Sender<()>, std::thread::JoinHandle<()>);
 static OUTSTANDING: Mutex<Option<Display>> = Mutex::new(None);
 
+/// What is left of the job, for the words of a quota wait (`12 of 40
+/// change(s) to go`); empty when a command does not say.
+static JOB: Mutex<String> = Mutex::new(String::new());
+
+/// Says what is left of the job, for the next quota wait.
+pub(crate) fn job(status: String) {
+    *JOB.lock().unwrap_or_else(|p| p.into_inner()) = status;
+}
+
 pub(crate) fn spinner() -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
@@ -29,9 +40,25 @@ pub(crate) fn spinner() -> ProgressBar {
     bar
 }
 
-/// The `on_wait` callback: a countdown, drawn on a thread of its own so the
-/// client's wait is not held up by drawing.
+/// The `on_wait` callback: a countdown on a terminal, drawn on a thread of
+/// its own so the client's wait is not held up by drawing; elsewhere one
+/// line for a quota reset.
 pub(crate) fn wait(event: WaitEvent) {
+    let job = JOB.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let to_go = if job.is_empty() {
+        String::new()
+    } else {
+        format!(" ({job})")
+    };
+    if !std::io::stderr().is_terminal() {
+        if event.reason == WaitReason::QuotaReset {
+            eprintln!(
+                "waiting {} s for the quota to reset{to_go}",
+                event.duration.as_secs()
+            );
+        }
+        return;
+    }
     let why = match event.reason {
         WaitReason::Pacing => "keeping to one request a second".to_owned(),
         WaitReason::Backoff { retry, status, .. } => match status {
@@ -41,7 +68,9 @@ pub(crate) fn wait(event: WaitEvent) {
         WaitReason::NotYetVisible { retry, .. } => {
             format!("the new client is not visible yet; asking again ({retry})")
         }
-        WaitReason::QuotaReset => "the quota reserve is reached; waiting for the reset".to_owned(),
+        WaitReason::QuotaReset => {
+            format!("the hourly quota is used up{to_go}; waiting for the reset")
+        }
         _ => "waiting".to_owned(),
     };
     if event.duration < MOMENT {

@@ -6,7 +6,9 @@ use std::io::IsTerminal;
 use std::num::NonZeroU64;
 use std::time::Duration;
 
-use toggl_track_api::config::{DEFAULT_BASE_URL, Pacing};
+use toggl_track_api::config::{DEFAULT_BASE_URL, Pacing, QuotaReserve};
+use toggl_track_api::error::BuildError;
+use toggl_track_api::record::Recorder;
 use toggl_track_api::{Client, ClientBuilder, Credentials};
 
 use crate::args::Global;
@@ -27,11 +29,23 @@ pub(crate) struct Session {
     /// `None` on a local service started for the command, or without a
     /// usable cache directory.
     pub cache: Option<Cache>,
+    /// Where exchanges are saved, with `--record`.
+    pub recorder: Option<Recorder>,
+}
+
+/// What a command needs of its session beyond the global options.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Needs {
+    /// The demo: on a local service when nothing else is configured.
+    pub demo: bool,
+    /// Wait for each quota reset instead of stopping at a used-up quota
+    /// (`apply --wait`).
+    pub quota_wait: bool,
 }
 
 /// A local service started for one command.
 #[cfg(feature = "local-service")]
-pub(crate) type Local = toggl_track_mock::MockServer;
+pub(crate) type Local = toggl_track_local_service::LocalService;
 
 /// Without the local service, there is never one.
 #[cfg(not(feature = "local-service"))]
@@ -54,13 +68,19 @@ impl Session {
     }
 }
 
-/// Builds the session. `demo` runs on a local service when nothing else is
-/// configured.
-pub(crate) async fn connect(g: &Global, demo: bool) -> Result<Session, Failure> {
+/// Builds the session for a command that `needs` what it says.
+pub(crate) async fn connect(g: &Global, needs: Needs) -> Result<Session, Failure> {
     let configured =
         g.token.is_some() || g.token_file.is_some() || g.email.is_some() || g.base_url.is_some();
-    if g.mock || (demo && !configured) {
-        return on_local_service(g).await;
+    let recorder = g.record.as_ref().map(|path| {
+        if g.record_all {
+            Recorder::everything(path)
+        } else {
+            Recorder::failures(path)
+        }
+    });
+    if g.local_service || (needs.demo && !configured) {
+        return on_local_service(g, needs, recorder).await;
     }
     let (credentials, identity) = credentials(g)?;
     let workspace = g.workspace.map(|w| w.get()).ok_or_else(|| {
@@ -70,32 +90,40 @@ pub(crate) async fn connect(g: &Global, demo: bool) -> Result<Session, Failure> 
         )
     })?;
     let base_url = g.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-    let mut client = builder(g, credentials).base_url(base_url);
+    let mut client = builder(g, credentials, needs, recorder.clone()).base_url(base_url);
     if g.allow_insecure_http {
         client = client.allow_insecure_http();
     }
-    let client = client.build().map_err(|e| {
-        let mut message = e.to_string();
-        if matches!(e, toggl_track_api::error::BuildError::InsecureHttp { .. }) {
-            message = message.replace(
-                "(ClientBuilder::allow_insecure_http)",
-                "(--allow-insecure-http)",
-            );
-        }
-        Failure::new(USAGE, message)
-    })?;
+    let client = client
+        .build()
+        .map_err(|e| Failure::new(USAGE, unbuildable(&e)))?;
     Ok(Session {
         client,
         workspace,
         local: None,
         cache: Cache::open(base_url, &identity, workspace),
+        recorder,
     })
 }
 
+/// Why no client could be built, in the tool's words.
+fn unbuildable(e: &BuildError) -> String {
+    match e {
+        BuildError::InsecureHttp { host, .. } => format!(
+            "refusing to send credentials in clear text to {host} over http://: use https://, or, for a proxy that needs plain HTTP, allow it with --allow-insecure-http"
+        ),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(feature = "local-service")]
-async fn on_local_service(g: &Global) -> Result<Session, Failure> {
-    use toggl_track_mock::Config;
-    let config = match &g.mock_seed {
+async fn on_local_service(
+    g: &Global,
+    needs: Needs,
+    recorder: Option<Recorder>,
+) -> Result<Session, Failure> {
+    use toggl_track_local_service::Config;
+    let config = match &g.seed {
         Some(path) => {
             Config::from_seed_file(path).map_err(|e| Failure::new(USAGE, e.to_string()))?
         }
@@ -103,12 +131,14 @@ async fn on_local_service(g: &Global) -> Result<Session, Failure> {
     };
     // The seed's first user and their first workspace, unless told otherwise.
     let first = config.seed.users.first().cloned();
-    let server = toggl_track_mock::start(config).await.map_err(|e| {
-        Failure::new(
-            crate::failure::UNAVAILABLE,
-            format!("cannot start the local mock service: {e}"),
-        )
-    })?;
+    let server = toggl_track_local_service::start(config)
+        .await
+        .map_err(|e| {
+            Failure::new(
+                crate::failure::UNAVAILABLE,
+                format!("cannot start the local service: {e}"),
+            )
+        })?;
     let credentials = match (&g.token, &g.token_file, &g.email, &first) {
         (None, None, None, Some(user)) => Credentials::api_token(user.api_token.clone()),
         _ => credentials(g)?.0,
@@ -123,20 +153,21 @@ async fn on_local_service(g: &Global) -> Result<Session, Failure> {
                 "no workspace: the seed's first user has none; pass --workspace",
             )
         })?;
-    let client = builder(g, credentials)
+    let client = builder(g, credentials, needs, recorder.clone())
         .base_url(server.base_url())
         .build()
-        .map_err(|e| Failure::new(USAGE, e.to_string()))?;
+        .map_err(|e| Failure::new(USAGE, unbuildable(&e)))?;
     Ok(Session {
         client,
         workspace,
         local: Some(server),
         cache: None,
+        recorder,
     })
 }
 
 #[cfg(not(feature = "local-service"))]
-async fn on_local_service(_: &Global) -> Result<Session, Failure> {
+async fn on_local_service(_: &Global, _: Needs, _: Option<Recorder>) -> Result<Session, Failure> {
     Err(Failure::new(
         USAGE,
         "this toggl-clients was built without the local service (cargo feature `local-service`); \
@@ -144,18 +175,29 @@ async fn on_local_service(_: &Global) -> Result<Session, Failure> {
     ))
 }
 
-fn builder(g: &Global, credentials: Credentials) -> ClientBuilder {
+fn builder(
+    g: &Global,
+    credentials: Credentials,
+    needs: Needs,
+    recorder: Option<Recorder>,
+) -> ClientBuilder {
     let mut builder = Client::builder(credentials)
         .user_agent(concat!("toggl-clients/", env!("CARGO_PKG_VERSION")))
         .operation_timeout(g.timeout)
-        .timeout(ATTEMPT_TIMEOUT.min(g.timeout));
+        .timeout(ATTEMPT_TIMEOUT.min(g.timeout))
+        // Waits are shown on a terminal; a quota reset is told elsewhere too.
+        .on_wait(crate::progress::wait);
     if g.pace {
         builder = builder.pacing(Pacing::toggl_advice());
     }
+    if needs.quota_wait {
+        builder = builder.quota_reserve(QuotaReserve::keep(0).wait_for_reset());
+    }
+    if let Some(recorder) = recorder {
+        builder = builder.record(recorder);
+    }
     if std::io::stderr().is_terminal() {
-        builder = builder
-            .on_wait(crate::progress::wait)
-            .on_attempt(crate::progress::attempt);
+        builder = builder.on_attempt(crate::progress::attempt);
     }
     builder
 }
@@ -191,7 +233,7 @@ fn credentials(g: &Global) -> Result<(Credentials, String), Failure> {
     }
     Err(Failure::new(
         AUTH,
-        "no credentials: set TOGGL_API_TOKEN (or pass --token), or --email with TOGGL_PASSWORD; --mock runs against a local demo service",
+        "no credentials: set TOGGL_API_TOKEN (or pass --token), or --email with TOGGL_PASSWORD; --local-service runs against a local demo service",
     ))
 }
 

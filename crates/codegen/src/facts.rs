@@ -1,21 +1,40 @@
-//! Facts about the operations that the hand-written layer needs, derived
-//! from the spec so that they cannot fall out of step with it.
+//! What the hand-written pipeline needs to know of each operation, derived
+//! from the spec so that it cannot fall out of step with it: emitted as one
+//! `crate::pipeline::Operation` constant per operation, which the
+//! operation's `send()` hands to the pipeline.
 
-use heck::ToSnakeCase;
-use openapiv3::{Operation, ReferenceOr, Response};
+use heck::{ToShoutySnakeCase, ToSnakeCase};
+use openapiv3::{Operation, ReferenceOr};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use toggl_track_spec::paths::Template;
-use toggl_track_spec::vocabulary::{self, QUOTA};
-use toggl_track_spec::{Spec, refs};
+use toggl_track_spec_tools::locations::{Location, locations};
+use toggl_track_spec_tools::paths::Template;
+use toggl_track_spec_tools::vocabulary::{self, QUOTA};
+use toggl_track_spec_tools::{Spec, refs};
 
-/// Emits `mod operation_facts`: one entry per operation (by the generated
-/// method name, as `OperationInfo::operation_id` reports it) with its method,
-/// path template, where its ids sit in the URL, the shape of its success
-/// body and the quota it counts against.
-pub(crate) fn operation_facts(spec: &Spec) -> proc_macro2::TokenStream {
-    let mut rows: Vec<(String, proc_macro2::TokenStream)> = Vec::new();
+/// The constant's name for an operation id: `listClients` -> `LIST_CLIENTS`.
+pub(crate) fn const_name(operation_id: &str) -> Ident {
+    Ident::new(&operation_id.to_shouty_snake_case(), Span::call_site())
+}
+
+/// How an operation's success is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// A JSON value of the operation's type.
+    Json,
+    /// A JSON array; a `null` body reads as an empty one.
+    List,
+    /// No body is described: whatever comes is not read.
+    Ignored,
+}
+
+/// Emits `mod operation_facts`: one constant per operation and the tables
+/// of where the spec describes each place of its answer.
+pub(crate) fn operation_facts(spec: &Spec) -> TokenStream {
+    let mut tables: Vec<(String, Ident, Vec<Location>)> = Vec::new();
+    let mut rows: Vec<(Ident, TokenStream)> = Vec::new();
     for (path, method, op) in spec.typed.operations() {
         let Some(id) = op.operation_id.as_deref() else {
             continue;
@@ -28,102 +47,138 @@ pub(crate) fn operation_facts(spec: &Spec) -> proc_macro2::TokenStream {
         };
         let workspace = position("workspace_id");
         let client = position("client_id");
-        let array = success_is_array(spec, op);
-        let bodiless = success_is_bodiless(spec, op);
-        let user_quota = vocabulary::quota(op.extensions.get(QUOTA)) == vocabulary::Quota::User;
+        let schema = success_schema(spec, path, method, op);
+        let answer = match &schema {
+            None => Answer::Ignored,
+            Some(pointer) if is_array(spec, pointer) => Answer::List,
+            Some(_) => Answer::Json,
+        };
+        let quota = match vocabulary::quota(op.extensions.get(QUOTA)) {
+            vocabulary::Quota::User => quote!(crate::quota::QuotaKind::User),
+            vocabulary::Quota::Organization => quote!(crate::quota::QuotaKind::Organization),
+        };
         // A POST to a collection that answers with one object makes a new
         // entity: the answer's id is new (for read-after-create).
         let creates = method == "post"
             && template.position_from_end("client_id").is_none()
-            && !array
-            && !bodiless
-            && success_responses(spec, op).next().is_some();
+            && answer == Answer::Json;
+        let takes_since = takes_query(spec, path, op, "since");
+        let table = match &schema {
+            Some(pointer) => {
+                let found = locations(&spec.raw, pointer);
+                let at = tables
+                    .iter()
+                    .position(|(p, _, _)| p == pointer)
+                    .unwrap_or_else(|| {
+                        let ident =
+                            Ident::new(&format!("ANSWER_{}", tables.len()), Span::call_site());
+                        tables.push((pointer.clone(), ident, found));
+                        tables.len() - 1
+                    });
+                let ident = &tables[at].1;
+                quote!(#ident)
+            }
+            None => quote!(&[]),
+        };
+        let answer = match answer {
+            Answer::Json => quote!(crate::pipeline::Answer::Json),
+            Answer::List => quote!(crate::pipeline::Answer::List),
+            Answer::Ignored => quote!(crate::pipeline::Answer::Ignored),
+        };
         let method = method.to_ascii_uppercase();
+        let constant = const_name(id);
+        let doc = format!("`{id}`: {method} {path}");
         rows.push((
-            name.clone(),
+            constant.clone(),
             quote! {
-                Operation {
+                #[doc = #doc]
+                pub const #constant: crate::pipeline::Operation = crate::pipeline::Operation {
                     id: #name,
                     method: #method,
                     path: #path,
                     workspace_id_from_end: #workspace,
                     client_id_from_end: #client,
-                    array_response: #array,
-                    bodiless_success: #bodiless,
-                    user_quota: #user_quota,
+                    answer: #answer,
+                    quota: #quota,
                     creates: #creates,
-                }
+                    takes_since: #takes_since,
+                    answer_places: #table,
+                };
             },
         ));
     }
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let rows = rows.into_iter().map(|(_, row)| row);
+    rows.sort_by(|a, b| a.0.to_string().cmp(&b.0.to_string()));
+    let names = rows
+        .iter()
+        .map(|(name, _)| name.clone())
+        .collect::<Vec<_>>();
+    let constants = rows.into_iter().map(|(_, row)| row);
+    let tables = tables.into_iter().map(|(pointer, ident, found)| {
+        let doc = format!("The places of an answer described by `{pointer}`.");
+        let places = found.iter().map(|l| {
+            let (pattern, pointer, expected) = (&l.pattern, &l.pointer, &l.expected);
+            quote!(crate::pipeline::Place { pattern: #pattern, spec: #pointer, expected: #expected })
+        });
+        quote! {
+            #[doc = #doc]
+            const #ident: &[crate::pipeline::Place] = &[#(#places),*];
+        }
+    });
     quote! {
-        /// Facts about the operations, derived from the spec for the
-        /// hand-written layer.
+        /// What the pipeline knows of each operation, from the spec: the
+        /// constant each operation's `send()` hands to
+        /// `crate::pipeline::invoke`.
         pub mod operation_facts {
-            /// One operation.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub struct Operation {
-                /// The generated method's name, as `OperationInfo` gives it.
-                pub id: &'static str,
-                /// The HTTP method.
-                pub method: &'static str,
-                /// The path template, e.g. `/workspaces/{workspace_id}/clients`.
-                pub path: &'static str,
-                /// Where `workspace_id` sits in the URL's path, counted
-                /// from the last segment (0).
-                pub workspace_id_from_end: Option<usize>,
-                /// Where `client_id` sits in the URL's path, likewise.
-                pub client_id_from_end: Option<usize>,
-                /// The success body is a JSON array (a `null` body is read
-                /// as an empty one).
-                pub array_response: bool,
-                /// The success has no body described; whatever comes is
-                /// accepted unread.
-                pub bodiless_success: bool,
-                /// It counts against the user-level quota rather than the
-                /// organization's.
-                pub user_quota: bool,
-                /// It makes a new entity and answers with it (a POST to a
-                /// collection answering one object).
-                pub creates: bool,
-            }
-            /// Every operation, by id.
-            pub const OPERATIONS: &[Operation] = &[#(#rows),*];
-            /// The operation with this id.
-            pub fn find(id: &str) -> Option<&'static Operation> {
-                OPERATIONS.iter().find(|op| op.id == id)
-            }
+            #(#constants)*
+            /// Every operation.
+            pub const OPERATIONS: &[&crate::pipeline::Operation] = &[#(&#names),*];
+            #(#tables)*
         }
     }
 }
 
-fn success_responses<'a>(
-    spec: &'a Spec,
-    op: &'a Operation,
-) -> impl Iterator<Item = std::borrow::Cow<'a, Response>> {
+/// The URI fragment of the schema of an operation's success body, if one
+/// is described as JSON.
+fn success_schema(spec: &Spec, path: &str, method: &str, op: &Operation) -> Option<String> {
     op.responses
         .responses
         .iter()
         .filter(|(code, _)| code.to_string().starts_with('2'))
-        .filter_map(|(_, r)| refs::item(&spec.raw, r, "a response").ok())
-}
-
-fn success_is_bodiless(spec: &Spec, op: &Operation) -> bool {
-    let mut successes = success_responses(spec, op).peekable();
-    successes.peek().is_some() && successes.all(|r| r.content.is_empty())
-}
-
-fn success_is_array(spec: &Spec, op: &Operation) -> bool {
-    success_responses(spec, op)
-        .filter_map(|r| r.content.get("application/json")?.schema.clone())
-        .any(|schema| {
-            let schema: Value = match schema {
-                ReferenceOr::Item(s) => serde_json::to_value(s).unwrap_or_default(),
-                ReferenceOr::Reference { reference } => serde_json::json!({"$ref": reference}),
+        .find_map(|(code, response)| {
+            let at = match response {
+                ReferenceOr::Reference { reference } => reference.clone(),
+                ReferenceOr::Item(_) => {
+                    format!("#/paths/{}/{method}/responses/{code}", refs::escape(path))
+                }
             };
-            refs::resolve(&spec.raw, &schema)
-                .is_ok_and(|s| s.get("type").and_then(Value::as_str) == Some("array"))
+            let found = refs::item(&spec.raw, response, "a response").ok()?;
+            found.content.get("application/json")?.schema.as_ref()?;
+            Some(format!("{at}/content/application~1json/schema"))
         })
+}
+
+/// Whether the schema at `pointer` is an array.
+fn is_array(spec: &Spec, pointer: &str) -> bool {
+    let node = spec.raw.pointer(pointer.trim_start_matches('#'));
+    node.and_then(|n| refs::resolve(&spec.raw, n).ok())
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        == Some("array")
+}
+
+/// Whether the operation (or its path) declares the query parameter `name`.
+fn takes_query(spec: &Spec, path: &str, op: &Operation, name: &str) -> bool {
+    let shared = spec
+        .typed
+        .paths
+        .paths
+        .get(path)
+        .and_then(|item| item.as_item())
+        .map(|item| item.parameters.clone())
+        .unwrap_or_default();
+    shared.iter().chain(&op.parameters).any(|p| {
+        refs::item(&spec.raw, p, "a parameter").is_ok_and(|p| {
+            matches!(&*p, openapiv3::Parameter::Query { parameter_data, .. } if parameter_data.name == name)
+        })
+    })
 }

@@ -1,6 +1,6 @@
 //! Turns the hand-maintained OpenAPI spec into the Rust client's source
 //! with progenitor. Reading the spec (references, path templates, the
-//! `x-toggl-*` vocabulary) is `toggl-track-spec`'s; this crate adds the
+//! `x-toggl-*` vocabulary) is `toggl-track-spec-tools`'s; this crate adds the
 //! rules the generator relies on, the generator's view of the spec, and the
 //! operation facts the hand-written layer reads.
 //!
@@ -23,7 +23,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use settings::generation_settings;
-pub use toggl_track_spec::{Problem, SPEC_PATH, Spec, SpecError};
+pub use toggl_track_spec_tools::{Problem, SPEC_PATH, Spec, SpecError};
 pub use transform::for_generator;
 pub use validate::validate;
 
@@ -36,7 +36,7 @@ pub enum CodegenError {
     #[error(transparent)]
     Spec(#[from] SpecError),
     /// The document breaks rules the generator relies on.
-    #[error("{}", toggl_track_spec::ProblemList { path, problems })]
+    #[error("{}", toggl_track_spec_tools::ProblemList { path, problems })]
     Invalid {
         /// The spec file.
         path: PathBuf,
@@ -65,13 +65,13 @@ pub enum CodegenError {
 /// Reads the spec at `path` (YAML or JSON) and checks it against the
 /// generator's rules.
 pub fn load(path: &Path) -> Result<Spec, CodegenError> {
-    checked(path, toggl_track_spec::load(path)?)
+    checked(path, toggl_track_spec_tools::load(path)?)
 }
 
 /// Parses spec text and checks it against the generator's rules; `path`
 /// is used only in messages.
 pub fn parse(path: &Path, text: &str) -> Result<Spec, CodegenError> {
-    checked(path, toggl_track_spec::parse(path, text)?)
+    checked(path, toggl_track_spec_tools::parse(path, text)?)
 }
 
 fn checked(path: &Path, spec: Spec) -> Result<Spec, CodegenError> {
@@ -116,7 +116,7 @@ pub fn generate(path: &Path, spec: &Spec) -> Result<Generated, CodegenError> {
         path: path.to_owned(),
         message,
     };
-    let for_generator = for_generator(&spec.typed, &spec.raw);
+    let for_generator = for_generator(&spec.typed);
     let mut tokens = quietly_catch_panic(|| {
         progenitor::Generator::new(&generation_settings()).generate_tokens(&for_generator)
     })
@@ -124,8 +124,7 @@ pub fn generate(path: &Path, spec: &Spec) -> Result<Generated, CodegenError> {
     .map_err(|e| gen_err(e.to_string()))?;
     tokens.extend(facts::operation_facts(spec));
     let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| gen_err(e.to_string()))?;
-    output::restrict_constructors(&mut file);
-    output::convert_errors(&mut file);
+    output::shape(&mut file);
     Ok(Generated { file })
 }
 

@@ -1,13 +1,34 @@
 //! Shapes progenitor's output into the module the crate includes: what the
-//! generator's settings cannot say.
+//! generator's settings cannot say. Every rewrite of progenitor's code is
+//! here, each in one function, applied in this order by [`shape`]:
+//!
+//! 1. [`restrict_constructors`]: `Client::new` and `new_with_client` become
+//!    crate-private, so `Client::builder` is the only way to a client.
+//! 2. [`route_through_pipeline`]: every operation's `send()` builds its
+//!    request with progenitor's code and hands it, with the operation's
+//!    facts, to the hand-written `crate::pipeline::invoke`, in plain sight:
+//!    progenitor's own sending, hooks and decoding are dropped, and so is
+//!    its `api-version` header, which Toggl's API does not know.
+//! 3. [`close_back_doors`]: progenitor's `ClientInfo` implementation (which
+//!    hands out the inner HTTP client, round the pipeline) and its hooks
+//!    assertion go.
+//! 4. [`room_to_grow`]: every generated type is `#[non_exhaustive]`, so a
+//!    field or variant Toggl adds is a minor release.
 
 use quote::ToTokens;
 
+/// Applies every rewrite, in order.
+pub(crate) fn shape(file: &mut syn::File) {
+    restrict_constructors(file);
+    route_through_pipeline(file);
+    close_back_doors(file);
+    room_to_grow(file);
+}
+
 /// progenitor makes `Client::new` and `Client::new_with_client` public;
-/// they take the hooks' state directly and skip the credentials, timeouts
-/// and user agent that `Client::builder` sets. Made crate-private here, so
-/// the builder is the only way to make a client.
-pub(crate) fn restrict_constructors(file: &mut syn::File) {
+/// they take the pipeline's state directly and skip the credentials,
+/// timeouts and user agent that `Client::builder` sets.
+fn restrict_constructors(file: &mut syn::File) {
     for item in &mut file.items {
         let syn::Item::Impl(block) = item else {
             continue;
@@ -27,68 +48,257 @@ pub(crate) fn restrict_constructors(file: &mut syn::File) {
     }
 }
 
-/// Every operation's `send` returns the crate's one error type: progenitor's
-/// method is kept, private, as `send_unconverted`, and a `send` with the same
-/// documentation converts its error with `crate::Error::from`. So callers
-/// never hold progenitor's error, whose variants cannot say what the
-/// client's own layer (deadline, quota reserve, size cap, retries) decided.
-pub(crate) fn convert_errors(file: &mut syn::File) {
-    for item in &mut file.items {
-        let syn::Item::Mod(module) = item else {
+/// Each operation builder's `send` becomes two methods:
+///
+/// ```text
+/// fn request(self) -> Result<(&'a super::Client, reqwest::Request), Error<E>>
+///     // progenitor's own code, up to the built request
+/// pub async fn send(self) -> Result<crate::ResponseValue<T>, crate::Error> {
+///     let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+///     crate::pipeline::invoke(&client.inner, &client.client, request,
+///         &super::operation_facts::LIST_CLIENTS).await
+/// }
+/// ```
+fn route_through_pipeline(file: &mut syn::File) {
+    let Some(items) = module_items(file, "builder") else {
+        return;
+    };
+    for item in items {
+        let syn::Item::Impl(block) = item else {
             continue;
         };
-        if module.ident != "builder" {
+        let lifetime = block
+            .generics
+            .lifetimes()
+            .next()
+            .map(|l| l.lifetime.clone());
+        let mut rewritten = Vec::new();
+        for member in std::mem::take(&mut block.items) {
+            match member {
+                syn::ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some() => {
+                    match split_send(&f, lifetime.as_ref()) {
+                        Some((request, send)) => rewritten.extend([request, send]),
+                        None => rewritten.push(syn::ImplItem::Fn(f)),
+                    }
+                }
+                other => rewritten.push(other),
+            }
+        }
+        block.items = rewritten;
+    }
+}
+
+/// progenitor's `send` as `request` and the new `send`; `None` when it is
+/// not shaped as expected (then it is left as it is, and the build says
+/// where it no longer fits).
+fn split_send(
+    send: &syn::ImplItemFn,
+    lifetime: Option<&syn::Lifetime>,
+) -> Option<(syn::ImplItem, syn::ImplItem)> {
+    let (success, error) = result_types(&send.sig.output)?;
+    let value = inner_of_response_value(&success)?;
+    let mut building = Vec::new();
+    let mut operation = None;
+    for stmt in &send.block.stmts {
+        if let Some(id) = operation_id(stmt) {
+            operation = Some(id);
+            break;
+        }
+        // The `api-version` header: Toggl's API does not ask for one.
+        if stmt
+            .to_token_stream()
+            .to_string()
+            .contains("\"api-version\"")
+        {
             continue;
         }
-        let Some((_, items)) = &mut module.content else {
-            continue;
-        };
-        for item in items {
-            let syn::Item::Impl(block) = item else {
-                continue;
-            };
-            let mut added = Vec::new();
-            for member in &mut block.items {
-                let syn::ImplItem::Fn(f) = member else {
-                    continue;
-                };
-                if f.sig.ident != "send" || f.sig.asyncness.is_none() {
-                    continue;
-                }
-                let Some(success) = success_type(&f.sig.output) else {
-                    continue;
-                };
-                let mut wrapper = f.clone();
-                wrapper.sig.output = syn::parse_quote!(-> Result<#success, crate::Error>);
-                wrapper.block = syn::parse_quote!({
-                    self.send_unconverted().await.map_err(crate::Error::from)
-                });
-                f.sig.ident = syn::parse_quote!(send_unconverted);
-                f.vis = syn::Visibility::Inherited;
-                f.attrs.retain(|a| !a.path().is_ident("doc"));
-                added.push(syn::ImplItem::Fn(wrapper));
-            }
-            block.items.extend(added);
+        building.push(stmt.clone());
+    }
+    without_empty_headers(&mut building);
+    let constant = crate::facts::const_name(&operation?);
+    let lifetime = lifetime
+        .cloned()
+        .unwrap_or_else(|| syn::parse_quote!('static));
+    let request: syn::ImplItemFn = syn::parse_quote! {
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&#lifetime super::Client, ::reqwest::Request), #error> {
+            #(#building)*
+            Ok((client, request))
+        }
+    };
+    let docs: Vec<&syn::Attribute> = send
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .collect();
+    let send: syn::ImplItemFn = syn::parse_quote! {
+        #(#docs)*
+        pub async fn send(self) -> Result<crate::ResponseValue<#value>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                &client.inner,
+                &client.client,
+                request,
+                &super::operation_facts::#constant,
+            )
+            .await
+        }
+    };
+    Some((syn::ImplItem::Fn(request), syn::ImplItem::Fn(send)))
+}
+
+/// Without the `api-version` header, an operation without header
+/// parameters builds an empty header map: its `let mut header_map` and
+/// `.headers(header_map)` go too.
+fn without_empty_headers(statements: &mut Vec<syn::Stmt>) {
+    let mentions = |stmt: &syn::Stmt| stmt.to_token_stream().to_string().contains("header_map");
+    let declares = |stmt: &syn::Stmt| matches!(stmt, syn::Stmt::Local(l) if l.pat.to_token_stream().to_string().contains("header_map"));
+    let used = statements
+        .iter()
+        .filter(|s| mentions(s) && !declares(s))
+        .any(|s| !matches!(s, syn::Stmt::Local(l) if l.pat.to_token_stream().to_string().contains("request")));
+    if used {
+        return;
+    }
+    statements.retain(|s| !declares(s));
+    for stmt in statements.iter_mut() {
+        if let syn::Stmt::Local(local) = stmt
+            && let Some(init) = &mut local.init
+        {
+            drop_call(&mut init.expr, "headers");
         }
     }
 }
 
-/// `T` of a `-> Result<T, E>` return type.
-fn success_type(output: &syn::ReturnType) -> Option<syn::Type> {
+/// `expr` without its method call `name` (in a chain such as
+/// `a.b(x).name(y).c()?`).
+fn drop_call(expr: &mut syn::Expr, name: &str) {
+    match expr {
+        syn::Expr::Try(t) => drop_call(&mut t.expr, name),
+        syn::Expr::MethodCall(call) if call.method == name => {
+            let receiver = (*call.receiver).clone();
+            *expr = receiver;
+            drop_call(expr, name);
+        }
+        syn::Expr::MethodCall(call) => drop_call(&mut call.receiver, name),
+        _ => {}
+    }
+}
+
+/// The operation id of progenitor's `let info = OperationInfo { operation_id: "..." };`.
+fn operation_id(stmt: &syn::Stmt) -> Option<String> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let syn::Expr::Struct(info) = &*local.init.as_ref()?.expr else {
+        return None;
+    };
+    if !info.path.is_ident("OperationInfo") {
+        return None;
+    }
+    info.fields
+        .iter()
+        .find_map(|field| match (&field.member, &field.expr) {
+            (
+                syn::Member::Named(name),
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(id),
+                    ..
+                }),
+            ) if name == "operation_id" => Some(id.value()),
+            _ => None,
+        })
+}
+
+/// `T` and `E` of a `-> Result<T, E>` return type.
+fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
     };
-    let syn::Type::Path(path) = ty.as_ref() else {
+    let mut args = generic_args(ty, "Result")?.into_iter();
+    Some((args.next()?, args.next()?))
+}
+
+/// `T` of `ResponseValue<T>`.
+fn inner_of_response_value(ty: &syn::Type) -> Option<syn::Type> {
+    generic_args(ty, "ResponseValue")?.into_iter().next()
+}
+
+/// The type arguments of `ty` when its last segment is `name`.
+fn generic_args(ty: &syn::Type, name: &str) -> Option<Vec<syn::Type>> {
+    let syn::Type::Path(path) = ty else {
         return None;
     };
     let last = path.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
         return None;
     };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) if last.ident == "Result" => Some(t.clone()),
-        _ => None,
+    Some(
+        args.args
+            .iter()
+            .filter_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// progenitor's `impl ClientInfo for Client` hands out the inner
+/// `reqwest::Client` and the pipeline's state to anyone who imports the
+/// trait; its `const _` asserts hooks the pipeline replaced. Both go.
+fn close_back_doors(file: &mut syn::File) {
+    file.items.retain(|item| match item {
+        syn::Item::Impl(block) => !block
+            .trait_
+            .as_ref()
+            .and_then(|(path, _)| path.segments.last())
+            .is_some_and(|s| s.ident == "ClientInfo" || s.ident == "ClientHooks"),
+        syn::Item::Const(c) => {
+            !(c.ident == "_" && c.to_token_stream().to_string().contains("ClientHooks"))
+        }
+        _ => true,
+    });
+}
+
+/// Marks every struct and enum of `mod types` (builders and errors
+/// included) `#[non_exhaustive]`: a field or variant the spec gains is then
+/// a minor release, as callers can neither build them with a literal nor
+/// match them exhaustively. Bodies are built with their builders.
+fn room_to_grow(file: &mut syn::File) {
+    fn mark(items: &mut [syn::Item]) {
+        for item in items {
+            let attrs = match item {
+                syn::Item::Struct(s) => &mut s.attrs,
+                syn::Item::Enum(e) => &mut e.attrs,
+                syn::Item::Mod(m) => {
+                    if let Some((_, inner)) = &mut m.content {
+                        mark(inner);
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if !attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
+                attrs.push(syn::parse_quote!(#[non_exhaustive]));
+            }
+        }
     }
+    if let Some(items) = module_items(file, "types") {
+        mark(items);
+    }
+}
+
+/// The items of the top-level `mod name { ... }`.
+fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
 }
 
 /// The source as one line of tokens: what the build compiles. Skipping the

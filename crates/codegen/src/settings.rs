@@ -10,15 +10,15 @@ use quote::quote;
 ///   so an optional parameter Toggl adds later is one more setter, not a
 ///   changed function signature that breaks callers.
 /// * Merged tags: one `Client` type with all operations on it.
-/// * An inner type and required hooks: authentication, retries, pacing and
-///   error classification live in hand-written `ClientHooks` (the crate's
-///   `hooks` module), applied to every operation at one place.
+/// * An inner type: the state of the hand-written pipeline (the crate's
+///   `pipeline::Runtime`), which every operation's `send()` hands its
+///   request to (see `output`). progenitor's hooks are not used.
 pub fn generation_settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_inner_type(quote!(crate::hooks::Inner))
+        .with_inner_type(quote!(crate::pipeline::Runtime))
         .with_hooks(HooksMode::Expected)
         .with_derive("PartialEq");
     settings

@@ -9,10 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{Operation, Parameter, ReferenceOr, StatusCode};
 use serde_json::Value;
 
-use toggl_track_spec::paths::Template;
-use toggl_track_spec::refs::{self, escape};
-use toggl_track_spec::vocabulary::{TRANSPORT_RESPONSE, marks_transport};
-use toggl_track_spec::{Problem, Spec};
+use toggl_track_spec_tools::paths::Template;
+use toggl_track_spec_tools::refs::{self, escape};
+use toggl_track_spec_tools::{Problem, Spec};
 
 fn problem(pointer: impl Into<String>, message: impl Into<String>) -> Problem {
     Problem::new(pointer, message)
@@ -158,28 +157,24 @@ fn check_request_body(
     }
 }
 
-/// What a response carries, as far as the generator's one-type rule goes.
+/// What a success carries, as far as the generator's one-type rule goes.
 #[derive(Debug, Clone, PartialEq)]
 enum BodyKind {
     None,
     Json(serde_json::Value),
 }
 
+/// The successes' bodies: JSON only, one schema (or none) for all. Failures
+/// are not the generator's: it never sees them (see `transform`), so they
+/// may carry any media type the service sends.
 fn check_responses(raw: &Value, id: &str, ptr: &str, op: &Operation, problems: &mut Vec<Problem>) {
     let mut success: Vec<(String, BodyKind)> = Vec::new();
-    let mut failure: Vec<(String, BodyKind)> = Vec::new();
     let entries = op
         .responses
         .responses
         .iter()
-        .map(|(code, r)| (code_is_success(code), code.to_string(), r))
-        .chain(
-            op.responses
-                .default
-                .iter()
-                .map(|r| (false, "default".to_owned(), r)),
-        );
-    for (is_success, code, response) in entries {
+        .filter(|(code, _)| code_is_success(code));
+    for (code, response) in entries {
         let at = format!("{ptr}/responses/{code}");
         let response = match refs::item(raw, response, "a response") {
             Ok(response) => response,
@@ -188,16 +183,13 @@ fn check_responses(raw: &Value, id: &str, ptr: &str, op: &Operation, problems: &
                 continue;
             }
         };
-        if marks_transport(response.extensions.get(TRANSPORT_RESPONSE)) {
-            continue;
-        }
         let mut kind = BodyKind::None;
         for (media, content) in &response.content {
             if media != JSON {
                 problems.push(problem(
                     format!("{at}/content/{}", escape(media)),
                     format!(
-                        "operation {id}: response media type `{media}` is not supported; use {JSON} only, and describe other bodies in prose"
+                        "operation {id}: response media type `{media}` is not supported for a success; use {JSON} only, and describe other bodies in prose"
                     ),
                 ));
                 continue;
@@ -209,34 +201,17 @@ fn check_responses(raw: &Value, id: &str, ptr: &str, op: &Operation, problems: &
                 .unwrap_or_default();
             kind = BodyKind::Json(schema);
         }
-        if is_success {
-            success.push((at, kind));
-        } else {
-            failure.push((at, kind));
-        }
+        success.push((at, kind));
     }
-    for (side, list, advice) in [
-        (
-            "success",
-            &success,
-            "give every 2xx response the same body schema, or none",
-        ),
-        (
-            "error",
-            &failure,
-            "give every error response the same body schema (the ErrorMessage string), or none",
-        ),
-    ] {
-        if let Some((first_at, first)) = list.first() {
-            for (at, kind) in list.iter().skip(1) {
-                if kind != first {
-                    problems.push(problem(
-                        at,
-                        format!(
-                            "operation {id}: {side} body differs from the one at {first_at}; the generator takes one {side} body type per operation, so {advice}"
-                        ),
-                    ));
-                }
+    if let Some((first_at, first)) = success.first() {
+        for (at, kind) in success.iter().skip(1) {
+            if kind != first {
+                problems.push(problem(
+                    at,
+                    format!(
+                        "operation {id}: success body differs from the one at {first_at}; the generator takes one success body type per operation, so give every 2xx response the same body schema, or none"
+                    ),
+                ));
             }
         }
     }

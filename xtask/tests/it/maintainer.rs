@@ -232,7 +232,9 @@ fn record_runs_the_client_against_a_service_and_the_recording_conforms() {
     restore_tree(&root().join("src"), &copy.dir.join("src"));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let server = runtime
-        .block_on(toggl_track_mock::start(toggl_track_mock::Config::demo()))
+        .block_on(toggl_track_local_service::start(
+            toggl_track_local_service::Config::demo(),
+        ))
         .expect("the local service starts");
     let out_dir = copy.dir.join("target-recording");
     let o = Command::new(option_env!("CARGO").unwrap_or("cargo"))
@@ -242,17 +244,22 @@ fn record_runs_the_client_against_a_service_and_the_recording_conforms() {
         .current_dir(&copy.dir)
         .env("CARGO_TARGET_DIR", copy_target())
         .env("CARGO_NET_OFFLINE", "true")
-        .env("TOGGL_API_TOKEN", toggl_track_mock::demo::API_TOKEN)
+        .env(
+            "TOGGL_API_TOKEN",
+            toggl_track_local_service::demo::API_TOKEN,
+        )
         .env(
             "TOGGL_WORKSPACE_ID",
-            toggl_track_mock::demo::WORKSPACE.to_string(),
+            toggl_track_local_service::demo::WORKSPACE.to_string(),
         )
         .output()
         .expect("cargo runs");
     assert_eq!(o.status.code(), Some(0), "{}", said(&o));
     let written = out_dir.join("local.har");
     let har = std::fs::read_to_string(&written).expect("written");
-    assert!(!har.contains(toggl_track_mock::demo::API_TOKEN) && !har.contains("Authorization"));
+    assert!(
+        !har.contains(toggl_track_local_service::demo::API_TOKEN) && !har.contains("Authorization")
+    );
     let parsed: serde_json::Value = serde_json::from_str(&har).expect("json");
     let entries = parsed["log"]["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 12, "all eleven operations, the list twice");

@@ -1,35 +1,35 @@
-//! The built binary against a local mock service started by each test: every
+//! The built binary against a local service started by each test: every
 //! command, every output format, and each error path with its exit code.
 
 use std::process::Output;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use toggl_track_mock::{Config, MockServer};
+use toggl_track_local_service::{Config, LocalService};
 
 /// The demo workspace, as the tool takes it.
 fn ws() -> String {
-    toggl_track_mock::demo::WORKSPACE.to_string()
+    toggl_track_local_service::demo::WORKSPACE.to_string()
 }
-const TOKEN: &str = toggl_track_mock::demo::API_TOKEN;
+const TOKEN: &str = toggl_track_local_service::demo::API_TOKEN;
 
-async fn service(config: Config) -> MockServer {
-    toggl_track_mock::start(config)
+async fn service(config: Config) -> LocalService {
+    toggl_track_local_service::start(config)
         .await
         .expect("service starts")
 }
 
 /// Runs the binary with the demo user's token against `server`.
-async fn run(server: &MockServer, args: &[&str]) -> Output {
+async fn run(server: &LocalService, args: &[&str]) -> Output {
     run_as(server, TOKEN, args).await
 }
 
-async fn run_as(server: &MockServer, token: &str, args: &[&str]) -> Output {
+async fn run_as(server: &LocalService, token: &str, args: &[&str]) -> Output {
     output(tool(server, token, args)).await
 }
 
 /// The binary, set up to run against `server` as the user of `token`.
-fn tool(server: &MockServer, token: &str, args: &[&str]) -> Command {
+fn tool(server: &LocalService, token: &str, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
         .env("TOGGL_API_TOKEN", token)
@@ -289,7 +289,7 @@ async fn error_paths_have_their_exit_codes() {
         &server,
         &[
             "-w",
-            &toggl_track_mock::demo::FREE_WORKSPACE.to_string(),
+            &toggl_track_local_service::demo::FREE_WORKSPACE.to_string(),
             "archive",
             "61234004",
         ],
@@ -337,7 +337,7 @@ async fn email_and_password_from_the_environment() {
 }
 
 #[test]
-fn mock_demo_completions_help_and_version() {
+fn local_service_demo_completions_help_and_version() {
     let demo = Command::cargo_bin("toggl-clients")
         .expect("built")
         .env_clear()
@@ -346,7 +346,7 @@ fn mock_demo_completions_help_and_version() {
         .expect("runs");
     let out = ok(&demo);
     assert!(
-        out.contains("local mock service") && out.contains("All seven operations done."),
+        out.contains("local service at") && out.contains("All seven operations done."),
         "{out}"
     );
     for step in [
@@ -354,14 +354,14 @@ fn mock_demo_completions_help_and_version() {
     ] {
         assert!(out.contains(step), "{step} in {out}");
     }
-    let mock = Command::cargo_bin("toggl-clients")
+    let local = Command::cargo_bin("toggl-clients")
         .expect("built")
         .env_clear()
-        .args(["--mock", "-o", "json", "get", "61234002"])
+        .args(["--local-service", "-o", "json", "get", "61234002"])
         .output()
         .expect("runs");
     assert_eq!(
-        serde_json::from_str::<Value>(&ok(&mock)).expect("json")["name"],
+        serde_json::from_str::<Value>(&ok(&local)).expect("json")["name"],
         "Globex"
     );
 
@@ -493,14 +493,14 @@ async fn list_since_shows_changes_and_deletions() {
 }
 
 /// A command run with the cache in `dir`.
-async fn run_cached(server: &MockServer, dir: &std::path::Path, args: &[&str]) -> Output {
+async fn run_cached(server: &LocalService, dir: &std::path::Path, args: &[&str]) -> Output {
     let mut cmd = tool(server, TOKEN, args);
     cmd.env("TOGGL_CLIENTS_CACHE_DIR", dir);
     output(cmd).await
 }
 
 /// How many active clients' names start with `prefix`, as `list` says.
-async fn clients_named(server: &MockServer, prefix: &str) -> usize {
+async fn clients_named(server: &LocalService, prefix: &str) -> usize {
     let listed: Value =
         serde_json::from_str(&ok(&run(server, &["-o", "json", "list"]).await)).expect("json");
     listed
@@ -552,7 +552,7 @@ async fn apply_creates_changes_and_archives_with_the_fewest_requests() {
     let plan = ok(&run(&server, &["apply", file, "--dry-run"]).await);
     assert_eq!(server.requests() - before, 1);
     assert!(
-        plan.contains("5 change(s), 6 request(s): 1 read (done) + 5 to write"),
+        plan.contains("5 change(s): 1 request(s) sent to read, 5 more to write"),
         "{plan}"
     );
     assert!(
@@ -1004,11 +1004,11 @@ fn a_build_without_the_local_service_links_no_server() {
     };
     let lean = tree(&["--no-default-features"]);
     assert!(lean.contains("toggl-track-api"), "{lean}");
-    for server in ["axum ", "toggl-track-mock "] {
+    for server in ["axum ", "toggl-track-local-service "] {
         assert!(!lean.contains(server), "{server}in:\n{lean}");
     }
     // And the default build has it, for the demo.
-    assert!(tree(&[]).contains("toggl-track-mock "));
+    assert!(tree(&[]).contains("toggl-track-local-service "));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1049,4 +1049,61 @@ async fn apply_with_wait_finishes_a_job_larger_than_the_quota_across_windows() {
     // The first run's refusal was before any write; the second run's waits
     // kept every request within the quota.
     assert!(refused.is_empty(), "answered 402: {refused:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_requests_reported_are_the_ones_the_service_counted() {
+    let server = service(Config::demo()).await;
+    let dir = temp_dir("apply-counts");
+    let file = dir.join("one.csv");
+    std::fs::write(&file, "name\nCounted Co\n").expect("write");
+    let file = file.to_str().expect("utf-8");
+
+    // The list answered with two 503s before it: 3 requests, in both forms.
+    server.faults().fail_next(503, 2);
+    let before = server.requests();
+    let table = ok(&run(&server, &["apply", file, "--dry-run"]).await);
+    assert_eq!(server.requests() - before, 3);
+    assert!(
+        table.contains("1 change(s): 3 request(s) sent to read, 1 more to write"),
+        "{table}"
+    );
+    server.faults().fail_next(503, 2);
+    let before = server.requests();
+    let o = run(&server, &["-o", "json", "apply", file, "--dry-run"]).await;
+    let report: Value = serde_json::from_str(&ok(&o)).expect("json");
+    assert_eq!(server.requests() - before, 3);
+    assert_eq!(
+        (report["requests"].as_u64(), report["writes"].as_u64()),
+        (Some(3), Some(1))
+    );
+
+    // A 429, retried: the lookup refused, the lookup, and the create.
+    server.faults().fail_next(429, 1);
+    let before = server.requests();
+    let o = run(&server, &["create", "--name", "Counted Co", "--if-missing"]).await;
+    ok(&o);
+    assert_eq!(server.requests() - before, 3);
+    assert!(
+        stderr(&o).contains("created (3 request(s))"),
+        "{}",
+        stderr(&o)
+    );
+
+    // The apply that writes: a 429 retried, its read, and the update.
+    std::fs::write(file, "name,notes\nCounted Co,changed\n").expect("write");
+    server.faults().fail_next(429, 1);
+    let before = server.requests();
+    let o = run(&server, &["apply", file]).await;
+    let done = ok(&o);
+    assert_eq!(server.requests() - before, 3);
+    assert!(
+        done.contains("1 change(s): 2 request(s) sent to read"),
+        "{done}"
+    );
+    assert!(
+        stderr(&o).contains("applied 1 change(s) with 3 request(s)"),
+        "{}",
+        stderr(&o)
+    );
 }

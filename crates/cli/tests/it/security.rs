@@ -12,7 +12,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::commands::{output, stderr, temp_dir};
 
-const TOKEN: &str = toggl_track_mock::demo::API_TOKEN;
+const TOKEN: &str = toggl_track_local_service::demo::API_TOKEN;
 
 /// The binary with `env` and `args`, nothing else from this environment.
 async fn toggl(env: &[(&str, &str)], args: &[&str]) -> Output {
@@ -44,7 +44,7 @@ async fn plain_http_off_this_machine_is_refused_before_anything_is_sent() {
     );
     assert!(!err.contains(TOKEN), "{err}");
     // Loopback stays open: the local service on 127.0.0.1 and by name.
-    let server = toggl_track_mock::start(toggl_track_mock::Config::demo())
+    let server = toggl_track_local_service::start(toggl_track_local_service::Config::demo())
         .await
         .expect("service");
     let by_name = server.base_url().replace("127.0.0.1", "localhost");
@@ -129,7 +129,7 @@ fn write_mode(path: &Path, text: &str, mode: u32) {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_file_is_read_only_when_its_owner_alone_can_read_it() {
-    let server = toggl_track_mock::start(toggl_track_mock::Config::demo())
+    let server = toggl_track_local_service::start(toggl_track_local_service::Config::demo())
         .await
         .expect("service");
     let dir = temp_dir("sec-token");
@@ -160,7 +160,7 @@ async fn a_token_file_is_read_only_when_its_owner_alone_can_read_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cache_folder_others_may_write_to_is_not_used() {
     use std::os::unix::fs::PermissionsExt;
-    let server = toggl_track_mock::start(toggl_track_mock::Config::demo())
+    let server = toggl_track_local_service::start(toggl_track_local_service::Config::demo())
         .await
         .expect("service");
     let dir = temp_dir("sec-cache-open");

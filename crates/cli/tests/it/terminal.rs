@@ -71,7 +71,7 @@ fn binary() -> &'static str {
 fn a_table_and_the_quota_on_a_terminal() {
     let session = Session::start(
         "table",
-        &format!("{} --mock list --status both; sleep 30", binary()),
+        &format!("{} --local-service list --status both; sleep 30", binary()),
     );
     let screen = session.wait_for("requests left this hour", Duration::from_secs(20));
     assert!(screen.contains("┌"), "a drawn table:\n{screen}");
@@ -91,7 +91,7 @@ fn a_table_and_the_quota_on_a_terminal() {
 fn a_countdown_spinner_while_pacing() {
     let session = Session::start(
         "spinner",
-        &format!("{} --mock --pace demo; sleep 30", binary()),
+        &format!("{} --local-service --pace demo; sleep 30", binary()),
     );
     let screen = session.wait_for(
         "keeping to one request a second: waiting",
@@ -107,16 +107,16 @@ fn a_countdown_spinner_while_pacing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_slow_answer_shows_the_attempt_and_a_low_quota_warns() {
-    let mut config = toggl_track_mock::Config::demo();
+    let mut config = toggl_track_local_service::Config::demo();
     config.hourly_quota = Some(6);
-    let server = toggl_track_mock::start(config)
+    let server = toggl_track_local_service::start(config)
         .await
         .expect("service starts");
     server.faults().set_delay(Duration::from_secs(3));
     let command = format!(
         "TOGGL_API_TOKEN={} TOGGL_WORKSPACE_ID={} TOGGL_BASE_URL={} {} list; sleep 30",
-        toggl_track_mock::demo::API_TOKEN,
-        toggl_track_mock::demo::WORKSPACE,
+        toggl_track_local_service::demo::API_TOKEN,
+        toggl_track_local_service::demo::WORKSPACE,
         server.base_url(),
         binary()
     );

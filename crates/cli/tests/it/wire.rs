@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use toggl_track_mock::{Config, Relay, Seed};
+use toggl_track_local_service::{Config, Relay, Seed};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const TOKEN: &str = toggl_track_mock::demo::API_TOKEN;
+const TOKEN: &str = toggl_track_local_service::demo::API_TOKEN;
 
 fn toggl(base: &str, args: &[&str]) -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"));
@@ -15,7 +15,7 @@ fn toggl(base: &str, args: &[&str]) -> std::process::Command {
         .env("TOGGL_API_TOKEN", TOKEN)
         .env(
             "TOGGL_WORKSPACE_ID",
-            toggl_track_mock::demo::WORKSPACE.to_string(),
+            toggl_track_local_service::demo::WORKSPACE.to_string(),
         )
         .env("TOGGL_BASE_URL", base)
         .args(args);
@@ -23,7 +23,7 @@ fn toggl(base: &str, args: &[&str]) -> std::process::Command {
 }
 
 /// The size of the list's JSON as it is, without compression.
-async fn json_size(server: &toggl_track_mock::MockServer, query: &str) -> u64 {
+async fn json_size(server: &toggl_track_local_service::LocalService, query: &str) -> u64 {
     reqwest::Client::builder()
         .no_gzip()
         .build()
@@ -31,7 +31,7 @@ async fn json_size(server: &toggl_track_mock::MockServer, query: &str) -> u64 {
         .get(format!(
             "{}/workspaces/{}/clients{query}",
             server.base_url(),
-            toggl_track_mock::demo::WORKSPACE
+            toggl_track_local_service::demo::WORKSPACE
         ))
         .basic_auth(TOKEN, Some("api_token"))
         .send()
@@ -45,10 +45,11 @@ async fn json_size(server: &toggl_track_mock::MockServer, query: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_list_of_ten_thousand_clients_crosses_the_wire_compressed() {
-    let server =
-        toggl_track_mock::start(Config::with_seed(Seed::demo_with_generated_clients(10_000)))
-            .await
-            .expect("service");
+    let server = toggl_track_local_service::start(Config::with_seed(
+        Seed::demo_with_generated_clients(10_000),
+    ))
+    .await
+    .expect("service");
     let json = json_size(&server, "").await;
     let relay = Relay::start(server.addr()).await.expect("relay");
     let mut cmd = toggl(relay.base_url(), &["-o", "csv", "list"]);
@@ -144,10 +145,11 @@ async fn a_compression_bomb_is_refused_within_the_caps_memory() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_cache_holds_each_answer_once_and_only_when_asked_to() {
-    let server =
-        toggl_track_mock::start(Config::with_seed(Seed::demo_with_generated_clients(10_000)))
-            .await
-            .expect("service");
+    let server = toggl_track_local_service::start(Config::with_seed(
+        Seed::demo_with_generated_clients(10_000),
+    ))
+    .await
+    .expect("service");
     let answer = json_size(&server, "?status=both").await;
     let dir = std::env::temp_dir().join(format!("toggl-clients-lean-cache-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

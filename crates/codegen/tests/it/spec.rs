@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use openapiv3::Parameter;
 use serde_json::Value;
 use toggl_track_codegen::{SPEC_PATH, Spec};
-use toggl_track_spec::paths::Template;
-use toggl_track_spec::refs;
+use toggl_track_spec_tools::paths::Template;
+use toggl_track_spec_tools::refs;
 
 fn path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -160,7 +160,7 @@ fn the_user_quota_is_marked_on_me_operations_only() {
     for (path, method, op) in spec.typed.operations() {
         let marked = op
             .extensions
-            .get(toggl_track_spec::vocabulary::QUOTA)
+            .get(toggl_track_spec_tools::vocabulary::QUOTA)
             .and_then(Value::as_str);
         let expected = path.starts_with("/me").then_some("user");
         assert_eq!(marked, expected, "{method} {path}");

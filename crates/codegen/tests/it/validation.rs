@@ -106,18 +106,25 @@ fn a_declared_parameter_missing_from_the_path_is_reported() {
 }
 
 #[test]
-fn mixed_error_bodies_are_reported_before_progenitor_can_panic() {
-    let text = format!("{MINIMAL}        \"403\":\n          description: bodiless\n");
-    // 403 (no body) and 404 (a string) disagree; the line names both.
-    assert_one_problem(
-        &text,
-        "/paths/~1things~1{thing_id}/get/responses/40",
-        "one error body type",
+fn failures_of_any_shape_generate_as_the_pipeline_reads_them() {
+    // A bodiless 403, a JSON 404 and a plain-text 429 in one operation: the
+    // generator never sees failures, so they neither fail nor panic it.
+    let text = format!(
+        "{MINIMAL}        \"403\":\n          description: bodiless\n        \"429\":\n          description: limited\n          content:\n            text/plain:\n              schema:\n                type: string\n"
     );
-    let problems = problems_of(&text);
+    assert_eq!(problems_of(&text), Vec::<String>::new());
+    let spec = parse(Path::new("spec.yaml"), &text).expect("valid");
+    let code = generate(Path::new("spec.yaml"), &spec)
+        .expect("generates")
+        .compact();
     assert!(
-        problems[0].contains("responses/403") && problems[0].contains("responses/404"),
-        "{problems:#?}"
+        code.contains("crate :: pipeline :: invoke"),
+        "the send goes through the pipeline"
+    );
+    assert!(!code.contains("api-version"), "no api-version header");
+    assert!(
+        !code.contains("impl ClientInfo"),
+        "no back door to the inner client"
     );
 }
 
@@ -148,11 +155,14 @@ fn a_non_json_request_body_is_reported() {
 }
 
 #[test]
-fn a_non_json_response_is_reported() {
-    let text = MINIMAL.replace("        \"404\":\n          description: missing\n          content:\n            application/json:", "        \"404\":\n          description: missing\n          content:\n            text/plain:");
+fn a_non_json_success_is_reported() {
+    let text = MINIMAL.replace(
+        "        \"200\":\n          description: ok\n          content:\n            application/json:",
+        "        \"200\":\n          description: ok\n          content:\n            text/plain:",
+    );
     assert_one_problem(
         &text,
-        "/paths/~1things~1{thing_id}/get/responses/404/content/text~1plain",
+        "/paths/~1things~1{thing_id}/get/responses/200/content/text~1plain",
         "application/json only",
     );
 }

@@ -1,0 +1,210 @@
+//! One recorded exchange against the spec: its operation exists, its query
+//! parameters are declared, its status is listed, and its bodies validate
+//! against the schemas. (That the Rust client's types decode them is a test
+//! of the client crate, beside those types.)
+
+use crate::paths::{Segment, Template};
+use crate::refs;
+use serde_json::Value;
+
+use super::schema::Checker;
+use toggl_track_har::{Entry, header};
+
+/// The path every operation sits under.
+pub const BASE_PATH: &str = "/api/v9";
+
+/// An operation of the spec.
+pub struct Operation<'a> {
+    pub id: String,
+    pub method: String,
+    pub template: Template,
+    pub node: &'a Value,
+    /// Parameters of the path item and the operation, resolved.
+    pub parameters: Vec<&'a Value>,
+}
+
+/// Every operation of the spec.
+pub fn operations(doc: &Value) -> Vec<Operation<'_>> {
+    let mut out = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let shared = item.get("parameters").and_then(Value::as_array);
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                continue;
+            }
+            let own = op.get("parameters").and_then(Value::as_array);
+            let parameters = shared
+                .into_iter()
+                .flatten()
+                .chain(own.into_iter().flatten())
+                .map(|p| refs::resolve_lenient(doc, p))
+                .collect();
+            out.push(Operation {
+                id: op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                method: method.to_ascii_uppercase(),
+                template: Template::parse(path),
+                node: op,
+                parameters,
+            });
+        }
+    }
+    out
+}
+
+/// The path of `url` below [`BASE_PATH`], if it is this API's.
+pub fn api_path(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let path = parsed.path();
+    let at = path.find(BASE_PATH)?;
+    Some(path[at + BASE_PATH.len()..].to_owned())
+}
+
+/// The operation `method path` is, preferring literal segments
+/// (`/clients/archive` over `/clients/{client_id}`).
+pub fn find<'a, 'd>(
+    operations: &'a [Operation<'d>],
+    method: &str,
+    path: &str,
+) -> Option<&'a Operation<'d>> {
+    operations
+        .iter()
+        .filter(|op| op.method.eq_ignore_ascii_case(method) && op.template.matches(path).is_some())
+        .max_by_key(|op| {
+            op.template
+                .segments()
+                .iter()
+                .filter(|s| matches!(s, Segment::Literal(_)))
+                .count()
+        })
+}
+
+/// What is wrong with one exchange, each with the JSON pointer it concerns.
+pub fn check(doc: &Value, operations: &[Operation<'_>], entry: &Entry) -> Vec<String> {
+    let mut found = Vec::new();
+    let Some(path) = api_path(&entry.request.url) else {
+        return vec![format!("{} is not under {BASE_PATH}", entry.request.url)];
+    };
+    let Some(op) = find(operations, &entry.request.method, &path) else {
+        return vec![format!(
+            "no operation of the spec is {} {path}",
+            entry.request.method
+        )];
+    };
+    if let Ok(url) = url::Url::parse(&entry.request.url) {
+        for (name, _) in url.query_pairs() {
+            let declared = op.parameters.iter().any(|p| {
+                p.get("in").and_then(Value::as_str) == Some("query")
+                    && p.get("name").and_then(Value::as_str) == Some(&*name)
+            });
+            if !declared {
+                found.push(format!(
+                    "{}: query parameter `{name}` is not declared",
+                    op.id
+                ));
+            }
+        }
+    }
+    // The request body.
+    let sent = entry
+        .request
+        .post_data
+        .as_ref()
+        .map(|p| p.text.as_str())
+        .filter(|t| !t.trim().is_empty());
+    let described = op
+        .node
+        .get("requestBody")
+        .map(|b| refs::resolve_lenient(doc, b))
+        .and_then(|b| b.pointer("/content/application~1json/schema"));
+    match (sent, described) {
+        (Some(text), Some(schema)) => body(doc, &mut found, &op.id, "request body", text, schema),
+        (Some(_), None) => found.push(format!(
+            "{}: a request body where the spec describes none",
+            op.id
+        )),
+        _ => {}
+    }
+    // The status and the response body.
+    let status = entry.response.status.to_string();
+    let responses = op.node.get("responses");
+    let response = responses
+        .and_then(|r| {
+            r.get(&status)
+                .or_else(|| r.get(format!("{}XX", &status[..1])))
+                .or_else(|| r.get("default"))
+        })
+        .map(|r| refs::resolve_lenient(doc, r));
+    let Some(response) = response else {
+        found.push(format!("{}: status {status} is not listed", op.id));
+        return found;
+    };
+    let Some(text) = entry
+        .response
+        .content
+        .body()
+        .filter(|t| !t.trim().is_empty())
+    else {
+        return found;
+    };
+    let media = header(&entry.response.headers, "content-type")
+        .unwrap_or(&entry.response.content.mime_type)
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let Some(contents) = response.get("content").and_then(Value::as_object) else {
+        // No body described (a bodiless success, an empty 401, an HTML
+        // 429): whatever came is not read.
+        return found;
+    };
+    let Some(schema) = contents.get(&media).and_then(|c| c.get("schema")) else {
+        found.push(format!(
+            "{}: a {media} body is not described for status {status} (described: {})",
+            op.id,
+            contents.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+        return found;
+    };
+    if !media.contains("json") {
+        return found;
+    }
+    let is_array = refs::resolve_lenient(doc, schema)
+        .get("type")
+        .and_then(Value::as_str)
+        == Some("array");
+    // A `null` list reads as an empty one (the spec's documented tolerance).
+    if is_array && text.trim() == "null" {
+        return found;
+    }
+    body(doc, &mut found, &op.id, "response body", &text, schema);
+    found
+}
+
+/// Parses `text` as JSON and validates it against `schema`.
+fn body(doc: &Value, found: &mut Vec<String>, op: &str, what: &str, text: &str, schema: &Value) {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            found.push(format!("{op}: the {what} is not JSON: {e}"));
+            return;
+        }
+    };
+    match Checker::new(doc, schema) {
+        Ok(checker) => {
+            for (at, why) in checker.errors(&value) {
+                found.push(format!("{op}: {what} at {at}: {why}"));
+            }
+        }
+        Err(e) => found.push(format!("{op}: {e}")),
+    }
+}

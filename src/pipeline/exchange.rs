@@ -1,0 +1,182 @@
+//! One attempt on the wire: the request sent, the answer's body read whole
+//! within the size cap (so that a hostile or broken server cannot make the
+//! client hold more than the cap, whatever it announces or streams), the
+//! quota it reports noted, and the attempt told to tracing, the progress
+//! callbacks and the request count. What the answer means is not decided
+//! here.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_LENGTH, HeaderMap};
+use tokio::time::Instant;
+
+use super::{Operation, Runtime};
+use crate::events::{AttemptEvent, AttemptPhase};
+use crate::headers::{REQUEST_ID, header_str};
+use crate::quota::Quota;
+use crate::record::Capture;
+
+/// The quota remaining at or below which a warning is logged.
+const LOW_QUOTA: i64 = 5;
+
+/// An answer with its body read whole (decompressed, when it came
+/// compressed).
+pub(super) struct Answered {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// An attempt that got no body to read.
+pub(super) enum NoAnswer {
+    /// The connection failed or broke (a timeout included).
+    Transport(reqwest::Error),
+    /// The body (announced or streamed) is larger than the cap; the head
+    /// is kept, its quota headers counted.
+    TooLarge {
+        status: StatusCode,
+        headers: HeaderMap,
+    },
+    /// The body's bytes are not what its encoding says (a broken gzip
+    /// stream).
+    Undecodable {
+        status: StatusCode,
+        headers: HeaderMap,
+        error: reqwest::Error,
+    },
+}
+
+/// One attempt's result, and what the recorder needs of its request.
+pub(super) struct Sent {
+    pub answer: Result<Answered, NoAnswer>,
+    pub capture: Option<Capture>,
+}
+
+/// Sends attempt number `attempt` of `op` and reads its answer.
+pub(super) async fn send(
+    rt: &Runtime,
+    http: &reqwest::Client,
+    op: &Operation,
+    request: reqwest::Request,
+    attempt: u32,
+) -> Sent {
+    let capture = rt.recorder.as_ref().map(|_| Capture::of(&request));
+    let event = |phase| AttemptEvent {
+        operation: op.id,
+        attempt,
+        max_attempts: rt.retry.max_attempts,
+        phase,
+    };
+    rt.observers.attempt(event(AttemptPhase::Sent));
+    rt.sent.fetch_add(1, Ordering::Relaxed);
+    let started = Instant::now();
+    let answer = match http.execute(request).await {
+        Ok(response) => read(response, rt.max_response_bytes).await,
+        Err(e) => Err(NoAnswer::Transport(e)),
+    };
+    let elapsed = started.elapsed();
+    let status = match &answer {
+        Ok(a) => {
+            rt.quota.record(op.quota, &a.headers);
+            report(a, attempt, elapsed);
+            Some(a.status)
+        }
+        Err(
+            NoAnswer::TooLarge { status, headers }
+            | NoAnswer::Undecodable {
+                status, headers, ..
+            },
+        ) => {
+            rt.quota.record(op.quota, headers);
+            Some(*status)
+        }
+        Err(NoAnswer::Transport(e)) => {
+            tracing::debug!(attempt, error = %e, "attempt failed");
+            None
+        }
+    };
+    rt.observers
+        .attempt(event(AttemptPhase::Ended { status, elapsed }));
+    Sent { answer, capture }
+}
+
+/// Reads the body chunk by chunk and stops as soon as it passes `cap`.
+///
+/// With a known length (an answer as it is) a larger body is refused before
+/// a byte of it is read; without one (a compressed answer, decompressed on
+/// the way) the chunks are kept as they come and joined once at the end, so
+/// a large answer is never copied into ever larger buffers.
+async fn read(mut response: reqwest::Response, cap: u64) -> Result<Answered, NoAnswer> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let announced = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > cap) {
+        return Err(NoAnswer::TooLarge { status, headers });
+    }
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut length: u64 = 0;
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(error) if super::retry::corrupt_encoding(&error) => {
+                return Err(NoAnswer::Undecodable {
+                    status,
+                    headers,
+                    error,
+                });
+            }
+            Err(error) => return Err(NoAnswer::Transport(error)),
+        };
+        length += chunk.len() as u64;
+        if length > cap {
+            return Err(NoAnswer::TooLarge { status, headers });
+        }
+        chunks.push(chunk);
+    }
+    let body = match chunks.len() {
+        0 => Bytes::new(),
+        1 => chunks.pop().unwrap_or_default(),
+        _ => {
+            let mut joined = BytesMut::with_capacity(usize::try_from(length).unwrap_or(0));
+            for chunk in chunks {
+                joined.extend_from_slice(&chunk);
+            }
+            joined.freeze()
+        }
+    };
+    Ok(Answered {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// One attempt as a debug event (a warning when the quota runs low); the
+/// body only at trace level, and never a header but the ones named.
+fn report(a: &Answered, attempt: u32, elapsed: Duration) {
+    let quota = Quota::from_headers(&a.headers);
+    tracing::debug!(
+        attempt,
+        status = a.status.as_u16(),
+        request_id = header_str(&a.headers, REQUEST_ID),
+        quota_remaining = quota.remaining,
+        quota_resets_in_s = quota.resets_in.map(|d| d.as_secs()),
+        elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        "response"
+    );
+    if quota.remaining.is_some_and(|n| n <= LOW_QUOTA) {
+        tracing::warn!(
+            quota_remaining = quota.remaining,
+            quota_resets_in_s = quota.resets_in.map(|d| d.as_secs()),
+            "the hourly request quota is running low"
+        );
+    }
+    tracing::trace!(body = %String::from_utf8_lossy(&a.body[..a.body.len().min(4096)]), "response body");
+}
