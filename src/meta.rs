@@ -8,7 +8,7 @@ use std::ops::{Deref, DerefMut};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::headers::header_str;
+use crate::headers::{REQUEST_ID_NAME, header_str};
 use crate::quota::Quota;
 
 pub use crate::headers::{QUOTA_REMAINING, QUOTA_RESETS_IN, REQUEST_ID};
@@ -26,6 +26,9 @@ pub struct ResponseMeta {
     /// Requests the operation sent, retries included: what it spent of
     /// the quota.
     pub attempts: u32,
+    /// The service's clock when it answered (the `Date` header), when the
+    /// answer said: the time to reckon from, rather than this machine's.
+    pub date: Option<std::time::SystemTime>,
 }
 
 impl ResponseMeta {
@@ -33,9 +36,11 @@ impl ResponseMeta {
     pub fn new(status: StatusCode, headers: &HeaderMap, attempts: u32) -> Self {
         Self {
             status,
-            request_id: header_str(headers, REQUEST_ID).map(str::to_owned),
+            request_id: header_str(headers, REQUEST_ID_NAME).map(str::to_owned),
             quota: Quota::from_headers(headers),
             attempts,
+            date: header_str(headers, reqwest::header::DATE)
+                .and_then(|d| httpdate::parse_http_date(d).ok()),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The quota the client knows without asking: every response reports the
 //! requests left in its hourly window, and the client keeps the last report
 //! of each of Toggl's quotas, shared by its clones; one request
-//! ([`Client::refresh_quotas`](crate::Client::refresh_quotas)) tells them
+//! ([`Client::refresh_quotas`](crate::Client::refresh_quotas)(crate::Client::refresh_quotas)) tells them
 //! all at once. A reserve can keep the last few requests of a window for
 //! something that matters more, or wait for the window to start afresh; and
 //! the known quotas say how many windows a job of some number of requests
@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use crate::headers::{QUOTA_REMAINING, QUOTA_RESETS_IN, header_str, header_u64};
+use crate::headers::{QUOTA_REMAINING_NAME, QUOTA_RESETS_IN_NAME, header_str, header_u64};
 
 /// The caller's hourly request quota, as one response's headers report it.
 ///
@@ -34,8 +34,8 @@ impl Quota {
     /// Reads the quota headers; a missing or malformed header is `None`.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         Self {
-            remaining: header_str(headers, QUOTA_REMAINING).and_then(|v| v.parse().ok()),
-            resets_in: header_u64(headers, QUOTA_RESETS_IN).map(Duration::from_secs),
+            remaining: header_str(headers, QUOTA_REMAINING_NAME).and_then(|v| v.parse().ok()),
+            resets_in: header_u64(headers, QUOTA_RESETS_IN_NAME).map(Duration::from_secs),
         }
     }
 }
@@ -108,12 +108,12 @@ impl QuotaSnapshot {
 pub struct KnownQuotas {
     /// The quota this client's workspace operations count against (their
     /// organization's), once one has answered, or once
-    /// [`Client::refresh_quotas`] has found the user in one organization.
+    /// [`Client::refresh_quotas`](crate::Client::refresh_quotas) has found the user in one organization.
     pub organization: Option<QuotaSnapshot>,
     /// The user-level quota of `/me` operations, once one has answered.
     pub user: Option<QuotaSnapshot>,
     /// Every organization's quota by organization id, from
-    /// [`Client::refresh_quotas`].
+    /// [`Client::refresh_quotas`](crate::Client::refresh_quotas).
     #[serde(default)]
     pub organizations: BTreeMap<u64, QuotaSnapshot>,
 }
@@ -237,12 +237,12 @@ impl QuotaTracker {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records what a response's headers say about `kind`.
-    pub(crate) fn record(&self, kind: QuotaKind, headers: &HeaderMap) {
+    /// Records what an answer said about `kind` (its quota headers, read).
+    pub(crate) fn record(&self, kind: QuotaKind, said: Quota) {
         let Quota {
             remaining: Some(remaining),
             resets_in: Some(resets_in),
-        } = Quota::from_headers(headers)
+        } = said
         else {
             return;
         };

@@ -1223,7 +1223,7 @@ Premium). `/me` operations count against a separate user-level quota of
 responses report that quota in the same headers.
 
 
-Version: 0.3.0*/
+Version: 0.4.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,

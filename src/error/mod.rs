@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::headers::{REQUEST_ID, header_str};
+use crate::headers::{REQUEST_ID_NAME, header_str};
 use crate::quota::QuotaKind;
 
 /// Status and request id of a failed response, and the requests the
@@ -39,7 +39,7 @@ impl ErrorContext {
     pub(crate) fn new(status: StatusCode, headers: &HeaderMap, attempts: u32) -> Self {
         Self {
             status,
-            request_id: header_str(headers, REQUEST_ID).map(str::to_owned),
+            request_id: header_str(headers, REQUEST_ID_NAME).map(str::to_owned),
             attempts,
         }
     }
@@ -212,7 +212,7 @@ pub enum Error {
     #[non_exhaustive]
     ResponseTooLarge {
         /// The operation, e.g. `list_clients`.
-        operation: String,
+        operation: &'static str,
         /// The cap, in bytes.
         limit: u64,
         /// Status and request id.
@@ -236,19 +236,19 @@ pub enum Error {
     /// no longer fits what the service sent (a field changed type, say),
     /// or the body is not JSON at all. Worth reporting, with the exchange
     /// (see [`record`](crate::record)).
-    #[error("{}", decode_text(operation, context, content_type.as_deref(), mismatch.as_ref(), reason, body_prefix))]
+    #[error("{}", decode_text(operation, context, mismatch.as_deref(), reason, body_prefix))]
     #[non_exhaustive]
     Decode {
         /// The operation, e.g. `list_clients`.
-        operation: String,
+        operation: &'static str,
         /// Status, request id and attempts.
         context: ErrorContext,
-        /// The `Content-Type`, when the answer had one.
-        content_type: Option<String>,
         /// Where the body parts from the spec, when it is JSON that does
-        /// not fit: the place, what the spec expects and what came.
-        mismatch: Option<Mismatch>,
-        /// What went wrong, in a few words.
+        /// not fit: the place, what the spec expects and what came (boxed,
+        /// so that every `Result` of the crate stays small).
+        mismatch: Option<Box<Mismatch>>,
+        /// What went wrong, in a few words, with the `Content-Type` of a
+        /// body that is not JSON.
         reason: String,
         /// The first bytes of a body that is not JSON, as text (empty when
         /// there is a mismatch, which names what came instead).
@@ -269,7 +269,6 @@ pub enum Error {
 fn decode_text(
     operation: &str,
     context: &ErrorContext,
-    content_type: Option<&str>,
     mismatch: Option<&Mismatch>,
     reason: &str,
     body_prefix: &str,
@@ -277,10 +276,7 @@ fn decode_text(
     match mismatch {
         Some(m) => format!("the answer to {operation} does not fit the spec {m} ({context})"),
         None => format!(
-            "could not decode the answer to {operation}{}: {reason}{} ({context})",
-            content_type
-                .map(|c| format!(" of type {c}"))
-                .unwrap_or_default(),
+            "could not decode the answer to {operation}: {reason}{} ({context})",
             if body_prefix.is_empty() {
                 String::new()
             } else {

@@ -110,17 +110,16 @@ impl EnsureClient<'_> {
         let new = self.body.map_err(|e| Error::invalid_request(&e))?;
         let (client, workspace_id) = (self.client, self.workspace_id);
         let mut requests = 0;
-        if !self.known_missing {
-            if let Some(found) = client
+        if !self.known_missing
+            && let Some(found) = client
                 .find_by_name(workspace_id, &new.name, &mut requests)
                 .await?
-            {
-                return Ok(Ensured {
-                    client: found,
-                    created: false,
-                    requests,
-                });
-            }
+        {
+            return Ok(Ensured {
+                client: found,
+                created: false,
+                requests,
+            });
         }
         let name = new.name.clone();
         let made = client

@@ -11,12 +11,15 @@
 //! * what the client knows and has spent, at no cost
 //!   ([`Client::quota`](crate::Client::quota),
 //!   [`Client::requests_sent`](crate::Client::requests_sent)), and
-//!   [`Client::refresh_quotas`](crate::Client::refresh_quotas).
+//!   [`Client::refresh_quotas`](crate::Client::refresh_quotas);
+//! * [`sync`]: keeping a copy of the clients current with one request,
+//!   from `listChangedClients` answers.
 
 mod ensure;
 mod names;
 mod pages;
 mod quotas;
+pub mod sync;
 
 pub use ensure::{EnsureClient, Ensured};
 pub use names::{ClientFilter, name_key, same_name};

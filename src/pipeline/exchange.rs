@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 use super::{Operation, Runtime};
 use crate::events::{AttemptEvent, AttemptPhase};
-use crate::headers::{REQUEST_ID, header_str};
+use crate::headers::{REQUEST_ID_NAME, header_str};
 use crate::quota::Quota;
 use crate::record::Capture;
 
@@ -80,8 +80,9 @@ pub(super) async fn send(
     let elapsed = started.elapsed();
     let status = match &answer {
         Ok(a) => {
-            rt.quota.record(op.quota, &a.headers);
-            report(a, attempt, elapsed);
+            let quota = Quota::from_headers(&a.headers);
+            rt.quota.record(op.quota, quota);
+            report(a, quota, attempt, elapsed);
             Some(a.status)
         }
         Err(
@@ -90,7 +91,7 @@ pub(super) async fn send(
                 status, headers, ..
             },
         ) => {
-            rt.quota.record(op.quota, headers);
+            rt.quota.record(op.quota, Quota::from_headers(headers));
             Some(*status)
         }
         Err(NoAnswer::Transport(e)) => {
@@ -106,9 +107,11 @@ pub(super) async fn send(
 /// Reads the body chunk by chunk and stops as soon as it passes `cap`.
 ///
 /// With a known length (an answer as it is) a larger body is refused before
-/// a byte of it is read; without one (a compressed answer, decompressed on
-/// the way) the chunks are kept as they come and joined once at the end, so
-/// a large answer is never copied into ever larger buffers.
+/// a byte of it is read, and the buffer is sized once. Without one (a
+/// compressed answer, decompressed on the way) the chunks are copied into
+/// one buffer as they come: a decoder's chunk can be a small view of a much
+/// larger allocation, and keeping the chunks would keep those allocations
+/// (a gzip bomb held many times the cap that way).
 async fn read(mut response: reqwest::Response, cap: u64) -> Result<Answered, NoAnswer> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
@@ -119,8 +122,8 @@ async fn read(mut response: reqwest::Response, cap: u64) -> Result<Answered, NoA
     if announced.is_some_and(|n| n > cap) {
         return Err(NoAnswer::TooLarge { status, headers });
     }
-    let mut chunks: Vec<Bytes> = Vec::new();
-    let mut length: u64 = 0;
+    let mut body =
+        BytesMut::with_capacity(announced.map_or(0, |n| usize::try_from(n).unwrap_or(0)));
     loop {
         let chunk = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
@@ -134,23 +137,12 @@ async fn read(mut response: reqwest::Response, cap: u64) -> Result<Answered, NoA
             }
             Err(error) => return Err(NoAnswer::Transport(error)),
         };
-        length += chunk.len() as u64;
-        if length > cap {
+        if (body.len() + chunk.len()) as u64 > cap {
             return Err(NoAnswer::TooLarge { status, headers });
         }
-        chunks.push(chunk);
+        body.extend_from_slice(&chunk);
     }
-    let body = match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.pop().unwrap_or_default(),
-        _ => {
-            let mut joined = BytesMut::with_capacity(usize::try_from(length).unwrap_or(0));
-            for chunk in chunks {
-                joined.extend_from_slice(&chunk);
-            }
-            joined.freeze()
-        }
-    };
+    let body = body.freeze();
     Ok(Answered {
         status,
         headers,
@@ -160,12 +152,11 @@ async fn read(mut response: reqwest::Response, cap: u64) -> Result<Answered, NoA
 
 /// One attempt as a debug event (a warning when the quota runs low); the
 /// body only at trace level, and never a header but the ones named.
-fn report(a: &Answered, attempt: u32, elapsed: Duration) {
-    let quota = Quota::from_headers(&a.headers);
+fn report(a: &Answered, quota: Quota, attempt: u32, elapsed: Duration) {
     tracing::debug!(
         attempt,
         status = a.status.as_u16(),
-        request_id = header_str(&a.headers, REQUEST_ID),
+        request_id = header_str(&a.headers, REQUEST_ID_NAME),
         quota_remaining = quota.remaining,
         quota_resets_in_s = quota.resets_in.map(|d| d.as_secs()),
         elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),

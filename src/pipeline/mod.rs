@@ -125,14 +125,20 @@ pub(crate) async fn invoke<T: DeserializeOwned>(
     request: reqwest::Request,
     op: &'static Operation,
 ) -> Result<ResponseValue<T>, Error> {
-    let workspace = id_in_path(request.url(), op.workspace_id_from_end);
     let span = tracing::debug_span!(
         "toggl_operation",
         operation = op.id,
         method = op.method,
         path = op.path,
-        workspace_id = workspace,
+        workspace_id = tracing::field::Empty,
     );
+    // Read from the URL only for a span that is kept.
+    if !span.is_disabled() {
+        span.record(
+            "workspace_id",
+            id_in_path(request.url(), op.workspace_id_from_end),
+        );
+    }
     Call::new(runtime, http, op, request)
         .run()
         .instrument(span)
@@ -218,7 +224,10 @@ impl<'a> Call<'a> {
         headers
             .entry(ACCEPT)
             .or_insert(HeaderValue::from_static("application/json"));
-        let target = id_in_path(request.url(), op.client_id_from_end);
+        let target = rt
+            .retry
+            .read_after_create
+            .and_then(|_| id_in_path(request.url(), op.client_id_from_end));
         let waits_for_quota = rt.reserve.is_some_and(|r| r.waits());
         let idempotent = request.method().is_idempotent();
         Self {

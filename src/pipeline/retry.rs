@@ -258,7 +258,7 @@ pub(crate) struct RetryAfter {
 /// a negative, fractional or unreadable value is ignored, and a date in the
 /// past means now.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<RetryAfter> {
-    let value = header_str(headers, RETRY_AFTER.as_str())?;
+    let value = header_str(headers, RETRY_AFTER)?;
     let now = SystemTime::now();
     if let Ok(secs) = value.parse::<u64>() {
         let delay = Duration::from_secs(secs);

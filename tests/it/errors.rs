@@ -197,12 +197,12 @@ async fn an_html_200_is_a_decode_error_with_status_type_and_body() {
     match err {
         Error::Decode {
             context,
-            content_type,
+            reason,
             body_prefix,
             ..
         } => {
             assert_eq!(context.status.as_u16(), 200);
-            assert_eq!(content_type.as_deref(), Some("text/html"));
+            assert_eq!(reason, "the body is not JSON but text/html");
             assert_eq!(body_prefix, "<html>captive portal</html>");
         }
         other => panic!("expected Decode, got {other:?}"),

@@ -467,7 +467,14 @@ async fn a_body_over_the_cap_is_refused_whether_announced_or_streamed() {
         .await
         .expect_err("too large");
     assert!(
-        matches!(err, Error::ResponseTooLarge { limit: 1000, ref operation, .. } if operation == "list_clients"),
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                limit: 1000,
+                operation: "list_clients",
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("larger than 1000 bytes"), "{err}");

@@ -37,6 +37,9 @@ pub(crate) enum Kind {
     Wire,
     /// The CLI on large workspaces against `curl | jq`.
     Large,
+    /// The mirror: first sync, delta sync and offline reads, each against
+    /// a baseline from the same run.
+    Mirror,
 }
 
 /// `cargo xtask bench`.
@@ -136,6 +139,13 @@ fn full(chosen: impl Fn(Kind) -> bool) -> crate::Outcome {
             cargo().args(["bench", "-p", "toggl-clients", "--bench", "large"]),
         )?;
         write_section("large", &table)?;
+    }
+    if chosen(Kind::Mirror) {
+        let table = bench_table(
+            "the mirror on a large workspace",
+            cargo().args(["bench", "-p", "toggl-clients", "--bench", "mirror"]),
+        )?;
+        write_section("mirror", &table)?;
     }
     if chosen(Kind::Build) {
         write_section("build", &build_cost()?)?;
@@ -407,43 +417,49 @@ fn build_cost() -> crate::Outcome<String> {
     let floor_args = ["--manifest-path", floor_manifest];
     let client_args = ["-p", "toggl-track-api"];
     let ring = ["--no-default-features", "--features", "rustls-ring"];
-    // Each build with the index of the floor it is compared with.
-    let builds: [(&str, &str, Vec<&str>, usize); 6] = [
+    // Each build with the index of the floor it is compared with, if any.
+    let builds: [(&str, &str, Vec<&str>, Option<usize>); 7] = [
         (
             "floor: hand-written reqwest client, rustls (aws-lc-rs)",
             "floor-rustls",
             floor_args.to_vec(),
-            0,
+            Some(0),
         ),
         (
             "toggl-track-api, rustls (aws-lc-rs, the default): build.rs generates the client",
             "client-rustls",
             client_args.to_vec(),
-            0,
+            Some(0),
         ),
         (
             "floor: hand-written reqwest client, rustls (ring)",
             "floor-rustls-ring",
             [&floor_args[..], &ring[..]].concat(),
-            2,
+            Some(2),
         ),
         (
             "toggl-track-api, rustls (ring): build.rs generates the client",
             "client-rustls-ring",
             [&client_args[..], &ring[..]].concat(),
-            2,
+            Some(2),
         ),
         (
             "floor: hand-written reqwest client, native-tls",
             "floor-native-tls",
             [&floor_args[..], &native[..]].concat(),
-            4,
+            Some(4),
         ),
         (
             "toggl-track-api, native-tls: build.rs generates the client",
             "client-native-tls",
             [&client_args[..], &native[..]].concat(),
-            4,
+            Some(4),
+        ),
+        (
+            "rusqlite with SQLite bundled (a C build): what the mirror adds to toggl-clients",
+            "rusqlite-bundled",
+            vec!["-p", "rusqlite"],
+            None,
         ),
     ];
     // Rounds go through every build in turn, so that a slow spell of the
@@ -462,18 +478,22 @@ fn build_cost() -> crate::Outcome<String> {
         "| build | wall s | wall ratio to its floor | CPU s | CPU ratio | slowest units, last round (s) |\n|---|---:|---:|---:|---:|---|\n",
     );
     for (build, (label, .., floor)) in measured.iter().zip(&builds) {
-        let floor = &measured[*floor];
         let slowest: Vec<String> = build
             .slowest
             .iter()
             .map(|(unit, s)| format!("{unit} {s:.1}"))
             .collect();
+        let ratio = |of: fn(&CleanBuild) -> f64| {
+            floor.map_or_else(String::new, |f| {
+                format!("{:.2}", of(build) / of(&measured[f]))
+            })
+        };
         table.push_str(&format!(
-            "| {label} | {:.1} | {:.2} | {:.1} | {:.2} | {} |\n",
+            "| {label} | {:.1} | {} | {:.1} | {} | {} |\n",
             build.wall,
-            build.wall / floor.wall,
+            ratio(|b| b.wall),
             build.cpu,
-            build.cpu / floor.cpu,
+            ratio(|b| b.cpu),
             slowest.join(", ")
         ));
     }

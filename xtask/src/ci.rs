@@ -148,6 +148,7 @@ fn package() -> Outcome {
     let mut members = Vec::new();
     for name in [
         "toggl-track-api",
+        "toggl-track-har",
         "toggl-track-spec-tools",
         "toggl-track-codegen",
         "toggl-track-local-service",

@@ -247,9 +247,9 @@ fn openapi_generator(python: &Path, node: &Path, spec: &Path) -> crate::Outcome 
     )
 }
 
-/// openapi-generator's Go client: generated without a warning, and built
-/// with the Go toolchain (offline: the client needs only the standard
-/// library).
+/// openapi-generator's Go client: generated without a warning, built with
+/// the Go toolchain (offline: the client needs only the standard library),
+/// and driven against the local service.
 fn go_client(python: &Path, spec: &Path) -> crate::Outcome {
     tools::go_ready()?;
     let work = root().join("target").join("tools").join("go-client");
@@ -274,15 +274,32 @@ fn go_client(python: &Path, spec: &Path) -> crate::Outcome {
         |line| line.contains("WARN") || line.contains("ERROR"),
     )?;
     let cache = root().join("target").join("tools").join("go-cache");
-    run(
-        "go build of the generated Go client",
-        Command::new("go")
-            .args(["build", "./..."])
+    let go = |args: &[&str]| {
+        let mut cmd = Command::new("go");
+        cmd.args(args)
             .current_dir(&work)
             .env("GOFLAGS", "-mod=mod")
             .env("GOPROXY", "off")
             .env("GOCACHE", cache.join("build"))
-            .env("GOPATH", cache.join("path")),
+            .env("GOPATH", cache.join("path"));
+        cmd
+    };
+    run(
+        "go build of the generated Go client",
+        &mut go(&["build", "./..."]),
+    )?;
+    // A driver beside it, run against the local service.
+    let driver = work.join("cmd").join("smoke");
+    std::fs::create_dir_all(&driver).map_err(crate::io(driver.display()))?;
+    std::fs::copy(
+        root().join("xtask/tools/go/smoke.go"),
+        driver.join("main.go"),
+    )
+    .map_err(crate::io("smoke.go"))?;
+    let service = Service::start(&["--no-quota"])?;
+    run(
+        "the generated Go client against the local service",
+        go(&["run", "./cmd/smoke"]).arg(&service.base_url),
     )
 }
 

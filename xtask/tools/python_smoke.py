@@ -91,6 +91,14 @@ def main(base_url):
     invalid = create_client.sync_detailed(WS, client=api, body=ClientCreate(name=""))
     check("an empty name is refused with its message", invalid.status_code == 400 and invalid.parsed == "Client name cannot be empty")
 
+    # Wrong credentials: a 403 whose body is plain text, not JSON.
+    wrong = Client(base_url=base_url, httpx_args={"auth": ("wrong-token", "api_token")})
+    denied = list_clients.sync_detailed(WS, client=wrong)
+    check(
+        "wrong credentials are a plain-text 403",
+        denied.status_code == 403 and denied.content == b"Incorrect username and/or password",
+    )
+
     print(f"{checks['passed']} passed, {checks['failed']} failed")
     return 1 if checks["failed"] else 0
 

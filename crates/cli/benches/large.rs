@@ -64,7 +64,7 @@ mod large {
         cmd.env("TOGGL_API_TOKEN", TOKEN)
             .env("TOGGL_WORKSPACE_ID", WS.to_string())
             .env("TOGGL_BASE_URL", base)
-            .env("TOGGL_CLIENTS_CACHE_DIR", cache)
+            .env("TOGGL_CLIENTS_DATA_DIR", cache)
             .env_remove("TOGGL_EMAIL")
             .env_remove("TOGGL_PASSWORD")
             .args(args);

@@ -66,6 +66,11 @@ pub(crate) struct Global {
     /// With --record, save every exchange, not only the failing ones.
     #[arg(long, global = true, requires = "record")]
     pub record_all: bool,
+    /// The mirror's file (SQLite), for `sync` and every read that answers
+    /// from it; by default one per service and user in the user's data
+    /// folder.
+    #[arg(long, global = true, value_name = "PATH", env = "TOGGL_CLIENTS_DB")]
+    pub db: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

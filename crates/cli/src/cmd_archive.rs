@@ -46,7 +46,12 @@ impl Archive {
                 })
                 .collect()
         };
-        s.forget(&self.ids);
+        let ids: Vec<u64> = archived.iter().map(|(id, _)| *id).collect();
+        if let Some(mirror) = s.mirror_if_usable()
+            && let Err(why) = mirror.mark_archived(&ids)
+        {
+            eprintln!("warning: the mirror is not kept current: {why}");
+        }
         output::archived(out, &archived)
     }
 }

@@ -49,7 +49,7 @@ impl Create {
                 .await?
                 .into_inner()
         };
-        s.forget(&[]);
+        s.mirror_writes(std::slice::from_ref(&client), &[], None);
         output::client(out, &client)
     }
 }

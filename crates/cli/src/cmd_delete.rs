@@ -17,22 +17,27 @@ pub(crate) struct Delete {
 
 impl Delete {
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
-        if let [id] = self.ids[..] {
+        let date = if let [id] = self.ids[..] {
             s.client
                 .delete_client()
                 .workspace_id(s.workspace)
                 .client_id(id)
                 .send()
-                .await?;
+                .await?
+                .meta()
+                .date
         } else {
             s.client
                 .delete_clients()
                 .workspace_id(s.workspace)
                 .body(self.ids.clone())
                 .send()
-                .await?;
-        }
-        s.forget(&self.ids);
+                .await?
+                .meta()
+                .date
+        };
+        let ids: Vec<u64> = self.ids.iter().map(|i| i.get()).collect();
+        s.mirror_writes(&[], &ids, date);
         output::deleted(out, &self.ids)
     }
 }

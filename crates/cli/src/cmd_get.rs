@@ -1,4 +1,4 @@
-//! `get`: one client, from the local cache when `--max-age` allows.
+//! `get`: one client, from the mirror when `--max-age` allows.
 
 use std::num::NonZeroU64;
 use std::time::Duration;
@@ -14,32 +14,36 @@ use crate::session::Session;
 pub(crate) struct Get {
     #[arg(value_parser = id)]
     id: NonZeroU64,
-    /// Answer from the local cache when it holds the client and is younger
-    /// than this (e.g. 10m); no request at all.
+    /// Answer from the mirror when it holds the client and its last sync is
+    /// younger than this (e.g. 10m); no request at all.
     #[arg(long, value_parser = duration)]
     max_age: Option<Duration>,
 }
 
 impl Get {
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
-        if let (Some(max_age), Some(cache)) = (self.max_age, &s.cache)
-            && let Some(client) = cache.client(self.id.get(), max_age)
-        {
-            return output::client(out, &client);
+        if let Some(max_age) = self.max_age {
+            let workspace = s.workspace;
+            let mirror = s.mirror()?;
+            let fresh = mirror
+                .holding(workspace)?
+                .is_some_and(|h| h.age() <= max_age);
+            if fresh && let Some(client) = mirror.client(workspace, self.id.get())? {
+                return output::client(out, &client);
+            }
         }
-        let client = s
+        let answer = s
             .client
             .get_client()
             .workspace_id(s.workspace)
             .client_id(self.id)
             .send()
-            .await?
-            .into_inner();
+            .await?;
+        let date = answer.meta().date;
+        let client = answer.into_inner();
         output::client(out, &client)?;
-        if self.max_age.is_some()
-            && let Some(cache) = &mut s.cache
-        {
-            cache.put_client(client);
+        if self.max_age.is_some() {
+            s.mirror_writes(std::slice::from_ref(&client), &[], date);
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! `list`: the workspace's clients, changed ones with `--since`, a page at
-//! a time with `--page-size`, or from the local cache with `--max-age`.
+//! a time with `--page-size`, or from the mirror: with `--offline` at no
+//! cost, with `--max-age` when it is fresh enough (else after one sync).
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use toggl_track_api::extras::ClientFilter;
 use toggl_track_api::types::{ClientStatus, TrackClient};
 
 use crate::args::{Output, Status, duration};
-use crate::failure::Failure;
+use crate::failure::{Failure, USAGE};
 use crate::output;
 use crate::session::Session;
 
@@ -28,10 +29,14 @@ pub(crate) struct List {
     /// request a page).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "since")]
     page_size: Option<u64>,
-    /// Answer from the local cache when it is younger than this (e.g. 10m);
-    /// no request at all.
-    #[arg(long, value_parser = duration)]
+    /// Answer from the mirror when its last sync is younger than this (e.g.
+    /// 10m), at no cost; else sync it first (one request) and answer from it.
+    #[arg(long, value_parser = duration, conflicts_with_all = ["since", "page_size"])]
     max_age: Option<Duration>,
+    /// Answer from the mirror as it is, at no cost (`sync` keeps it
+    /// current); says how old it is.
+    #[arg(long, conflicts_with_all = ["since", "page_size", "max_age"])]
+    offline: bool,
 }
 
 impl List {
@@ -46,10 +51,19 @@ impl List {
         if let Some(since) = self.since {
             return changed_since(s, out, since, filter.status(ClientStatus::Both)).await;
         }
-        if let (Some(max_age), Some(cache)) = (self.max_age, &s.cache)
-            && let Some(clients) = cache.list(&filter, max_age)
-        {
-            return output::clients(out, &clients);
+        if self.offline {
+            return from_mirror(s, out, &filter);
+        }
+        if let Some(max_age) = self.max_age {
+            let workspace = s.workspace;
+            let fresh = s
+                .mirror()?
+                .holding(workspace)?
+                .is_some_and(|h| h.age() <= max_age);
+            if !fresh {
+                crate::cmd_sync::sync(s, &[], false).await?;
+            }
+            return from_mirror(s, out, &filter);
         }
         let clients: Vec<TrackClient> = match self.page_size {
             Some(per_page) => {
@@ -75,15 +89,29 @@ impl List {
                     .0
             }
         };
-        output::clients(out, &clients)?;
-        // Kept only where a later read can use it: with `--max-age`.
-        if self.max_age.is_some()
-            && let Some(cache) = &mut s.cache
-        {
-            cache.put_list(&filter, clients);
-        }
-        Ok(())
+        output::clients(out, &clients)
     }
+}
+
+/// The workspace's clients as the mirror holds them, with how old it is.
+fn from_mirror(s: &mut Session, out: Output, filter: &ClientFilter) -> Result<(), Failure> {
+    let workspace = s.workspace;
+    let mirror = s.mirror()?;
+    let Some(holding) = mirror.holding(workspace)? else {
+        return Err(Failure::new(
+            USAGE,
+            format!(
+                "{}: the mirror does not hold workspace {workspace}; run `toggl-clients sync` first",
+                mirror.path().display()
+            ),
+        ));
+    };
+    let clients = mirror.clients(workspace, filter)?;
+    eprintln!(
+        "from the mirror, synced {} ago (0 requests)",
+        humantime::format_duration(std::time::Duration::from_secs(holding.age().as_secs()))
+    );
+    output::clients(out, &clients)
 }
 
 /// `list --since`: what changed in the user's workspaces, kept to this one.

@@ -1,5 +1,5 @@
 //! `quota`: the hourly quotas as the service last reported them (this run,
-//! or the cache of earlier ones), or with `--refresh` as it says now: every
+//! or the mirror of earlier ones), or with `--refresh` as it says now: every
 //! organization's and the user-level quota, from one request.
 
 use std::time::SystemTime;
@@ -50,10 +50,14 @@ impl Quota {
 }
 
 impl Session {
-    /// What this run learned of the quotas, over what the cache kept.
-    pub(crate) fn known_quotas(&self) -> KnownQuotas {
-        let cached = self.cache.as_ref().map(|c| c.quotas()).unwrap_or_default();
-        cached.merged(&self.client.quota())
+    /// What this run learned of the quotas, over what the mirror kept of
+    /// earlier runs.
+    pub(crate) fn known_quotas(&mut self) -> KnownQuotas {
+        let kept = self
+            .mirror_if_usable()
+            .map(|m| m.quotas())
+            .unwrap_or_default();
+        kept.merged(&self.client.quota())
     }
 }
 

@@ -40,7 +40,7 @@ impl Restore {
             .send()
             .await?
             .into_inner();
-        s.forget(&[self.id]);
+        s.mirror_writes(std::slice::from_ref(&client), &[], None);
         output::client(out, &client)
     }
 }

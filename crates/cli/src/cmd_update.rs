@@ -43,7 +43,7 @@ impl Update {
             .send()
             .await?
             .into_inner();
-        s.forget(&[self.id]);
+        s.mirror_writes(std::slice::from_ref(&client), &[], None);
         output::client(out, &client)
     }
 }

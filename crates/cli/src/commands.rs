@@ -9,18 +9,19 @@ use crate::failure::Failure;
 use crate::session::{Needs, Session};
 use crate::{
     cmd_apply, cmd_archive, cmd_create, cmd_delete, cmd_demo, cmd_get, cmd_list, cmd_quota,
-    cmd_restore, cmd_update,
+    cmd_restore, cmd_sync, cmd_update,
 };
 
 pub(crate) const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  the service refused the request (invalid name, paid plan needed, ...)
-  2  usage error (a bad flag, value or input file)
+  2  usage error (a bad flag, value or input file, or a mirror that is not usable)
   3  authentication failed (no or wrong credentials, no access to the workspace)
   4  not found
   5  the hourly quota is used up (or would be by the plan), or the rate limit was hit
-  6  server error or network failure (timeout, connection, undecodable or oversized answer)";
+  6  server error or network failure (timeout, connection, oversized answer), or an answer
+     that does not fit the spec (save it with --record FILE.har for a report)";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -28,7 +29,9 @@ Examples:
   toggl-clients --local-service list --status both   the local service's demo clients
   export TOGGL_API_TOKEN=... TOGGL_WORKSPACE_ID=1234567
   toggl-clients list --name acme              clients whose name contains \"acme\"
-  toggl-clients list --max-age 10m            from the local cache when it is fresh enough
+  toggl-clients sync                          keep the mirror current, one request
+  toggl-clients list --offline                from the mirror, no request
+  toggl-clients list --max-age 10m            from the mirror when it is fresh enough
   toggl-clients create --name \"Acme Corp\" --if-missing
   toggl-clients -o csv list --status both > clients.csv   (edit, then:)
   toggl-clients apply clients.csv --dry-run   the plan and its cost, nothing sent
@@ -68,6 +71,10 @@ pub(crate) enum Command {
     Apply(cmd_apply::Apply),
     /// The hourly quotas as the service last reported them, at no cost.
     Quota(cmd_quota::Quota),
+    /// Keep the mirror current: the first time a full read of each
+    /// workspace, then one request for the changes of all of them (created,
+    /// changed, archived, deleted), from the user-level quota.
+    Sync(cmd_sync::Sync),
     /// Walk through all seven operations with a client of its own (on a
     /// local service unless credentials or --base-url are given).
     Demo(cmd_demo::Demo),
@@ -99,6 +106,7 @@ impl Command {
             Self::Restore(c) => c.run(s, out).await,
             Self::Apply(c) => c.run(s, out).await,
             Self::Quota(c) => c.run(s, out).await,
+            Self::Sync(c) => c.run(s, out).await,
             Self::Demo(c) => c.run(s).await,
             // Answered before any session is made.
             Self::Completions { .. } => Ok(()),

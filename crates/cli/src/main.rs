@@ -5,7 +5,6 @@
 //! itself comes from the `toggl-track-api` library.
 
 mod args;
-mod cache;
 mod cmd_apply;
 mod cmd_archive;
 mod cmd_create;
@@ -15,10 +14,13 @@ mod cmd_get;
 mod cmd_list;
 mod cmd_quota;
 mod cmd_restore;
+mod cmd_sync;
 mod cmd_update;
 mod commands;
 mod failure;
+mod mirror;
 mod output;
+mod private;
 mod progress;
 mod session;
 
@@ -69,15 +71,20 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let mut session = session::connect(g, cli.command.needs()).await?;
     let result = cli.command.run(&mut session, g.output).await;
     let result = result.map_err(|f| handing_over(f, session.recorder.as_ref()));
-    if let Some(recorder) = &session.recorder {
+    // A failure that names the file has said it already.
+    if let Some(recorder) = &session.recorder
+        && !result.as_ref().is_err_and(|f| f.unreadable_answer)
+    {
         recorder_summary(recorder);
     }
     output::quota_line(&session.client);
-    if let Some(cache) = &mut session.cache {
-        cache.record_quotas(&session.client.quota());
-        if let Err(e) = cache.save() {
-            eprintln!("warning: the local cache was not saved: {e}");
-        }
+    // What the service said of the quotas, for `quota` at no cost later.
+    let learned = session.client.quota();
+    if learned != Default::default()
+        && let Some(mirror) = session.mirror_if_usable()
+        && let Err(why) = mirror.record_quotas(&learned)
+    {
+        eprintln!("warning: the quotas were not kept: {why}");
     }
     result
 }

@@ -1,9 +1,10 @@
 //! Turns the global options into a client: credentials, workspace, server
 //! (or a local service started for the command, with the `local-service`
-//! feature), timeouts, pacing, the progress display, and the local cache.
+//! feature), timeouts, pacing, the progress display, field capture, and
+//! the mirror (opened when a command first needs it).
 
 use std::io::IsTerminal;
-use std::num::NonZeroU64;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use toggl_track_api::config::{DEFAULT_BASE_URL, Pacing, QuotaReserve};
@@ -12,8 +13,8 @@ use toggl_track_api::record::Recorder;
 use toggl_track_api::{Client, ClientBuilder, Credentials};
 
 use crate::args::Global;
-use crate::cache::Cache;
 use crate::failure::{AUTH, Failure, USAGE};
+use crate::mirror::{self, Mirror};
 
 /// The longest one attempt may take; each operation is bounded by
 /// `--timeout`.
@@ -26,11 +27,24 @@ pub(crate) struct Session {
     /// The local service started for this command, kept alive with the
     /// session; `None` against any other server.
     pub local: Option<Local>,
-    /// `None` on a local service started for the command, or without a
-    /// usable cache directory.
-    pub cache: Option<Cache>,
     /// Where exchanges are saved, with `--record`.
     pub recorder: Option<Recorder>,
+    /// Where the mirror is and whose it is; open once a command needs it.
+    store: Store,
+}
+
+/// The mirror of a session: where it lives, whose it is, and, once a
+/// command has needed it, the open file or why it could not be opened.
+struct Store {
+    /// The file, and whether its folder is the default one (which must be
+    /// the user's alone); `None` without one (a local service started for
+    /// the command, unless `--db` names one).
+    path: Option<(PathBuf, bool)>,
+    service: String,
+    user: String,
+    busy: Duration,
+    open: Option<std::result::Result<Mirror, mirror::MirrorError>>,
+    warned: bool,
 }
 
 /// What a command needs of its session beyond the global options.
@@ -60,10 +74,58 @@ impl Session {
         return self.local.as_ref().map(|l| match *l {});
     }
 
-    /// Forgets what a write changed from the cache: every list, and these clients.
-    pub(crate) fn forget(&mut self, ids: &[NonZeroU64]) {
-        if let Some(cache) = &mut self.cache {
-            cache.invalidate(&ids.iter().map(|i| i.get()).collect::<Vec<_>>());
+    /// The mirror, opened when first asked for: a command that cannot do
+    /// without it fails with exit 2 and the reason.
+    pub(crate) fn mirror(&mut self) -> Result<&mut Mirror, Failure> {
+        let store = &mut self.store;
+        let Some((path, private_folder)) = &store.path else {
+            return Err(Failure::new(
+                USAGE,
+                "no mirror for a service started for one command: give --db PATH",
+            ));
+        };
+        let opened = store.open.get_or_insert_with(|| {
+            Mirror::open(
+                path,
+                &store.service,
+                &store.user,
+                *private_folder,
+                store.busy,
+            )
+        });
+        opened.as_mut().map_err(|why| Failure::from(why.clone()))
+    }
+
+    /// The mirror for what only keeps it current (writes through the tool,
+    /// the quotas): when it cannot be opened, one warning, and the command
+    /// goes on without it.
+    pub(crate) fn mirror_if_usable(&mut self) -> Option<&mut Mirror> {
+        self.store.path.as_ref()?;
+        if self.mirror().is_ok() {
+            return self.mirror().ok();
+        }
+        if !std::mem::replace(&mut self.store.warned, true)
+            && let Some(Err(why)) = &self.store.open
+        {
+            eprintln!("warning: the mirror is not kept current: {why}");
+        }
+        None
+    }
+
+    /// Applies what a write answered to the mirror, if there is one: the
+    /// clients as they now are, and the ids deleted (at `at`, the
+    /// service's time when it said, else now).
+    pub(crate) fn mirror_writes(
+        &mut self,
+        now: &[toggl_track_api::types::TrackClient],
+        deleted: &[u64],
+        at: Option<std::time::SystemTime>,
+    ) {
+        let at = at.map_or_else(chrono::Utc::now, chrono::DateTime::from);
+        if let Some(m) = self.mirror_if_usable()
+            && let Err(why) = m.apply_writes(now, deleted, at)
+        {
+            eprintln!("warning: the mirror is not kept current: {why}");
         }
     }
 }
@@ -97,13 +159,29 @@ pub(crate) async fn connect(g: &Global, needs: Needs) -> Result<Session, Failure
     let client = client
         .build()
         .map_err(|e| Failure::new(USAGE, unbuildable(&e)))?;
+    let db = match &g.db {
+        Some(path) => Some((path.clone(), false)),
+        None => mirror::default_path(base_url, &identity).map(|p| (p, true)),
+    };
     Ok(Session {
         client,
         workspace,
         local: None,
-        cache: Cache::open(base_url, &identity, workspace),
         recorder,
+        store: store(g, db, base_url, &identity),
     })
+}
+
+fn store(g: &Global, path: Option<(PathBuf, bool)>, service: &str, identity: &str) -> Store {
+    Store {
+        path,
+        service: service.to_owned(),
+        user: crate::private::hash(&[service, identity]),
+        // A sync holds the mirror for its request: wait that long, and more.
+        busy: g.timeout + Duration::from_secs(30),
+        open: None,
+        warned: false,
+    }
 }
 
 /// Why no client could be built, in the tool's words.
@@ -157,11 +235,17 @@ async fn on_local_service(
         .base_url(server.base_url())
         .build()
         .map_err(|e| Failure::new(USAGE, unbuildable(&e)))?;
+    let service = server.base_url().to_owned();
     Ok(Session {
         client,
         workspace,
+        store: store(
+            g,
+            g.db.clone().map(|p| (p, false)),
+            &service,
+            &workspace.to_string(),
+        ),
         local: Some(server),
-        cache: None,
         recorder,
     })
 }

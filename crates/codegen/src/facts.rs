@@ -107,7 +107,7 @@ pub(crate) fn operation_facts(spec: &Spec) -> TokenStream {
             },
         ));
     }
-    rows.sort_by(|a, b| a.0.to_string().cmp(&b.0.to_string()));
+    rows.sort_by_key(|(name, _)| name.to_string());
     let names = rows
         .iter()
         .map(|(name, _)| name.clone())

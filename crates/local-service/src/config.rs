@@ -50,6 +50,10 @@ pub struct SeedClient {
     #[serde(default)]
     pub external_reference: Option<String>,
     pub creator_id: u64,
+    /// When it was last changed (RFC 3339); the service's start when left
+    /// out.
+    #[serde(default)]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A project of a client: the part of projects that archiving and restoring
@@ -237,6 +241,8 @@ impl Seed {
             notes: Some("Invoices go to the finance office.".into()),
             external_reference: Some(format!("CRM-{i:04}")),
             creator_id: creator,
+            // Changed a day ago: a sync's margin of minutes passes them.
+            at: Some(chrono::Utc::now() - chrono::Duration::days(1)),
         }));
         seed
     }

@@ -4,8 +4,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// What the next request gets instead of a normal answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Fault {
+    /// Answer 200 with exactly this JSON body: an answer the service has
+    /// changed (a field of another type, say), for tests of what a client
+    /// makes of it.
+    Answer(Arc<str>),
     /// Answer with this status (and a body shaped as the real service's).
     Status(u16),
     /// Send the head, then break the connection.
@@ -89,6 +93,12 @@ impl Faults {
     /// Answer the next request with a list that streams without end.
     pub fn endless_next(&self) {
         self.queue(Fault::Endless, 1);
+    }
+
+    /// Answer the next request with a 200 whose JSON body is `body`, as
+    /// it is: what a changed service would send.
+    pub fn answer_next(&self, body: impl Into<String>) {
+        self.queue(Fault::Answer(Arc::from(body.into())), 1);
     }
 
     /// Never answer the next `n` requests.

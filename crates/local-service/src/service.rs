@@ -188,7 +188,9 @@ async fn faulty(fault: Fault) -> Response {
             .body(body)
             .unwrap_or_default()
     };
+    let raw = matches!(fault, Fault::Oversized(_) | Fault::Endless | Fault::Drop);
     let mut response = match fault {
+        Fault::Answer(body) => json(Body::from(body.to_string())),
         Fault::Status(status) => injected(status),
         Fault::Drop => streamed(stream::once(async {
             Err(std::io::Error::new(
@@ -226,7 +228,7 @@ async fn faulty(fault: Fault) -> Response {
         }
         Fault::Silence => std::future::pending().await,
     };
-    if matches!(fault, Fault::Oversized(_) | Fault::Endless | Fault::Drop) {
+    if raw {
         response.extensions_mut().insert(Raw);
     }
     response

@@ -103,7 +103,7 @@ impl Store {
                 c.creator_id,
                 c.notes.clone(),
                 c.external_reference.clone(),
-                now,
+                c.at.unwrap_or(now),
             );
             client.archived = c.archived;
             store.insert(client, None);

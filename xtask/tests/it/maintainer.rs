@@ -280,7 +280,7 @@ fn a_field_added_to_the_retry_policy_is_a_minor_change() {
     let baseline = baseline.to_str().expect("utf-8");
 
     // A knob more: callers' code keeps compiling, so it is minor.
-    let policy = copy.dir.join("src/retry/mod.rs");
+    let policy = copy.dir.join("src/pipeline/retry.rs");
     let source = std::fs::read_to_string(&policy).expect("readable");
     let grown = source
         .replacen(
@@ -305,4 +305,226 @@ fn a_field_added_to_the_retry_policy_is_a_minor_change() {
     let o = copy.xtask(&["semver", "--baseline", baseline]);
     assert_eq!(o.status.code(), Some(1), "{}", said(&o));
     assert!(text(&o.stdout).contains("none"), "{}", said(&o));
+}
+
+/// The copy's spec with an optional field added to the client object and
+/// to the create body, as Toggl could add one.
+fn with_tax_id(spec: &str) -> String {
+    let client = "        external_reference:\n          type: string\n          nullable: true\n          description: An identifier of this client in another system, chosen by the caller.\n";
+    let create = "        external_reference:\n          type: string\n          description: An identifier of this client in another system.\n";
+    assert!(
+        spec.contains(client) && spec.contains(create),
+        "the fixture's anchors are in the spec"
+    );
+    spec.replacen(
+        client,
+        &format!("{client}        tax_id:\n          type: string\n          nullable: true\n          description: A tax number Toggl added later.\n"),
+        1,
+    )
+    .replacen(
+        create,
+        &format!("{create}        tax_id:\n          type: string\n          description: A tax number Toggl added later.\n"),
+        1,
+    )
+}
+
+#[test]
+fn a_field_toggl_adds_is_a_minor_release_and_one_made_required_is_not() {
+    let copy = copy_with(str::to_owned);
+    restore_tree(&root().join("src"), &copy.dir.join("src"));
+    // The API as it is, built by the gate itself, becomes the baseline.
+    let o = copy.xtask(&["semver"]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let built = copy_target().join("doc").join("toggl_track_api.json");
+    let baseline = copy.dir.join("target-baseline-spec.json");
+    std::fs::copy(&built, &baseline).expect("the API's rustdoc JSON");
+    let baseline = baseline.to_str().expect("utf-8");
+
+    // An optional field on the client object and on the create body: the
+    // generated types are non_exhaustive, so callers keep compiling.
+    let spec = copy.dir.join(SPEC);
+    let grown = with_tax_id(&copy.read(SPEC));
+    std::fs::write(&spec, &grown).expect("edited in place");
+    let o = copy.xtask(&["semver", "--baseline", baseline]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+
+    // The control: an optional field made required changes its type.
+    let required = grown.replacen(
+        "      description: A new client. The workspace comes from the path, not the body.\n      required: [name]\n",
+        "      description: A new client. The workspace comes from the path, not the body.\n      required: [name, notes]\n",
+        1,
+    );
+    assert_ne!(required, grown, "the control edit applied");
+    std::fs::write(&spec, required).expect("edited in place");
+    let o = copy.xtask(&["semver", "--baseline", baseline]);
+    assert_eq!(o.status.code(), Some(1), "{}", said(&o));
+    assert!(
+        text(&o.stdout).contains("types::ClientCreate.notes: Option<String> -> String"),
+        "{}",
+        said(&o)
+    );
+}
+
+/// A list of 40 clients whose 38th carries `permissions` as an object:
+/// an answer as a changed service could send it.
+fn list_with_permissions_as_an_object() -> String {
+    let workspace = toggl_track_local_service::demo::WORKSPACE;
+    let mut list: Vec<serde_json::Value> = (1..=40)
+        .map(|i| {
+            serde_json::json!({"id": 61300000 + i, "wid": workspace, "name": format!("Changed {i:02}"),
+                "archived": false, "at": "2026-11-30T10:00:00Z", "creator_id": 7654321,
+                "permissions": ["archive", "update", "remove"]})
+        })
+        .collect();
+    list[37]["permissions"] = serde_json::json!({"archive": true, "update": true, "remove": false});
+    serde_json::to_string(&list).expect("json")
+}
+
+/// The project's command-line tool as users run it, built if need be.
+fn toggl_clients() -> PathBuf {
+    let dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(Path::to_path_buf))
+        .expect("the test's target folder");
+    let binary = dir.join("toggl-clients");
+    if !binary.exists() {
+        let built = Command::new(option_env!("CARGO").unwrap_or("cargo"))
+            .args(["build", "-q", "-p", "toggl-clients"])
+            .current_dir(root())
+            .status()
+            .expect("cargo runs");
+        assert!(built.success(), "the tool builds");
+    }
+    binary
+}
+
+#[test]
+fn a_changed_answer_is_named_saved_imported_checked_and_fixed() {
+    let scratch = root().join("target").join("maintainer").join("changed");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).expect("scratch folder");
+    let har = scratch.join("changed.har");
+
+    // 1 and 2: the changed answer, and the tool's one line about it.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = runtime
+        .block_on(toggl_track_local_service::start(
+            toggl_track_local_service::Config::demo(),
+        ))
+        .expect("the local service starts");
+    server
+        .faults()
+        .answer_next(list_with_permissions_as_an_object());
+    let o = Command::new(toggl_clients())
+        .args(["--base-url", server.base_url(), "--record"])
+        .arg(&har)
+        .arg("list")
+        .env_clear()
+        .env(
+            "TOGGL_API_TOKEN",
+            toggl_track_local_service::demo::API_TOKEN,
+        )
+        .env(
+            "TOGGL_WORKSPACE_ID",
+            toggl_track_local_service::demo::WORKSPACE.to_string(),
+        )
+        .env("TOGGL_CLIENTS_CACHE_DIR", scratch.join("cache"))
+        .output()
+        .expect("the tool runs");
+    assert_eq!(o.status.code(), Some(6), "{}", said(&o));
+    let line = text(&o.stderr);
+    let place = "[37].permissions";
+    let location = "#/components/schemas/TrackClient/properties/permissions";
+    for part in [
+        "list_clients",
+        place,
+        location,
+        "an object with 3 field(s)",
+        "HTTP 200",
+    ] {
+        assert!(line.contains(part), "{part}: {line}");
+    }
+    // 3: the exchange, saved.
+    assert!(
+        line.contains(&format!("saved in {}", har.display())),
+        "{line}"
+    );
+
+    // 4 and 5: imported as it is; conformance names the same place.
+    let copy = copy_with(str::to_owned);
+    let o = copy.xtask(&["recordings", "import", har.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    assert!(copy.dir.join("openapi/recordings/changed.har").exists());
+    let o = copy.xtask(&["conformance"]);
+    assert_eq!(o.status.code(), Some(1), "{}", said(&o));
+    let report = text(&o.stdout);
+    assert!(
+        report.contains(place) && report.contains(location),
+        "the same place and spec location: {report}"
+    );
+
+    // 6 and 7: the spec follows the service, in place; regenerated.
+    let spec = copy.dir.join(SPEC);
+    let single =
+        "            - title: Single\n              type: string\n              nullable: true\n";
+    let source = copy.read(SPEC);
+    assert!(
+        source.contains(single),
+        "the fixture's anchor is in the spec"
+    );
+    let followed = source.replacen(
+        single,
+        &format!("{single}            - title: Flags\n              type: object\n              additionalProperties:\n                type: boolean\n"),
+        1,
+    );
+    std::fs::write(&spec, followed).expect("edited in place");
+    let o = copy.xtask(&["regen"]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+
+    // 8: the recording conforms, and the client's types read it.
+    let o = copy.xtask(&["conformance"]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    restore_tree(&root().join("src"), &copy.dir.join("src"));
+    let o = Command::new(option_env!("CARGO").unwrap_or("cargo"))
+        .args(["test", "-q", "-p", "toggl-track-api", "--test", "it"])
+        .arg("recordings::every_recorded_body_decodes_with_the_clients_types")
+        .current_dir(&copy.dir)
+        .env("CARGO_TARGET_DIR", copy_target())
+        .env("CARGO_NET_OFFLINE", "true")
+        .output()
+        .expect("cargo runs");
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+}
+
+#[test]
+fn two_checkouts_sharing_a_target_folder_each_check_their_own_spec() {
+    let copy = copy_with(str::to_owned);
+    // A second checkout beside the first, whose spec has a reference cycle.
+    let other = copy.dir.with_file_name("other");
+    let _ = std::fs::remove_dir_all(&other);
+    restore_tree(&copy.dir, &other);
+    let spec = other.join(SPEC);
+    let cycled = std::fs::read_to_string(&spec).expect("spec").replacen(
+        "  schemas:\n    TrackClient:\n",
+        "  schemas:\n    Loop:\n      $ref: \"#/components/schemas/Loop\"\n    TrackClient:\n",
+        1,
+    );
+    std::fs::write(&spec, cycled).expect("edited");
+    let check = |dir: &Path| {
+        Command::new(option_env!("CARGO").unwrap_or("cargo"))
+            .args(["xtask", "check"])
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", copy_target())
+            .env("CARGO_NET_OFFLINE", "true")
+            .output()
+            .expect("cargo runs")
+    };
+    // In turns, so that each may run the binary the other built.
+    for _ in 0..2 {
+        let o = check(&other);
+        assert_eq!(o.status.code(), Some(2), "{}", said(&o));
+        assert!(text(&o.stderr).contains("reference cycle"), "{}", said(&o));
+        let o = check(&copy.dir);
+        assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    }
 }

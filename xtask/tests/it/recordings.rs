@@ -19,7 +19,7 @@ fn the_recordings_folder_conforms() {
 }
 
 #[test]
-fn a_recorded_body_that_breaks_the_spec_is_named_by_file_entry_and_pointer() {
+fn a_recorded_body_that_breaks_the_spec_is_named_by_place_and_spec_location() {
     let broken = reconstructed().replacen(
         "\\\"creator_id\\\":9876543",
         "\\\"creator_id\\\":\\\"ada\\\"",
@@ -33,7 +33,8 @@ fn a_recorded_body_that_breaks_the_spec_is_named_by_file_entry_and_pointer() {
     let first = out.lines().next().unwrap_or_default();
     assert!(
         first.contains("broken.har: entry 0 (GET /workspaces/4567890/clients -> 200)")
-            && first.contains("at /0/creator_id"),
+            && first.contains("at [0].creator_id")
+            && first.contains("#/components/schemas/TrackClient/properties/creator_id"),
         "{out}"
     );
 }

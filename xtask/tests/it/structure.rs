@@ -1,6 +1,8 @@
 //! The workspace's shape: no import cycle between the top-level modules of
 //! any crate (a module that uses `crate::b` while `b` uses it back, directly
-//! or around a loop), so every concern keeps one home.
+//! or around a loop; names the crate root re-exports count as their
+//! modules, and the generated client as the module that includes it), so
+//! every concern keeps one home; and Toggl's sentences read in one place.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -48,11 +50,42 @@ fn mentions(text: &str) -> BTreeSet<String> {
     found
 }
 
-/// The crate's top-level modules and which others each uses.
+/// The names the crate root re-exports (`pub use a::{B, C as D};`), each
+/// with the module it comes from.
+fn reexports(src: &Path) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    for root in ["lib.rs", "main.rs"] {
+        let Ok(text) = std::fs::read_to_string(src.join(root)) else {
+            continue;
+        };
+        for line in text.lines() {
+            let Some(rest) = line.trim().strip_prefix("pub use ") else {
+                continue;
+            };
+            let rest = rest.trim_end_matches(';');
+            let Some((module, names)) = rest.split_once("::") else {
+                continue;
+            };
+            let names = names.trim_start_matches('{').trim_end_matches('}');
+            for name in names.split(',') {
+                let exported = name.split(" as ").last().unwrap_or_default().trim();
+                let exported = exported.rsplit("::").next().unwrap_or_default();
+                if !exported.is_empty() {
+                    found.insert(exported.to_owned(), module.trim().to_owned());
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The crate's top-level modules and which others each uses. The generated
+/// client, which `src/generated.rs` includes from the build, is read from
+/// its committed copy (`cargo xtask check` keeps the two equal).
 fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut files = Vec::new();
     sources(src, &mut files);
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut texts: Vec<(String, String)> = Vec::new();
     for file in files {
         let relative = file.strip_prefix(src).expect("under src");
         let first = relative
@@ -68,7 +101,20 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
             continue;
         }
         let text = std::fs::read_to_string(&file).expect("readable");
-        graph.entry(module).or_default().extend(mentions(&text));
+        if text.contains("include!(concat!(env!(\"OUT_DIR\")") {
+            let committed = src.join("..").join("openapi/generated/toggl_track_v9.rs");
+            let generated = std::fs::read_to_string(&committed).expect("the committed client");
+            texts.push((module.clone(), generated));
+        }
+        texts.push((module, text));
+    }
+    let aliases = reexports(src);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, text) in texts {
+        let uses = mentions(&text)
+            .into_iter()
+            .map(|name| aliases.get(&name).cloned().unwrap_or(name));
+        graph.entry(module).or_default().extend(uses);
     }
     let names: BTreeSet<String> = graph.keys().cloned().collect();
     for (module, uses) in &mut graph {
@@ -144,5 +190,88 @@ fn a_cycle_is_found() {
     assert_eq!(
         mentions("use crate::{a, b::c};\nlet x = crate::d::e(); // crate::f"),
         ["a", "b", "d"].into_iter().map(str::to_owned).collect()
+    );
+}
+
+#[test]
+fn re_exports_and_the_generated_client_are_seen() {
+    let graph = graph(&root().join("src"));
+    // `use crate::{Client, Error}` is a use of the modules behind the names.
+    assert!(graph["extras"].contains("generated"), "{graph:?}");
+    assert!(graph["extras"].contains("error"), "{graph:?}");
+    // The generated client calls the pipeline, and the pipeline does not
+    // call it back.
+    assert!(graph["generated"].contains("pipeline"), "{graph:?}");
+    assert!(!graph["pipeline"].contains("generated"), "{graph:?}");
+}
+
+/// Fragments of the sentences Toggl's service answers with: read by the
+/// library's classifier only.
+const TOGGL_SENTENCES: &[&str] = &[
+    "already been taken",
+    "already exists",
+    "hourly limit",
+    "quota will reset",
+    "incorrect username",
+    "does not have access",
+    "cannot add or edit",
+    "name cannot be empty",
+    "maximum length is",
+    "json is not valid",
+    "expecting an integer",
+    "missing or invalid",
+    "premium workspaces",
+];
+
+/// The one file that reads them.
+const CLASSIFIER: &str = "src/pipeline/answer.rs";
+
+#[test]
+fn only_the_classifier_reads_the_services_sentences() {
+    let mut files = Vec::new();
+    for dir in ["src", "crates/cli/src"] {
+        sources(&root().join(dir), &mut files);
+    }
+    let mut found = Vec::new();
+    for file in files {
+        let shown = file
+            .strip_prefix(root())
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        if shown.ends_with(CLASSIFIER) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("readable");
+        // Up to the unit tests, which may quote the service.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (n, line) in code.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default().to_lowercase();
+            let matched = TOGGL_SENTENCES.iter().find(|s| code.contains(*s));
+            // Reading an error's text is reading the service's words.
+            let reads_text =
+                code.contains("to_string().contains(") || code.contains("message.contains(");
+            if let Some(sentence) = matched {
+                found.push(format!("{shown}:{}: {sentence:?}", n + 1));
+            } else if reads_text {
+                found.push(format!("{shown}:{}: reads an error's text", n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "Toggl's sentences read outside {CLASSIFIER}; branch on the typed reasons instead:\n{}",
+        found.join("\n")
+    );
+    // The check sees what it looks for.
+    let classifier = std::fs::read_to_string(root().join(CLASSIFIER))
+        .expect("readable")
+        .to_lowercase();
+    assert!(
+        TOGGL_SENTENCES
+            .iter()
+            .filter(|s| classifier.contains(*s))
+            .count()
+            >= 8
     );
 }

@@ -18,13 +18,16 @@ function check(what: string, condition: boolean): void {
   }
 }
 
-/** The status and decoded body of a refused request. */
+/** The status and body of a refused request: decoded when it is JSON,
+ * else its text (a 403 for wrong credentials is plain text). */
 async function refusal(call: Promise<unknown>): Promise<[number, unknown]> {
   try {
     await call;
   } catch (e) {
     if (e instanceof ResponseError) {
-      return [e.response.status, await e.response.json()];
+      const text = await e.response.text();
+      const json = (e.response.headers.get("content-type") ?? "").includes("json");
+      return [e.response.status, json ? JSON.parse(text) : text];
     }
     throw e;
   }
@@ -108,6 +111,13 @@ async function main(basePath: string): Promise<number> {
 
   const [badStatus, badMessage] = await refusal(api.createClient({ workspaceId: WS, clientCreate: { name: "" } }));
   check("an empty name is refused with its message", badStatus === 400 && badMessage === "Client name cannot be empty");
+
+  const wrong = new ClientsApi(new Configuration({ basePath, username: "wrong-token", password: "api_token" }));
+  const [deniedStatus, denied] = await refusal(wrong.listClients({ workspaceId: WS }));
+  check(
+    "wrong credentials are a plain-text 403",
+    deniedStatus === 403 && denied === "Incorrect username and/or password",
+  );
 
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;

@@ -19,7 +19,7 @@ use serde_json::json;
 use toggl_track_api::Error;
 use toggl_track_api::extras::name_key;
 use toggl_track_api::quota::{Outlook, QuotaKind};
-use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus};
+use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, TrackClient};
 
 use crate::args::Output;
 use crate::failure::{Failure, LIMITED, USAGE};
@@ -43,6 +43,22 @@ pub(crate) struct Apply {
     /// larger than an hour's quota; --timeout still bounds each request).
     #[arg(long, conflicts_with = "dry_run")]
     wait: bool,
+    /// Plan from the mirror as it is, with no read at all (`sync` keeps it
+    /// current).
+    #[arg(long)]
+    from_mirror: bool,
+    /// Plan from the mirror when its last sync is younger than this (e.g.
+    /// 10m), with no read; else read the workspace as usual.
+    #[arg(long, value_parser = crate::args::duration, conflicts_with = "from_mirror")]
+    max_age: Option<std::time::Duration>,
+}
+
+/// What the writes of an apply answered, for the mirror.
+#[derive(Debug, Default)]
+struct Written {
+    now: Vec<TrackClient>,
+    deleted: Vec<u64>,
+    archived: Vec<u64>,
 }
 
 /// The columns of a change, as tables and CSV show it.
@@ -81,15 +97,7 @@ impl Apply {
         let bad = |m: String| Failure::new(USAGE, format!("{shown}: {m}"));
         let source = source(&self.file)?;
         let checked = file::check(&source).map_err(bad)?;
-        let existing = s
-            .client
-            .list_clients()
-            .workspace_id(s.workspace)
-            .status(ClientStatus::Both)
-            .send()
-            .await?
-            .into_inner()
-            .0;
+        let existing = self.existing(s).await?;
         let mut changes =
             plan::plan(&source, &checked, &existing, self.prune).map_err(|e| match e {
                 PlanError::UnknownId(m) => Failure::new(USAGE, m),
@@ -127,18 +135,20 @@ impl Apply {
                 ),
             ));
         }
-        if !self.dry_run
-            && let Some(cache) = &mut s.cache
-        {
-            // Forgotten before anything changes: an interrupted apply leaves
-            // no stale entry behind.
-            cache.invalidate_all();
-        }
+        let mut written = Written::default();
         let (done, outcome) = if self.dry_run {
             (0, Ok(()))
         } else {
-            execute(s, &mut changes).await
+            execute(s, &mut changes, &mut written).await
         };
+        // What was done is applied to the mirror, even when the job stopped.
+        s.mirror_writes(&written.now, &written.deleted, None);
+        if !written.archived.is_empty()
+            && let Some(mirror) = s.mirror_if_usable()
+            && let Err(why) = mirror.mark_archived(&written.archived)
+        {
+            eprintln!("warning: the mirror is not kept current: {why}");
+        }
         let spent = s.client.requests_sent();
         match out {
             Output::Json => output::emit(&output::json_document(&json!({
@@ -178,6 +188,47 @@ impl Apply {
     }
 }
 
+impl Apply {
+    /// The workspace's clients as they are: from the mirror when asked
+    /// (and fresh enough), else one read.
+    async fn existing(&self, s: &mut Session) -> Result<Vec<TrackClient>, Failure> {
+        if self.from_mirror || self.max_age.is_some() {
+            let workspace = s.workspace;
+            let mirror = s.mirror()?;
+            let holding = mirror.holding(workspace)?;
+            let usable = match (holding, self.max_age) {
+                (Some(h), Some(max_age)) => h.age() <= max_age,
+                (Some(_), None) => true,
+                (None, _) if self.from_mirror => {
+                    return Err(Failure::new(
+                        USAGE,
+                        format!(
+                            "{}: the mirror does not hold workspace {workspace}; run `toggl-clients sync` first",
+                            mirror.path().display()
+                        ),
+                    ));
+                }
+                (None, _) => false,
+            };
+            if let (true, Some(h)) = (usable, holding) {
+                eprintln!(
+                    "planning from the mirror, synced {} ago (0 reads)",
+                    humantime::format_duration(std::time::Duration::from_secs(h.age().as_secs()))
+                );
+                return Ok(mirror.all_clients(workspace)?);
+            }
+        }
+        Ok(s.client
+            .list_clients()
+            .workspace_id(s.workspace)
+            .status(ClientStatus::Both)
+            .send()
+            .await?
+            .into_inner()
+            .0)
+    }
+}
+
 /// How the plan's `writes` fit the organization quota, in words: nothing
 /// when they fit, else the windows and roughly when it is done.
 fn describe(outlook: &Outlook) -> String {
@@ -194,7 +245,7 @@ fn describe(outlook: &Outlook) -> String {
 /// How the plan's `writes` fit the organization quota the read reported.
 /// When they do not fit and the window's size is not known yet, one request
 /// to the quota endpoint (the user-level quota, not this one) says it.
-async fn outlook(s: &Session, writes: u64) -> Outlook {
+async fn outlook(s: &mut Session, writes: u64) -> Outlook {
     let outlook = s.known_quotas().outlook(QuotaKind::Organization, writes);
     if !outlook.needs_window_size() || s.client.refresh_quotas().await.is_err() {
         return outlook;
@@ -205,7 +256,11 @@ async fn outlook(s: &Session, writes: u64) -> Outlook {
 /// Carries out the plan in order, filling in the ids of created clients;
 /// returns how many changes are done, and the error that stopped it, if
 /// any. Quota resets are waited out by the client, when `--wait` asked.
-async fn execute(s: &Session, changes: &mut [Change]) -> (usize, Result<(), Error>) {
+async fn execute(
+    s: &Session,
+    changes: &mut [Change],
+    written: &mut Written,
+) -> (usize, Result<(), Error>) {
     // New clients by name, for archiving them in the same run.
     let mut created: HashMap<String, NonZeroU64> = HashMap::new();
     let mut done = 0;
@@ -224,7 +279,7 @@ async fn execute(s: &Session, changes: &mut [Change]) -> (usize, Result<(), Erro
             changes.len() - done,
             changes.len()
         ));
-        if let Err(e) = step(s, &mut changes[done..done + n], &mut created).await {
+        if let Err(e) = step(s, &mut changes[done..done + n], &mut created, written).await {
             return (done, Err(e));
         }
         for c in &changes[done..done + n] {
@@ -245,6 +300,7 @@ async fn step(
     s: &Session,
     changes: &mut [Change],
     created: &mut HashMap<String, NonZeroU64>,
+    written: &mut Written,
 ) -> Result<(), Error> {
     let ws = s.workspace;
     let first = &mut changes[0];
@@ -269,16 +325,21 @@ async fn step(
             first.id = Some(ensured.client.id);
             created.insert(name_key(&row.name), ensured.client.id);
             // Made by someone else: bring it in line with the row.
+            let fix = plan::update(&ensured.client, &row).and_then(|c| c.body);
+            let id = ensured.client.id;
+            written.now.push(ensured.client);
             if !ensured.created
-                && let Some(fix) = plan::update(&ensured.client, &row).and_then(|c| c.body)
+                && let Some(fix) = fix
             {
-                s.client
+                let fixed = s
+                    .client
                     .update_client()
                     .workspace_id(ws)
-                    .client_id(ensured.client.id)
+                    .client_id(id)
                     .body(fix)
                     .send()
                     .await?;
+                written.now.push(fixed.into_inner());
             }
             Ok(())
         }
@@ -286,27 +347,31 @@ async fn step(
             let (Some(id), Some(body)) = (first.id, first.body.clone()) else {
                 return Ok(());
             };
-            s.client
+            let updated = s
+                .client
                 .update_client()
                 .workspace_id(ws)
                 .client_id(id)
                 .body(body)
                 .send()
-                .await
-                .map(drop)
+                .await?;
+            written.now.push(updated.into_inner());
+            Ok(())
         }
         Action::Restore => {
             let Some(id) = first.id else {
                 return Ok(());
             };
-            s.client
+            let restored = s
+                .client
                 .restore_client()
                 .workspace_id(ws)
                 .client_id(id)
                 .body(ClientRestore::default())
                 .send()
-                .await
-                .map(drop)
+                .await?;
+            written.now.push(restored.into_inner());
+            Ok(())
         }
         Action::Archive => {
             // Clients created in this run are archived by their new ids.
@@ -317,20 +382,22 @@ async fn step(
             s.client
                 .archive_clients()
                 .workspace_id(ws)
-                .body(ids)
+                .body(ids.clone())
                 .send()
-                .await
-                .map(drop)
+                .await?;
+            written.archived.extend(ids.iter().map(|i| i.get()));
+            Ok(())
         }
         Action::Delete => {
             let ids: Vec<NonZeroU64> = changes.iter().filter_map(|c| c.id).collect();
             s.client
                 .delete_clients()
                 .workspace_id(ws)
-                .body(ids)
+                .body(ids.clone())
                 .send()
-                .await
-                .map(drop)
+                .await?;
+            written.deleted.extend(ids.iter().map(|i| i.get()));
+            Ok(())
         }
     }
 }

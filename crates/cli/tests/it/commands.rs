@@ -4,6 +4,8 @@
 use std::process::Output;
 
 use assert_cmd::Command;
+#[cfg(target_os = "linux")]
+use rusty_fork::rusty_fork_test;
 use serde_json::Value;
 use toggl_track_local_service::{Config, LocalService};
 
@@ -492,10 +494,10 @@ async fn list_since_shows_changes_and_deletions() {
     );
 }
 
-/// A command run with the cache in `dir`.
+/// A command run with the mirror in `dir`, as its default folder.
 async fn run_cached(server: &LocalService, dir: &std::path::Path, args: &[&str]) -> Output {
     let mut cmd = tool(server, TOKEN, args);
-    cmd.env("TOGGL_CLIENTS_CACHE_DIR", dir);
+    cmd.env("TOGGL_CLIENTS_DATA_DIR", dir);
     output(cmd).await
 }
 
@@ -752,25 +754,34 @@ async fn list_with_max_age_answers_twice_for_one_request() {
     let server = service(Config::demo()).await;
     let dir = temp_dir("cache");
     let before = server.requests();
+    // The first read fills the mirror (one full read), the second costs
+    // nothing; archived clients are in the mirror too.
     let first = ok(&run_cached(&server, &dir, &["list", "--max-age", "10m"]).await);
     let second = ok(&run_cached(&server, &dir, &["list", "--max-age", "10m"]).await);
     assert_eq!(first, second);
+    let archived = ok(&run_cached(
+        &server,
+        &dir,
+        &["list", "--status", "archived", "--max-age", "10m"],
+    )
+    .await);
+    assert!(archived.contains("Initech"), "{archived}");
     assert_eq!(server.requests() - before, 1);
-    // A client listed is a client cached, for `get` too.
+    // A client listed is a client held, for `get` too.
     ok(&run_cached(&server, &dir, &["get", "61234001", "--max-age", "10m"]).await);
     assert_eq!(server.requests() - before, 1);
-    // A write through the tool forgets what it changed.
+    // A write through the tool keeps the mirror current with its answer.
     ok(&run_cached(&server, &dir, &["update", "61234001", "--notes", "fresh"]).await);
     let third = ok(&run_cached(&server, &dir, &["list", "--max-age", "10m"]).await);
     assert!(third.contains("fresh"), "{third}");
-    assert_eq!(server.requests() - before, 3);
+    assert_eq!(server.requests() - before, 2);
     // Without --max-age: today's behaviour, a request each time.
     ok(&run_cached(&server, &dir, &["list"]).await);
-    assert_eq!(server.requests() - before, 4);
-    // The cache holds no credential and is its owner's alone.
+    assert_eq!(server.requests() - before, 3);
+    // The mirror holds no credential and is its owner's alone.
     for entry in std::fs::read_dir(&dir).expect("dir").flatten() {
-        let text = std::fs::read_to_string(entry.path()).expect("readable");
-        assert!(!text.contains(TOKEN));
+        let bytes = std::fs::read(entry.path()).expect("readable");
+        assert!(!String::from_utf8_lossy(&bytes).contains(TOKEN));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -888,8 +899,15 @@ async fn an_oversized_answer_is_refused_unread() {
 }
 
 #[cfg(target_os = "linux")]
-#[tokio::test(flavor = "multi_thread")]
-async fn an_endless_answer_stops_at_the_cap_in_bounded_memory() {
+rusty_fork_test! {
+    #[test]
+    fn an_endless_answer_stops_at_the_cap_in_bounded_memory() {
+        crate::alone(stop_an_endless_answer());
+    }
+}
+
+#[cfg(target_os = "linux")]
+async fn stop_an_endless_answer() {
     let server = service(Config::demo()).await;
     server.faults().endless_next();
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"));
@@ -1106,4 +1124,85 @@ async fn the_requests_reported_are_the_ones_the_service_counted() {
         "{}",
         stderr(&o)
     );
+}
+
+/// A list of 40 clients, the 38th of which has `field` set to `value`: an
+/// answer as a changed service would send it.
+fn changed_list(field: &str, value: Value) -> String {
+    let workspace = toggl_track_local_service::demo::WORKSPACE;
+    let mut list: Vec<Value> = (1..=40)
+        .map(|i| {
+            serde_json::json!({"id": 61300000 + i, "wid": workspace, "name": format!("Changed {i:02}"),
+                "archived": false, "at": "2026-11-30T10:00:00Z", "creator_id": 7654321})
+        })
+        .collect();
+    list[37][field] = value;
+    serde_json::to_string(&list).expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_answer_is_one_line_naming_what_changed_and_can_be_handed_over() {
+    let server = service(Config::demo()).await;
+    server
+        .faults()
+        .answer_next(changed_list("creator_id", Value::from("3")));
+    let o = run(&server, &["list"]).await;
+    failed(&o, 6, "[37].creator_id");
+    let line = stderr(&o);
+    for part in [
+        "list_clients",
+        "HTTP 200",
+        "request id ",
+        "an integer of at least 1, or null",
+        "the string \"3\"",
+        "#/components/schemas/TrackClient/properties/creator_id",
+        "--record",
+    ] {
+        assert!(line.contains(part), "{part}: {line}");
+    }
+    assert!(!line.contains("Changed 01"), "not the first item: {line}");
+
+    // Saved as evidence: the failing exchange, without the token.
+    let dir = temp_dir("changed");
+    let har = dir.join("changed.har");
+    server
+        .faults()
+        .answer_next(changed_list("creator_id", Value::from("3")));
+    let o = run(&server, &["--record", har.to_str().expect("utf-8"), "list"]).await;
+    failed(&o, 6, &format!("saved in {}", har.display()));
+    let text = std::fs::read_to_string(&har).expect("the recording is written");
+    assert!(!text.contains(TOKEN) && !text.to_lowercase().contains("authorization"));
+    let saved: Value = serde_json::from_str(&text).expect("HAR");
+    let entries = saved["log"]["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "only the failing exchange");
+    assert!(
+        entries[0]["response"]["content"]["text"]
+            .as_str()
+            .is_some_and(|b| b.contains("\"creator_id\":\"3\"")),
+        "{text}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&har).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // A run without failures keeps nothing; with --record-all, everything.
+    let all = dir.join("all.har");
+    let o = run(&server, &["--record", all.to_str().expect("utf-8"), "list"]).await;
+    ok(&o);
+    assert!(!all.exists(), "nothing failed, nothing written");
+    let o = run(
+        &server,
+        &[
+            "--record",
+            all.to_str().expect("utf-8"),
+            "--record-all",
+            "list",
+        ],
+    )
+    .await;
+    ok(&o);
+    assert!(stderr(&o).contains("saved 1 exchange(s)"), "{}", stderr(&o));
 }

@@ -7,6 +7,20 @@
 mod child;
 mod commands;
 mod live;
+mod mirror;
 mod security;
 mod terminal;
 mod wire;
+
+/// Runs `test` on a runtime of its own. The tests that read a child's peak
+/// memory run it inside `rusty_fork_test!`, alone in a fresh copy of this
+/// binary: Linux starts a child's peak at its parent's, and this binary,
+/// running every test at once, holds large services.
+#[cfg(target_os = "linux")]
+fn alone<F: std::future::Future>(test: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(test)
+}

@@ -1,7 +1,7 @@
 //! Credentials only where they belong, tried against hostile local servers:
 //! no plain HTTP off this machine, no redirect followed, an absurd
 //! `Retry-After` read as the date it is, a token file only its owner can
-//! read, and a cache folder that is this user's alone.
+//! read, and a mirror folder that is this user's alone.
 
 use std::path::Path;
 use std::process::Output;
@@ -158,26 +158,32 @@ async fn a_token_file_is_read_only_when_its_owner_alone_can_read_it() {
 
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
-async fn a_cache_folder_others_may_write_to_is_not_used() {
+async fn a_mirror_folder_others_may_write_to_is_not_used() {
     use std::os::unix::fs::PermissionsExt;
     let server = toggl_track_local_service::start(toggl_track_local_service::Config::demo())
         .await
         .expect("service");
-    let dir = temp_dir("sec-cache-open");
+    let dir = temp_dir("sec-mirror-open");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
     let env = [
         ("TOGGL_API_TOKEN", TOKEN),
         ("TOGGL_BASE_URL", server.base_url()),
-        ("TOGGL_CLIENTS_CACHE_DIR", dir.to_str().expect("utf-8")),
+        ("TOGGL_CLIENTS_DATA_DIR", dir.to_str().expect("utf-8")),
     ];
-    let o = toggl(&env, &["list", "--max-age", "10m"]).await;
+    // A command that only keeps the mirror current warns once and goes on.
+    let o = toggl(&env, &["list"]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert_eq!(
-        err.matches("warning: not using the cache").count(),
+        err.matches("warning: the mirror is not kept current: not using the folder")
+            .count(),
         1,
         "{err}"
     );
+    // One that needs it fails, saying why.
+    let o = toggl(&env, &["list", "--max-age", "10m"]).await;
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("may write"), "{}", stderr(&o));
     assert!(
         err.contains(dir.to_str().expect("utf-8")) && err.contains("may write"),
         "{err}"
@@ -193,7 +199,7 @@ async fn a_cache_folder_others_may_write_to_is_not_used() {
     let env = [
         ("TOGGL_API_TOKEN", TOKEN),
         ("TOGGL_BASE_URL", server.base_url()),
-        ("TOGGL_CLIENTS_CACHE_DIR", fresh.to_str().expect("utf-8")),
+        ("TOGGL_CLIENTS_DATA_DIR", fresh.to_str().expect("utf-8")),
     ];
     assert!(
         toggl(&env, &["list", "--max-age", "10m"])

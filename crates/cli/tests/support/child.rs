@@ -6,7 +6,8 @@
 //! Linux starts a child's count at the spawning process's own peak (the
 //! high-water mark of the memory the child was spawned from), so [`run`]
 //! reports at least the caller's size: an upper bound, close when the
-//! caller is small. [`run_isolated`] spawns through a small copy of the
+//! caller is small (the tests that read it run alone, in a fresh copy of
+//! the test binary). [`run_isolated`] spawns through a small copy of the
 //! calling program that does nothing else, for a figure that is the
 //! child's alone; the program must call [`serve_isolation`] first thing.
 

@@ -830,6 +830,7 @@ async fn bulk_archive_on_a_free_workspace_changes_nothing() {
         notes: None,
         external_reference: None,
         creator_id: toggl_track_local_service::demo::USER_ID,
+        at: None,
     });
     let api = Api::new(Config::with_seed(seed)).await;
     let (status, answer) = api

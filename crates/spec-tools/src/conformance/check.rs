@@ -3,6 +3,7 @@
 //! against the schemas. (That the Rust client's types decode them is a test
 //! of the client crate, beside those types.)
 
+use crate::locations::{locate, place_of_pointer};
 use crate::paths::{Segment, Template};
 use crate::refs;
 use serde_json::Value;
@@ -125,8 +126,23 @@ pub fn check(doc: &Value, operations: &[Operation<'_>], entry: &Entry) -> Vec<St
         .get("requestBody")
         .map(|b| refs::resolve_lenient(doc, b))
         .and_then(|b| b.pointer("/content/application~1json/schema"));
+    let op_pointer = format!(
+        "#/paths/{}/{}",
+        refs::escape(op.template.as_str()),
+        op.method.to_ascii_lowercase()
+    );
+    let body_pointer = match op.node.get("requestBody") {
+        Some(b) => match b.get("$ref").and_then(Value::as_str) {
+            Some(reference) => reference.to_owned(),
+            None => format!("{op_pointer}/requestBody"),
+        },
+        None => String::new(),
+    };
     match (sent, described) {
-        (Some(text), Some(schema)) => body(doc, &mut found, &op.id, "request body", text, schema),
+        (Some(text), Some(schema)) => {
+            let at = format!("{body_pointer}/content/application~1json/schema");
+            body(doc, &mut found, &op.id, "request body", text, (schema, &at));
+        }
         (Some(_), None) => found.push(format!(
             "{}: a request body where the spec describes none",
             op.id
@@ -136,13 +152,23 @@ pub fn check(doc: &Value, operations: &[Operation<'_>], entry: &Entry) -> Vec<St
     // The status and the response body.
     let status = entry.response.status.to_string();
     let responses = op.node.get("responses");
-    let response = responses
-        .and_then(|r| {
-            r.get(&status)
-                .or_else(|| r.get(format!("{}XX", &status[..1])))
-                .or_else(|| r.get("default"))
-        })
-        .map(|r| refs::resolve_lenient(doc, r));
+    let listed = responses.and_then(|r| {
+        [
+            status.clone(),
+            format!("{}XX", &status[..1]),
+            "default".to_owned(),
+        ]
+        .into_iter()
+        .find_map(|code| r.get(&code).map(|node| (code, node)))
+    });
+    let response_pointer =
+        listed.as_ref().map(
+            |(code, node)| match node.get("$ref").and_then(Value::as_str) {
+                Some(reference) => reference.to_owned(),
+                None => format!("{op_pointer}/responses/{code}"),
+            },
+        );
+    let response = listed.map(|(_, r)| refs::resolve_lenient(doc, r));
     let Some(response) = response else {
         found.push(format!("{}: status {status} is not listed", op.id));
         return found;
@@ -186,12 +212,34 @@ pub fn check(doc: &Value, operations: &[Operation<'_>], entry: &Entry) -> Vec<St
     if is_array && text.trim() == "null" {
         return found;
     }
-    body(doc, &mut found, &op.id, "response body", &text, schema);
+    let at = format!(
+        "{}/content/{}/schema",
+        response_pointer.unwrap_or_default(),
+        refs::escape(&media)
+    );
+    body(
+        doc,
+        &mut found,
+        &op.id,
+        "response body",
+        &text,
+        (schema, &at),
+    );
     found
 }
 
-/// Parses `text` as JSON and validates it against `schema`.
-fn body(doc: &Value, found: &mut Vec<String>, op: &str, what: &str, text: &str, schema: &Value) {
+/// Parses `text` as JSON and validates it against `schema` (the node, and
+/// where it sits in the spec). Each problem names the place in the body as
+/// the client's errors name it (`[37].creator_id`), and the spec's
+/// location for it.
+fn body(
+    doc: &Value,
+    found: &mut Vec<String>,
+    op: &str,
+    what: &str,
+    text: &str,
+    (schema, pointer): (&Value, &str),
+) {
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -202,7 +250,11 @@ fn body(doc: &Value, found: &mut Vec<String>, op: &str, what: &str, text: &str, 
     match Checker::new(doc, schema) {
         Ok(checker) => {
             for (at, why) in checker.errors(&value) {
-                found.push(format!("{op}: {what} at {at}: {why}"));
+                let place = place_of_pointer(&at);
+                let spec = locate(doc, pointer, &place)
+                    .map(|l| format!(" ({}; the spec expects {})", l.pointer, l.expected))
+                    .unwrap_or_default();
+                found.push(format!("{op}: {what} at {place}{spec}: {why}"));
             }
         }
         Err(e) => found.push(format!("{op}: {e}")),
