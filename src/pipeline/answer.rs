@@ -108,30 +108,34 @@ pub(super) fn classify(
                 RetryClass::Final,
             )
         }
-        Err(NoAnswer::Transport(error)) => {
-            let class = retry::of_transport(&error);
-            let source = Arc::new(error);
-            let error = if source.is_timeout() {
-                Error::Timeout {
-                    attempts: attempt,
-                    elapsed: deadline.elapsed(),
-                    deadline: capped.then_some(deadline.budget),
-                    source: Some(source),
-                }
-            } else {
-                Error::Transport {
-                    attempts: attempt,
-                    source,
-                }
-            };
-            Verdict::Failure(Box::new(Failure {
-                error,
-                class,
-                answered: None,
-                unanswered: true,
-            }))
-        }
+        Err(NoAnswer::Transport(error)) => unanswered(error, attempt, deadline, capped),
     }
+}
+
+/// An attempt that got no answer: the connection failed, or it timed out
+/// (the operation's timeout when the attempt's was `capped` to it).
+fn unanswered(error: reqwest::Error, attempt: u32, deadline: &Deadline, capped: bool) -> Verdict {
+    let class = retry::of_transport(&error);
+    let source = Arc::new(error);
+    let error = if source.is_timeout() {
+        Error::Timeout {
+            attempts: attempt,
+            elapsed: deadline.elapsed(),
+            deadline: capped.then_some(deadline.budget),
+            source: Some(source),
+        }
+    } else {
+        Error::Transport {
+            attempts: attempt,
+            source,
+        }
+    };
+    Verdict::Failure(Box::new(Failure {
+        error,
+        class,
+        answered: None,
+        unanswered: true,
+    }))
 }
 
 /// A failed (non-2xx) answer as its error and retry class: the status

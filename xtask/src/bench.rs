@@ -456,10 +456,10 @@ fn build_cost() -> crate::Outcome<String> {
             Some(4),
         ),
         (
-            "rusqlite with SQLite bundled (a C build): what the mirror adds to toggl-clients",
-            "rusqlite-bundled",
-            vec!["-p", "rusqlite"],
-            None,
+            "floor with rusqlite, SQLite bundled (a C build): what toggl-clients' mirror adds",
+            "floor-rustls-rusqlite",
+            [&floor_args[..], &["--features", "mirror"][..]].concat(),
+            Some(0),
         ),
     ];
     // Rounds go through every build in turn, so that a slow spell of the

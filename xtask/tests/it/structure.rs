@@ -2,7 +2,8 @@
 //! any crate (a module that uses `crate::b` while `b` uses it back, directly
 //! or around a loop; names the crate root re-exports count as their
 //! modules, and the generated client as the module that includes it), so
-//! every concern keeps one home; and Toggl's sentences read in one place.
+//! every concern keeps one home; Toggl's sentences read in one place; and
+//! the hand-written layer in functions a reader takes in at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -274,4 +275,63 @@ fn only_the_classifier_reads_the_services_sentences() {
             .count()
             >= 8
     );
+}
+
+/// The longest a function of the hand-written layer (`src/`) may be.
+const LONGEST_FUNCTION: usize = 80;
+
+/// The functions in rustfmt-formatted `text` longer than `limit` lines, as
+/// `(name, first line, lines)`: each runs from its `fn` line to the `}`
+/// at the same indentation.
+fn long_functions(text: &str, limit: usize) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let code = line.trim_start();
+        let indent = &line[..line.len() - code.len()];
+        let Some(at) = code.find("fn ") else { continue };
+        let head = &code[..at];
+        let is_fn = head
+            .split_whitespace()
+            .all(|w| ["pub", "async", "const", "unsafe"].contains(&w) || w.starts_with("pub("));
+        if !is_fn || code.starts_with("//") {
+            continue;
+        }
+        let end = format!("{indent}}}");
+        if let Some(len) = lines[i + 1..].iter().position(|l| *l == end) {
+            let name: String = code[at + 3..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if len + 2 > limit {
+                found.push((name, i + 1, len + 2));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_hand_written_function_is_longer_than_a_screen() {
+    let mut files = Vec::new();
+    sources(&root().join("src"), &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        for (name, line, len) in long_functions(&text, LONGEST_FUNCTION) {
+            found.push(format!("{}:{line}: {name}, {len} lines", file.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "functions longer than {LONGEST_FUNCTION} lines; split them:\n{}",
+        found.join("\n")
+    );
+    // The check sees what it looks for.
+    let long = format!("pub(crate) fn f() {{\n{}}}\n", "    x();\n".repeat(80));
+    assert_eq!(
+        long_functions(&long, LONGEST_FUNCTION),
+        vec![("f".to_owned(), 1, 82)]
+    );
+    assert!(long_functions(&long, 82).is_empty());
 }
