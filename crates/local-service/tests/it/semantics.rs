@@ -184,6 +184,19 @@ async fn create_validates_names_and_sets_creator_and_time() {
         (status.as_u16(), updated["name"].clone()),
         (200, json!("Nulls"))
     );
+    // A wrong type is still refused, in an update and in a restore.
+    let (status, _) = api
+        .json("PUT", &format!("{base}/{id}"), Some(json!({"notes": 5})))
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = api
+        .json(
+            "POST",
+            &format!("{base}/{id}/restore"),
+            Some(json!({"restore_all_projects": "yes"})),
+        )
+        .await;
+    assert_eq!(status, 400);
 }
 
 #[tokio::test]
