@@ -107,11 +107,11 @@ pub(super) async fn send(
 /// Reads the body chunk by chunk and stops as soon as it passes `cap`.
 ///
 /// With a known length (an answer as it is) a larger body is refused before
-/// a byte of it is read, and the buffer is sized once. Without one (a
-/// compressed answer, decompressed on the way) the chunks are copied into
-/// one buffer as they come: a decoder's chunk can be a small view of a much
-/// larger allocation, and keeping the chunks would keep those allocations
-/// (a gzip bomb held many times the cap that way).
+/// a byte of it is read. An answer of one chunk (most are) is kept as it
+/// came; from the second chunk on, the chunks are copied into one buffer:
+/// a decoder's chunk can be a small view of a much larger allocation, and
+/// keeping the chunks would keep those allocations (a gzip bomb held many
+/// times the cap that way).
 async fn read(mut response: reqwest::Response, cap: u64) -> Result<Answered, NoAnswer> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
@@ -122,8 +122,7 @@ async fn read(mut response: reqwest::Response, cap: u64) -> Result<Answered, NoA
     if announced.is_some_and(|n| n > cap) {
         return Err(NoAnswer::TooLarge { status, headers });
     }
-    let mut body =
-        BytesMut::with_capacity(announced.map_or(0, |n| usize::try_from(n).unwrap_or(0)));
+    let mut body = Collected::Empty;
     loop {
         let chunk = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
@@ -140,14 +139,60 @@ async fn read(mut response: reqwest::Response, cap: u64) -> Result<Answered, NoA
         if (body.len() + chunk.len()) as u64 > cap {
             return Err(NoAnswer::TooLarge { status, headers });
         }
-        body.extend_from_slice(&chunk);
+        body = body.push(chunk, announced);
     }
-    let body = body.freeze();
+    let body = body.into_bytes();
     Ok(Answered {
         status,
         headers,
         body,
     })
+}
+
+/// A body as it is read: nothing yet, the first chunk as it came, or the
+/// chunks so far copied into one buffer.
+enum Collected {
+    Empty,
+    One(Bytes),
+    Many(BytesMut),
+}
+
+impl Collected {
+    fn len(&self) -> usize {
+        match self {
+            Self::Empty => 0,
+            Self::One(b) => b.len(),
+            Self::Many(b) => b.len(),
+        }
+    }
+
+    /// Adds `chunk`; the buffer, once needed, is sized for the announced
+    /// length or twice what has come, and grows by doubling.
+    fn push(self, chunk: Bytes, announced: Option<u64>) -> Self {
+        match self {
+            Self::Empty => Self::One(chunk),
+            Self::One(first) => {
+                let so_far = first.len() + chunk.len();
+                let sized = announced.and_then(|n| usize::try_from(n).ok());
+                let mut buf = BytesMut::with_capacity(sized.unwrap_or(0).max(2 * so_far));
+                buf.extend_from_slice(&first);
+                buf.extend_from_slice(&chunk);
+                Self::Many(buf)
+            }
+            Self::Many(mut buf) => {
+                buf.extend_from_slice(&chunk);
+                Self::Many(buf)
+            }
+        }
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Self::Empty => Bytes::new(),
+            Self::One(b) => b,
+            Self::Many(b) => b.freeze(),
+        }
+    }
 }
 
 /// One attempt as a debug event (a warning when the quota runs low); the
