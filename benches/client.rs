@@ -6,18 +6,25 @@
 //!    list (100 clients), get and create. The service runs on a thread and
 //!    core of its own; both clients run on this thread, pinned to another
 //!    core, in a single-threaded runtime, so this thread's CPU time is the
-//!    client's own cost. Rounds alternate between the two so drift on the
-//!    machine hits both alike; the median round counts, for wall time and
-//!    for client CPU time.
+//!    client's own cost. Each round runs both back to back, which goes
+//!    first alternating, so drift on the machine hits both alike; the
+//!    median of the rounds' ratios counts, for wall time and for client
+//!    CPU time.
 //! 2. Decoding a large list (10,000 and 100,000 clients): the generated
 //!    types against serde_json into an equivalent hand-written struct, time
 //!    (median of alternating runs) and peak heap (a counting allocator);
 //!    with `--python`, the Python client generated from the spec too.
+//! 3. Instructions per request, one at a time, each side, counted by
+//!    callgrind on the client's thread (`support/instructions.rs`): the
+//!    figure that does not move with the machine's load. Without valgrind
+//!    these rows are left out, and stderr says so.
 //!
 //! `cargo bench --bench client` measures and prints a Markdown table
 //! (`cargo xtask bench` puts it into BENCHMARKS.md, with the Python rows);
 //! `cargo test --benches` runs a short smoke pass.
 
+#[path = "support/instructions.rs"]
+mod instructions;
 #[path = "support/measure.rs"]
 mod measure;
 
@@ -31,7 +38,7 @@ use toggl_track_api::types::{ClientCreate, TrackClient};
 use toggl_track_api::{Client, Credentials};
 use toggl_track_local_service::{Config, Seed, ServiceThread};
 
-use measure::{median, thread_cpu};
+use measure::{median, median_ratio, thread_cpu};
 
 /// Counts live heap bytes and their peak, for the decoding memory figures.
 struct Counting;
@@ -95,6 +102,31 @@ enum Op {
     List,
     Get,
     Create,
+}
+
+impl Op {
+    fn label(self) -> &'static str {
+        match self {
+            Op::List => "list (100 clients)",
+            Op::Get => "get",
+            Op::Create => "create",
+        }
+    }
+
+    /// Its name on the counted child's command line.
+    fn arg(self) -> &'static str {
+        match self {
+            Op::List => "list",
+            Op::Get => "get",
+            Op::Create => "create",
+        }
+    }
+
+    fn from_arg(arg: &str) -> Option<Op> {
+        [Op::List, Op::Get, Op::Create]
+            .into_iter()
+            .find(|op| op.arg() == arg)
+    }
 }
 
 /// One request through the generated client.
@@ -175,12 +207,22 @@ async fn raw(http: &reqwest::Client, base: &str, op: Op, n: usize) {
     }
 }
 
+/// Client CPU time: each side's median, and the median of the rounds'
+/// ratios.
+struct Cpu {
+    baseline: Duration,
+    candidate: Duration,
+    ratio: f64,
+}
+
 struct Row {
     name: String,
     baseline: Duration,
     candidate: Duration,
-    /// Client CPU time, baseline and candidate, where measured.
-    cpu: Option<(Duration, Duration)>,
+    /// The candidate's time over the baseline's.
+    ratio: f64,
+    /// Client CPU time, where measured.
+    cpu: Option<Cpu>,
     extra: String,
 }
 
@@ -201,6 +243,64 @@ fn serve_on_own_core() -> ServiceThread {
     .expect("service starts")
 }
 
+/// A single-threaded runtime, the generated client and raw reqwest, both
+/// for `base`.
+fn both_clients(base: &str) -> (tokio::runtime::Runtime, Client, reqwest::Client) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let api = Client::builder(Credentials::api_token(TOKEN))
+        .base_url(base)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client");
+    (runtime, api, reqwest::Client::new())
+}
+
+/// The process callgrind counts (see `support/instructions.rs`): `n`
+/// requests of `op`, one at a time, from one side, on the main thread.
+fn counted_child(op: Op, generated_side: bool, n: usize) {
+    let service = serve_on_own_core();
+    let base = service.base_url().to_owned();
+    let (runtime, api, http) = both_clients(&base);
+    runtime.block_on(async {
+        for i in 0..n {
+            if generated_side {
+                generated(&api, op, i).await
+            } else {
+                raw(&http, &base, op, i).await
+            }
+        }
+    });
+}
+
+/// Instructions per request, one row per operation in `ops` (none, said
+/// on stderr, when valgrind is not installed).
+fn instruction_rows(ops: &[Op], n: usize) -> String {
+    let mut rows = String::new();
+    for &op in ops {
+        let name = format!(
+            "{}, 1 at a time: instructions per request (callgrind, the client's thread)",
+            op.label()
+        );
+        match instructions::per_request(op.arg(), n) {
+            Ok(Some(counted)) => rows.push_str(&format!(
+                "| {name} | {:.1} k | {:.1} k | | {:.3} | |\n",
+                counted.raw / 1000.0,
+                counted.generated / 1000.0,
+                counted.generated / counted.raw,
+            )),
+            Ok(None) => {
+                eprintln!("valgrind is not installed: instructions are not counted");
+                return String::new();
+            }
+            Err(e) => panic!("counting instructions for {name}: {e}"),
+        }
+    }
+    rows
+}
+
 /// Request overhead. The service runs on its own thread and core; the
 /// clients run on this thread (pinned to another core) in a single-threaded
 /// runtime, so the thread's CPU time is the client's own cost.
@@ -208,28 +308,24 @@ fn overhead(rounds: usize, per_round: usize) -> Vec<Row> {
     let service = serve_on_own_core();
     let base = service.base_url().to_owned();
     pin(0);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("client runtime");
-    let api = Client::builder(Credentials::api_token(TOKEN))
-        .base_url(&base)
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("client");
-    let http = reqwest::Client::new();
+    let (runtime, api, http) = both_clients(&base);
     let counter = AtomicUsize::new(0);
     let mut rows = Vec::new();
-    for (label, op) in [
-        ("list (100 clients)", Op::List),
-        ("get", Op::Get),
-        ("create", Op::Create),
-    ] {
+    for op in [Op::List, Op::Get, Op::Create] {
+        let label = op.label();
         for concurrency in [1usize, 64] {
             let (mut wall, mut cpu) = ([Vec::new(), Vec::new()], [Vec::new(), Vec::new()]);
             // One unmeasured round of each warms connections and caches.
+            // Each round measures both clients, one right after the other,
+            // and which goes first alternates, so that what drifts on the
+            // machine and what the first of two leaves behind hit both alike.
             for round in 0..=rounds {
-                for candidate in [false, true] {
+                let order = if round % 2 == 0 {
+                    [false, true]
+                } else {
+                    [true, false]
+                };
+                for candidate in order {
                     let (started, cpu_before) = (Instant::now(), thread_cpu());
                     runtime.block_on(async {
                         for _ in 0..per_round.div_ceil(concurrency) {
@@ -257,9 +353,14 @@ fn overhead(rounds: usize, per_round: usize) -> Vec<Row> {
             let [cpu_raw, cpu_gen] = cpu;
             rows.push(Row {
                 name: format!("{label}, {concurrency} at a time"),
+                ratio: median_ratio(&wall_raw, &wall_gen),
+                cpu: cfg!(unix).then(|| Cpu {
+                    ratio: median_ratio(&cpu_raw, &cpu_gen),
+                    baseline: median(cpu_raw),
+                    candidate: median(cpu_gen),
+                }),
                 baseline: median(wall_raw),
                 candidate: median(wall_gen),
-                cpu: cfg!(unix).then(|| (median(cpu_raw), median(cpu_gen))),
                 extra: String::new(),
             });
         }
@@ -350,9 +451,17 @@ fn decoding(runs: usize, sizes: &[usize], python: Option<&Python>) -> Vec<Row> {
         let (mut t_plain, mut t_gen) = (Vec::new(), Vec::new());
         let (mut m_plain, mut m_gen) = (0, 0);
         for run in 0..=runs {
-            let plain = timed(|| serde_json::from_slice::<Vec<Plain>>(&json).expect("decodes"));
+            let plain = || timed(|| serde_json::from_slice::<Vec<Plain>>(&json).expect("decodes"));
             let generated =
-                timed(|| serde_json::from_slice::<Vec<TrackClient>>(&json).expect("decodes"));
+                || timed(|| serde_json::from_slice::<Vec<TrackClient>>(&json).expect("decodes"));
+            // Which goes first alternates, as in the request rows.
+            let (plain, generated) = if run % 2 == 0 {
+                let p = plain();
+                (p, generated())
+            } else {
+                let g = generated();
+                (plain(), g)
+            };
             if run > 0 {
                 t_plain.push(plain.0);
                 m_plain = m_plain.max(plain.1);
@@ -361,11 +470,13 @@ fn decoding(runs: usize, sizes: &[usize], python: Option<&Python>) -> Vec<Row> {
             }
         }
         let what = format!("decode {n} clients ({:.1} MB of JSON)", mb(json.len()));
+        let ratio = median_ratio(&t_plain, &t_gen);
         let baseline = median(t_plain);
         rows.push(Row {
             name: what.clone(),
             baseline,
             candidate: median(t_gen),
+            ratio,
             cpu: None,
             extra: format!(
                 "{:.2} ({:.1} → {:.1} MB)",
@@ -380,6 +491,7 @@ fn decoding(runs: usize, sizes: &[usize], python: Option<&Python>) -> Vec<Row> {
                 name: format!("{what}: Python client from the spec, for context"),
                 baseline,
                 candidate: t_py,
+                ratio: t_py.as_secs_f64() / baseline.as_secs_f64(),
                 cpu: None,
                 extra: format!(
                     "{:.1} ({:.1} → {:.1} MB, traced)",
@@ -401,29 +513,46 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
+    if let Some(i) = args.iter().position(|a| a == instructions::CHILD) {
+        let (op, side, n) = (args.get(i + 1), args.get(i + 2), args.get(i + 3));
+        let op = op.and_then(|a| Op::from_arg(a)).expect("an operation");
+        let n = n
+            .and_then(|n| n.parse().ok())
+            .expect("a number of requests");
+        counted_child(op, side.is_some_and(|s| s == "generated"), n);
+        return;
+    }
     let measuring = args.iter().any(|a| a == "--bench");
     let python = value_of("--python").map(|interpreter| Python {
         interpreter,
         path: value_of("--python-path").unwrap_or_default(),
     });
+    // The smoke pass counts one operation, once: a child under valgrind
+    // takes seconds to start in a debug build.
     let (rounds, per_round, decode_runs, sizes): (usize, usize, usize, &[usize]) = if measuring {
-        (15, 640, 11, &[10_000, 100_000])
+        (40, 256, 11, &[10_000, 100_000])
     } else {
         (1, 64, 1, &[1_000])
     };
+    let (counted_ops, counted): (&[Op], usize) = if measuring {
+        (&[Op::List, Op::Get, Op::Create], 200)
+    } else {
+        (&[Op::Get], 1)
+    };
     let requests = overhead(rounds, per_round);
+    let counts = instruction_rows(counted_ops, counted);
     let decodes = decoding(decode_runs, sizes, python.as_ref());
 
     let mut table = String::from(
         "| what | raw reqwest + serde_json | generated client | time ratio | client CPU ratio | peak heap ratio |\n|---|---:|---:|---:|---:|---:|\n",
     );
     for r in requests.iter().chain(&decodes) {
-        let cpu = r.cpu.map_or(String::new(), |(a, b)| {
+        let cpu = r.cpu.as_ref().map_or(String::new(), |c| {
             format!(
                 "{:.3} ({:.1} → {:.1} ms)",
-                b.as_secs_f64() / a.as_secs_f64(),
-                a.as_secs_f64() * 1000.0,
-                b.as_secs_f64() * 1000.0
+                c.ratio,
+                c.baseline.as_secs_f64() * 1000.0,
+                c.candidate.as_secs_f64() * 1000.0
             )
         });
         table.push_str(&format!(
@@ -431,13 +560,14 @@ fn main() {
             r.name,
             r.baseline.as_secs_f64() * 1000.0,
             r.candidate.as_secs_f64() * 1000.0,
-            r.candidate.as_secs_f64() / r.baseline.as_secs_f64(),
+            r.ratio,
             cpu,
             r.extra
         ));
     }
+    table.push_str(&counts);
     println!(
-        "request rows: {per_round} requests per round, median of {rounds} alternating rounds; decode rows: median of {decode_runs} alternating runs\n"
+        "request rows: {per_round} requests per round, median of {rounds} alternating rounds; instructions: {counted} requests beyond start-up; decode rows: median of {decode_runs} alternating runs\n"
     );
     print!("{table}");
 }

@@ -27,3 +27,17 @@ pub fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();
     values[values.len() / 2]
 }
+
+/// The median of the candidate's time over the baseline's, pair by pair:
+/// a pair is measured back to back, so what drifts on the machine between
+/// pairs cancels out of each ratio, where a ratio of two medians keeps it.
+#[allow(dead_code, reason = "the wire bench compares medians")]
+pub fn median_ratio(baseline: &[Duration], candidate: &[Duration]) -> f64 {
+    let mut ratios: Vec<f64> = baseline
+        .iter()
+        .zip(candidate)
+        .map(|(b, c)| c.as_secs_f64() / b.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}
