@@ -46,18 +46,24 @@ pub fn per_request(op: &str, n: usize) -> Result<Option<Counted>, String> {
 fn count(dir: &Path, op: &str, side: &str, n: usize) -> Result<u64, String> {
     let out = dir.join(format!("{op}.{side}.{n}"));
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let status = Command::new("valgrind")
+    let run = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg("--separate-threads=yes")
         .arg(format!("--callgrind-out-file={}", out.display()))
         .arg(exe)
         .args([CHILD, op, side, &n.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
+        .output()
         .map_err(|e| format!("valgrind: {e}"))?;
-    if !status.success() {
-        return Err(format!("valgrind {op} {side} {n}: {status}"));
+    if !run.status.success() {
+        // valgrind's own lines say why (an instruction it does not know, a
+        // child that panicked): the last of them go with the error.
+        let said = String::from_utf8_lossy(&run.stderr);
+        let tail: Vec<&str> = said.lines().rev().take(5).collect();
+        return Err(format!(
+            "valgrind {op} {side} {n}: {}; it said: {}",
+            run.status,
+            tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
+        ));
     }
     // With --separate-threads, thread 1 (the main thread, the client's)
     // gets the suffix -01.
