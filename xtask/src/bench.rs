@@ -298,6 +298,12 @@ fn floor_sources() -> crate::Outcome<PathBuf> {
     ] {
         std::fs::copy(&src, &dst).map_err(crate::io(src.display()))?;
     }
+    // The workspace's own profile, so that both sides build alike.
+    let manifest = to.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).map_err(crate::io(manifest.display()))?;
+    text.push('\n');
+    text.push_str(&crate::workspace_profiles()?);
+    std::fs::write(&manifest, text).map_err(crate::io(manifest.display()))?;
     Ok(to)
 }
 

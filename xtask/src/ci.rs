@@ -172,7 +172,7 @@ fn package() -> Outcome {
         members.push((name, dir));
     }
     let manifest = format!(
-        "[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n[patch.crates-io]\n{}",
+        "[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n[patch.crates-io]\n{}\n{}",
         members
             .iter()
             .map(|(_, dir)| format!("\"{dir}\""))
@@ -181,7 +181,8 @@ fn package() -> Outcome {
         members
             .iter()
             .map(|(name, dir)| format!("{name} = {{ path = \"{dir}\" }}\n"))
-            .collect::<String>()
+            .collect::<String>(),
+        crate::workspace_profiles()?
     );
     std::fs::write(verify.join("Cargo.toml"), manifest).map_err(crate::io(verify.display()))?;
     std::fs::copy(root().join("Cargo.lock"), verify.join("Cargo.lock"))

@@ -194,6 +194,33 @@ pub(crate) fn target_dir() -> std::path::PathBuf {
     }
 }
 
+/// The workspace manifest's `[profile.*]` tables, verbatim: a manifest this
+/// task writes for a separate workspace (the build-cost floor, the packages'
+/// build) takes them, so that it builds with the same settings and, sharing
+/// the target folder, reuses the same compiled dependencies.
+pub(crate) fn workspace_profiles() -> Outcome<String> {
+    let path = root().join("Cargo.toml");
+    let manifest = std::fs::read_to_string(&path).map_err(io(path.display()))?;
+    Ok(profile_tables(&manifest))
+}
+
+/// The `[profile...]` tables of a manifest, each up to the next table.
+fn profile_tables(manifest: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in manifest.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            inside = trimmed.starts_with("[profile.");
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// `cargo` as the one running this task, with the workspace as directory.
 pub(crate) fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
@@ -269,6 +296,15 @@ mod tests {
                 missing.display()
             )),
             "{said}"
+        );
+    }
+
+    #[test]
+    fn profile_tables_are_taken_whole_and_nothing_else() {
+        let manifest = "[workspace]\nmembers = []\n# why\n[profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\nopt-level = 1\n[dependencies]\nserde = \"1\"\n";
+        assert_eq!(
+            super::profile_tables(manifest),
+            "[profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\nopt-level = 1\n"
         );
     }
 }
