@@ -347,6 +347,9 @@ fn clean_build(name: &str, args: &[&str]) -> crate::Outcome<CleanBuild> {
         .args(["build", "--offline", "--timings"])
         .args(args)
         .env("CARGO_TARGET_DIR", &target)
+        // A user's first build: cargo's default dev profile (full debug
+        // info), not this workspace's line tables, on both sides.
+        .env("CARGO_PROFILE_DEV_DEBUG", "full")
         .status()
         .map_err(crate::io("cannot start cargo"))?;
     let (wall, cpu) = (started.elapsed().as_secs_f64(), children_cpu() - cpu_before);
