@@ -298,7 +298,9 @@ fn floor_sources() -> crate::Outcome<PathBuf> {
     ] {
         std::fs::copy(&src, &dst).map_err(crate::io(src.display()))?;
     }
-    // The workspace's own profile, so that both sides build alike.
+    // The workspace's own profile: the smoke build then reuses the
+    // workspace's compiled dependencies (the clean builds set a user's
+    // profile themselves).
     let manifest = to.join("Cargo.toml");
     let mut text = std::fs::read_to_string(&manifest).map_err(crate::io(manifest.display()))?;
     text.push('\n');
