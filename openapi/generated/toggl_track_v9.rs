@@ -267,6 +267,30 @@ workspace.
             Ok(Self(value.to_string()))
         }
     }
+    /**The signed-in user. Only `id` is required here; the service sends
+more (settings, and the API token, which a tool should not keep
+where it keeps data), and unknown fields must not break decoding.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct Me {
+        ///The workspace the user's apps open by default.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_workspace_id: ::std::option::Option<::std::num::NonZeroU64>,
+        ///The user's email address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///The user's name as they wrote it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fullname: ::std::option::Option<::std::string::String>,
+        ///Toggl's id of the user, the same for every credential of theirs.
+        pub id: ::std::num::NonZeroU64,
+    }
+    impl Me {
+        pub fn builder() -> builder::Me {
+            Default::default()
+        }
+    }
     /**A client of a workspace: the customer its projects are billed to.
 Fields other than the five required ones are left out by the service
 when they have no value, and may also arrive as `null`.
@@ -375,6 +399,51 @@ single string, newer ones an array of strings; it may also be
     for TrackClientPermissions {
         fn from(value: ::std::option::Option<::std::string::String>) -> Self {
             Self::Single(value)
+        }
+    }
+    /**A workspace of the user. Only `id` is required here; the service
+sends many settings besides, and unknown fields must not break
+decoding.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct Workspace {
+        ///The workspace's id (`wid` on its clients).
+        pub id: ::std::num::NonZeroU64,
+        ///The workspace's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The organization it belongs to, whose quota its requests count against.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub organization_id: ::std::option::Option<::std::num::NonZeroU64>,
+        ///Whether the workspace is on a paid plan (archiving needs one).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub premium: ::std::option::Option<bool>,
+    }
+    impl Workspace {
+        pub fn builder() -> builder::Workspace {
+            Default::default()
+        }
+    }
+    ///The workspaces of the user, a bare JSON array.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct WorkspaceList(pub ::std::vec::Vec<Workspace>);
+    impl ::std::ops::Deref for WorkspaceList {
+        type Target = ::std::vec::Vec<Workspace>;
+        fn deref(&self) -> &::std::vec::Vec<Workspace> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WorkspaceList> for ::std::vec::Vec<Workspace> {
+        fn from(value: WorkspaceList) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<Workspace>> for WorkspaceList {
+        fn from(value: ::std::vec::Vec<Workspace>) -> Self {
+            Self(value)
         }
     }
     /// Types for composing complex structures.
@@ -830,6 +899,108 @@ single string, newer ones an array of strings; it may also be
         }
         #[derive(Clone, Debug)]
         #[non_exhaustive]
+        pub struct Me {
+            default_workspace_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            fullname: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+        }
+        impl ::std::default::Default for Me {
+            fn default() -> Self {
+                Self {
+                    default_workspace_id: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    fullname: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl Me {
+            pub fn default_workspace_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_workspace_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for default_workspace_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn fullname<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fullname = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fullname: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Me> for super::Me {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Me,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    default_workspace_id: value.default_workspace_id?,
+                    email: value.email?,
+                    fullname: value.fullname?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Me> for Me {
+            fn from(value: super::Me) -> Self {
+                Self {
+                    default_workspace_id: Ok(value.default_workspace_id),
+                    email: Ok(value.email),
+                    fullname: Ok(value.fullname),
+                    id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
         pub struct TrackClient {
             archived: ::std::result::Result<bool, ::std::string::String>,
             at: ::std::result::Result<
@@ -1118,6 +1289,108 @@ single string, newer ones an array of strings; it may also be
                     server_deleted_at: Ok(value.server_deleted_at),
                     total_count: Ok(value.total_count),
                     wid: Ok(value.wid),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
+        pub struct Workspace {
+            id: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            organization_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            premium: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Workspace {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Ok(Default::default()),
+                    organization_id: Ok(Default::default()),
+                    premium: Ok(Default::default()),
+                }
+            }
+        }
+        impl Workspace {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn organization_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for organization_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn premium<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.premium = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for premium: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Workspace> for super::Workspace {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Workspace,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    organization_id: value.organization_id?,
+                    premium: value.premium?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Workspace> for Workspace {
+            fn from(value: super::Workspace) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    organization_id: Ok(value.organization_id),
+                    premium: Ok(value.premium),
                 }
             }
         }
@@ -1445,6 +1718,44 @@ let response = client.get_quota()
 ```*/
     pub fn get_quota(&self) -> builder::GetQuota<'_> {
         builder::GetQuota::new(self)
+    }
+    /**The signed-in user
+
+Returns the user whose credentials the request carries. Its `id` is
+the same for every credential of that user, so a tool that keeps data
+per user asks this once per credential and keeps the answer.
+
+It counts against the user-level quota of 30 requests an hour.
+
+
+Sends a `GET` request to `/me`
+
+```text
+let response = client.get_me()
+    .send()
+    .await;
+```*/
+    pub fn get_me(&self) -> builder::GetMe<'_> {
+        builder::GetMe::new(self)
+    }
+    /**The workspaces of the signed-in user
+
+Returns the workspaces the signed-in user belongs to, as a bare JSON
+array. A sync tool reads it to mirror every workspace without being
+told their ids, and to notice a workspace the user can no longer read.
+
+It counts against the user-level quota of 30 requests an hour.
+
+
+Sends a `GET` request to `/me/workspaces`
+
+```text
+let response = client.list_my_workspaces()
+    .send()
+    .await;
+```*/
+    pub fn list_my_workspaces(&self) -> builder::ListMyWorkspaces<'_> {
+        builder::ListMyWorkspaces::new(self)
     }
     /**Get a client
 
@@ -2114,6 +2425,88 @@ pub mod builder {
                 .await
         }
     }
+    /**Builder for [`Client::get_me`]
+
+[`Client::get_me`]: super::Client::get_me*/
+    #[derive(Debug, Clone)]
+    pub struct GetMe<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetMe<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
+            let Self { client } = self;
+            let url = format!("{}/me", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
+        }
+        ///Sends a `GET` request to `/me`
+        pub async fn send(
+            self,
+        ) -> Result<crate::ResponseValue<types::Me>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::GET_ME,
+                )
+                .await
+        }
+    }
+    /**Builder for [`Client::list_my_workspaces`]
+
+[`Client::list_my_workspaces`]: super::Client::list_my_workspaces*/
+    #[derive(Debug, Clone)]
+    pub struct ListMyWorkspaces<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListMyWorkspaces<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        /// The request progenitor builds from the parameters, without
+        /// credentials (the pipeline adds them).
+        fn request(self) -> Result<(&'a super::Client, ::reqwest::Request), Error<()>> {
+            let Self { client } = self;
+            let url = format!("{}/me/workspaces", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
+        }
+        ///Sends a `GET` request to `/me/workspaces`
+        pub async fn send(
+            self,
+        ) -> Result<crate::ResponseValue<types::WorkspaceList>, crate::Error> {
+            let (client, request) = self.request().map_err(crate::pipeline::unbuilt)?;
+            crate::pipeline::invoke(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::operation_facts::LIST_MY_WORKSPACES,
+                )
+                .await
+        }
+    }
     /**Builder for [`Client::get_client`]
 
 [`Client::get_client`]: super::Client::get_client*/
@@ -2568,7 +2961,7 @@ pub mod operation_facts {
         quota: crate::quota::QuotaKind::Organization,
         creates: false,
         takes_since: false,
-        answer_places: ANSWER_6,
+        answer_places: ANSWER_8,
     };
     ///`archiveClients`: POST /workspaces/{workspace_id}/clients/archive
     pub const ARCHIVE_CLIENTS: crate::pipeline::Operation = crate::pipeline::Operation {
@@ -2648,6 +3041,19 @@ pub mod operation_facts {
         takes_since: false,
         answer_places: ANSWER_3,
     };
+    ///`getMe`: GET /me
+    pub const GET_ME: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "get_me",
+        method: "GET",
+        path: "/me",
+        workspace_id_from_end: None,
+        client_id_from_end: None,
+        answer: crate::pipeline::Answer::Json,
+        quota: crate::quota::QuotaKind::User,
+        creates: false,
+        takes_since: false,
+        answer_places: ANSWER_6,
+    };
     ///`getQuota`: GET /me/quota
     pub const GET_QUOTA: crate::pipeline::Operation = crate::pipeline::Operation {
         id: "get_quota",
@@ -2687,6 +3093,19 @@ pub mod operation_facts {
         takes_since: false,
         answer_places: ANSWER_0,
     };
+    ///`listMyWorkspaces`: GET /me/workspaces
+    pub const LIST_MY_WORKSPACES: crate::pipeline::Operation = crate::pipeline::Operation {
+        id: "list_my_workspaces",
+        method: "GET",
+        path: "/me/workspaces",
+        workspace_id_from_end: None,
+        client_id_from_end: None,
+        answer: crate::pipeline::Answer::List,
+        quota: crate::quota::QuotaKind::User,
+        creates: false,
+        takes_since: false,
+        answer_places: ANSWER_7,
+    };
     ///`restoreClient`: POST /workspaces/{workspace_id}/clients/{client_id}/restore
     pub const RESTORE_CLIENT: crate::pipeline::Operation = crate::pipeline::Operation {
         id: "restore_client",
@@ -2722,9 +3141,11 @@ pub mod operation_facts {
         &DELETE_CLIENTS,
         &GET_CLIENT,
         &GET_CLIENTS_BY_IDS,
+        &GET_ME,
         &GET_QUOTA,
         &LIST_CHANGED_CLIENTS,
         &LIST_CLIENTS,
+        &LIST_MY_WORKSPACES,
         &RESTORE_CLIENT,
         &UPDATE_CLIENT,
     ];
@@ -3141,8 +3562,69 @@ pub mod operation_facts {
             expected: "an integer of at least 0",
         },
     ];
-    ///The places of an answer described by `#/paths/~1workspaces~1{workspace_id}~1clients~1{client_id}~1archive/post/responses/200/content/application~1json/schema`.
+    ///The places of an answer described by `#/paths/~1me/get/responses/200/content/application~1json/schema`.
     const ANSWER_6: &[crate::pipeline::Place] = &[
+        crate::pipeline::Place {
+            pattern: "",
+            spec: "#/components/schemas/Me",
+            expected: "an object with id",
+        },
+        crate::pipeline::Place {
+            pattern: "id",
+            spec: "#/components/schemas/Me/properties/id",
+            expected: "an integer of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "email",
+            spec: "#/components/schemas/Me/properties/email",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "fullname",
+            spec: "#/components/schemas/Me/properties/fullname",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "default_workspace_id",
+            spec: "#/components/schemas/Me/properties/default_workspace_id",
+            expected: "an integer of at least 1, or null",
+        },
+    ];
+    ///The places of an answer described by `#/paths/~1me~1workspaces/get/responses/200/content/application~1json/schema`.
+    const ANSWER_7: &[crate::pipeline::Place] = &[
+        crate::pipeline::Place {
+            pattern: "",
+            spec: "#/components/schemas/WorkspaceList",
+            expected: "an array of objects with id",
+        },
+        crate::pipeline::Place {
+            pattern: "[]",
+            spec: "#/components/schemas/Workspace",
+            expected: "an object with id",
+        },
+        crate::pipeline::Place {
+            pattern: "[].id",
+            spec: "#/components/schemas/Workspace/properties/id",
+            expected: "an integer of at least 1",
+        },
+        crate::pipeline::Place {
+            pattern: "[].name",
+            spec: "#/components/schemas/Workspace/properties/name",
+            expected: "a string, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].organization_id",
+            spec: "#/components/schemas/Workspace/properties/organization_id",
+            expected: "an integer of at least 1, or null",
+        },
+        crate::pipeline::Place {
+            pattern: "[].premium",
+            spec: "#/components/schemas/Workspace/properties/premium",
+            expected: "true or false, or null",
+        },
+    ];
+    ///The places of an answer described by `#/paths/~1workspaces~1{workspace_id}~1clients~1{client_id}~1archive/post/responses/200/content/application~1json/schema`.
+    const ANSWER_8: &[crate::pipeline::Place] = &[
         crate::pipeline::Place {
             pattern: "",
             spec: "#/paths/~1workspaces~1{workspace_id}~1clients~1{client_id}~1archive/post/responses/200/content/application~1json/schema",

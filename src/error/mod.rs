@@ -254,6 +254,30 @@ pub enum Error {
         /// there is a mismatch, which names what came instead).
         body_prefix: String,
     },
+    /// A list came back with fewer clients than its `total_count` says
+    /// match, and reading its pages did not bring the rest (or the list
+    /// changed while its pages were read). Nothing was taken for the whole
+    /// list: a reader that did would treat the missing clients as deleted
+    /// or absent.
+    #[error(
+        "the service answered {got} of the {expected} clients that match over {pages} page(s){}; nothing was taken as the whole list: run the command again",
+        if *.changed_meanwhile { ", and the list changed while its pages were read" } else { "" }
+    )]
+    #[non_exhaustive]
+    IncompleteList {
+        /// The operation, e.g. `list_clients`.
+        operation: &'static str,
+        /// How many match, as the service's `total_count` said.
+        expected: u64,
+        /// How many distinct clients came.
+        got: u64,
+        /// Pages read.
+        pages: u32,
+        /// Whether `total_count` moved between pages.
+        changed_meanwhile: bool,
+        /// Requests spent on the pages, retries included.
+        attempts: u32,
+    },
     /// The request could not be built: a parameter is missing or out of
     /// range (an id of 0, say).
     #[error("invalid request: {message}")]
@@ -354,7 +378,9 @@ impl Error {
     /// (0 when it was refused before sending).
     pub fn attempts(&self) -> u32 {
         match self {
-            Self::Timeout { attempts, .. } | Self::Transport { attempts, .. } => *attempts,
+            Self::Timeout { attempts, .. }
+            | Self::Transport { attempts, .. }
+            | Self::IncompleteList { attempts, .. } => *attempts,
             _ => self.context().map_or(0, |c| c.attempts),
         }
     }
@@ -382,6 +408,7 @@ impl Error {
             Self::Timeout { .. }
             | Self::Transport { .. }
             | Self::QuotaReserveReached { .. }
+            | Self::IncompleteList { .. }
             | Self::InvalidRequest { .. } => None,
         }
     }

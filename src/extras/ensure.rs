@@ -79,18 +79,20 @@ impl Client {
         name: &str,
         requests: &mut u32,
     ) -> Result<Option<TrackClient>, Error> {
+        // Every page of the matches: a name on a page not read would look
+        // free, and be created twice.
         let listed = self
-            .list_clients()
+            .list_all_clients()
+            .unpaged_first()
             .workspace_id(workspace_id)
             .status(ClientStatus::Both)
             .name(name.trim().to_owned())
             .send()
             .await
             .inspect_err(|e| *requests += e.attempts())?;
-        *requests += listed.attempts();
+        *requests += listed.requests;
         Ok(listed
-            .into_inner()
-            .0
+            .clients
             .into_iter()
             .find(|c| same_name(&c.name, name)))
     }

@@ -37,12 +37,17 @@ pub struct AllClients<'a> {
     status: Option<ClientStatus>,
     name: Option<String>,
     per_page: u64,
+    unpaged_first: bool,
 }
 
 impl Client {
     /// Lists every client that matches, a page at a time, and stops at the
     /// last page: one request a page, and no request for an empty page
     /// after a full one (each answer's `total_count` says when all are in).
+    ///
+    /// A list that does not add up (fewer clients than `total_count` once
+    /// the pages run out, or a `total_count` that moved between pages) is
+    /// [`Error::IncompleteList`], never a shorter list.
     ///
     /// ```no_run
     /// # async fn f(client: &toggl_track_api::Client) -> Result<(), toggl_track_api::Error> {
@@ -57,6 +62,7 @@ impl Client {
             status: None,
             name: None,
             per_page: DEFAULT_PAGE_SIZE,
+            unpaged_first: false,
         }
     }
 }
@@ -93,6 +99,17 @@ impl AllClients<'_> {
         self
     }
 
+    /// Asks first without `page` or `per_page`, as Toggl's reference page
+    /// lists clients: one request when the answer is the whole list. When
+    /// its `total_count` says more match (a service that pages lists by
+    /// default), the rest is read a page at a time, at the size that first
+    /// answer came in. The cheapest complete read whichever way the service
+    /// behaves.
+    pub fn unpaged_first(mut self) -> Self {
+        self.unpaged_first = true;
+        self
+    }
+
     /// Sends one request a page until every matching client is in.
     pub async fn send(self) -> Result<Listing, Error> {
         let workspace =
@@ -102,21 +119,18 @@ impl AllClients<'_> {
                     parameter: Some("workspace_id".to_owned()),
                     message: "workspace_id is required and must be an id of 1 or more".to_owned(),
                 })?;
-        let per_page = NonZeroU64::new(self.per_page).ok_or_else(|| Error::InvalidRequest {
+        let mut per_page = NonZeroU64::new(self.per_page).ok_or_else(|| Error::InvalidRequest {
             parameter: Some("per_page".to_owned()),
             message: "per_page must be 1 or more".to_owned(),
         })?;
-        let mut clients: Vec<TrackClient> = Vec::new();
-        let mut seen = HashSet::new();
-        let (mut pages, mut requests) = (0, 0);
-        let mut page = NonZeroU64::MIN;
+        let mut gathered = Gathered::default();
+        // `None`: the first, unpaged request.
+        let mut page = (!self.unpaged_first).then_some(NonZeroU64::MIN);
         loop {
-            let mut request = self
-                .client
-                .list_clients()
-                .workspace_id(workspace)
-                .page(page)
-                .per_page(per_page);
+            let mut request = self.client.list_clients().workspace_id(workspace);
+            if let Some(page) = page {
+                request = request.page(page).per_page(per_page);
+            }
             if let Some(status) = self.status {
                 request = request.status(status);
             }
@@ -124,33 +138,89 @@ impl AllClients<'_> {
                 request = request.name(name.clone());
             }
             let answer = request.send().await?;
-            pages += 1;
-            requests += answer.attempts();
+            gathered.requests += answer.attempts();
             let meta = answer.meta();
             let items = answer.into_inner().0;
-            let total = items
-                .first()
-                .and_then(|c| c.total_count)
-                .and_then(|t| u64::try_from(t).ok());
             let got = items.len() as u64;
-            let before = clients.len();
-            clients.extend(items.into_iter().filter(|c| seen.insert(c.id)));
-            let added = clients.len() - before;
-            // The last page: all are in by the count, a short page, or a page
-            // with nothing new (a service that ignores `page` repeats itself).
-            let done = match total {
-                Some(total) => clients.len() as u64 >= total,
-                None => got < per_page.get(),
-            } || added == 0;
-            if done {
-                return Ok(Listing {
-                    clients,
-                    pages,
-                    requests,
-                    meta,
-                });
+            if page.is_none() {
+                // The size the service pages at, if it does.
+                per_page = NonZeroU64::new(got).unwrap_or(per_page);
             }
-            page = page.saturating_add(1);
+            let step = gathered.take(items);
+            let short = match step.total {
+                Some(_) => false,
+                None => page.is_none() || got < per_page.get(),
+            };
+            if step.all_in || short || step.added == 0 || gathered.changed {
+                return gathered.finish(meta);
+            }
+            page = Some(page.map_or(NonZeroU64::MIN.saturating_add(1), |p| p.saturating_add(1)));
+        }
+    }
+}
+
+/// The pages read so far.
+#[derive(Debug, Default)]
+struct Gathered {
+    clients: Vec<TrackClient>,
+    seen: HashSet<NonZeroU64>,
+    pages: u32,
+    requests: u32,
+    /// The first page's `total_count`.
+    total: Option<u64>,
+    /// Whether a later page's `total_count` differed from the first's.
+    changed: bool,
+}
+
+/// What one page added.
+struct Step {
+    total: Option<u64>,
+    added: usize,
+    all_in: bool,
+}
+
+impl Gathered {
+    /// Adds a page's clients, each id once.
+    fn take(&mut self, items: Vec<TrackClient>) -> Step {
+        self.pages += 1;
+        let total = items
+            .first()
+            .and_then(|c| c.total_count)
+            .and_then(|t| u64::try_from(t).ok());
+        match (self.total, total) {
+            (None, _) => self.total = total,
+            (Some(first), Some(now)) if first != now => self.changed = true,
+            _ => {}
+        }
+        let before = self.clients.len();
+        let seen = &mut self.seen;
+        self.clients
+            .extend(items.into_iter().filter(|c| seen.insert(c.id)));
+        Step {
+            total,
+            added: self.clients.len() - before,
+            all_in: total.is_some_and(|t| self.clients.len() as u64 >= t),
+        }
+    }
+
+    /// The listing, or why it is not the whole list.
+    fn finish(self, meta: ResponseMeta) -> Result<Listing, Error> {
+        let got = self.clients.len() as u64;
+        match self.total {
+            Some(expected) if self.changed || got < expected => Err(Error::IncompleteList {
+                operation: "list_clients",
+                expected,
+                got,
+                pages: self.pages,
+                changed_meanwhile: self.changed,
+                attempts: self.requests,
+            }),
+            _ => Ok(Listing {
+                clients: self.clients,
+                pages: self.pages,
+                requests: self.requests,
+                meta,
+            }),
         }
     }
 }

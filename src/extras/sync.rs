@@ -8,19 +8,23 @@
 //! * [`Delta`] turns such an answer into typed [`Change`]s against what
 //!   the copy holds, a client once (the newest version) however often it
 //!   came;
-//! * [`next_since`] says where the next delta starts, from the service's
-//!   own clock;
+//! * [`since_after`] says where the next delta starts, from the clocks of
+//!   the answer ([`AnswerTimes`]);
 //! * [`needs_full_read`] says when a delta cannot serve.
 //!
-//! Why no change is missed: `since` is inclusive, and the next one is the
-//! service's time of the last answer (its `Date`) less [`MARGIN`]. A change
-//! that lands while a read is under way commits after the read's snapshot,
-//! and so carries an `at` after that answer's time less the margin: the
-//! next delta includes it. The margin also covers clocks that differ
-//! between the service's machines, and a change whose `at` is older than
-//! another's but that commits later. Reading a change twice costs nothing
-//! but bytes: clients are matched by id, and an unchanged one is
-//! [`Change::Unchanged`].
+//! Why no change is missed: `since` is inclusive, and the next one lies
+//! [`MARGIN`] before the earliest of the clocks that could tell when the
+//! answer's snapshot was taken: the service's `Date`, and this machine's
+//! clock when the request was sent (without a `Date`, the newest change
+//! the service has shown instead of it). A change that lands while a read
+//! is under way commits after the snapshot, so its `at` lies after all of
+//! them less the margin: the next delta includes it. One clock running
+//! ahead, even by hours (a proxy's `Date`, a machine set wrong), moves
+//! nothing: the earliest wins. A clock running behind only widens the next
+//! delta. The margin covers the service's own machines disagreeing on the
+//! time, and a change whose `at` is older than another's but that commits
+//! later. Reading a change twice costs nothing but bytes: clients are
+//! matched by id, and one that is as held is [`Change::Unchanged`].
 
 use std::collections::HashMap;
 use std::num::NonZeroU64;
@@ -49,6 +53,34 @@ pub struct Held {
     pub deleted: bool,
     /// When it was last changed, as the service said.
     pub at: DateTime<Utc>,
+    /// A digest of every field the service may change ([`content_digest`]),
+    /// when known: two versions with one `at` (Toggl's has whole seconds)
+    /// can still differ. Without it, only `at` tells.
+    pub content: Option<u64>,
+}
+
+/// A digest of what the service may change in a client: every field but
+/// `at`, `permissions` (only lists carry it) and `total_count` (a property
+/// of a list answer). Stable within one build of this crate, which is all
+/// a comparison needs.
+pub fn content_digest(client: &TrackClient) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (
+        client.id,
+        client.wid,
+        &client.name,
+        client.archived,
+        client.creator_id,
+        &client.notes,
+        &client.external_reference,
+        &client.integration_provider,
+        &client.integration_ext_id,
+        &client.integration_ext_type,
+        client.server_deleted_at.map(|t| t.timestamp_micros()),
+    )
+        .hash(&mut h);
+    h.finish()
 }
 
 impl Held {
@@ -59,16 +91,24 @@ impl Held {
             archived,
             deleted,
             at,
+            content: None,
         }
     }
 
-    /// What the copy holds of `client`.
+    /// What the copy holds of `client`, its content included.
     pub fn of(client: &TrackClient) -> Self {
         Self {
             archived: client.archived,
             deleted: client.server_deleted_at.is_some(),
             at: client.at,
+            content: Some(content_digest(client)),
         }
+    }
+
+    /// Whether `now` is the version held: the same `at`, and the same
+    /// content where that is known.
+    fn is(&self, now: &TrackClient) -> bool {
+        self.at == now.at && self.content.is_none_or(|c| c == content_digest(now))
     }
 }
 
@@ -113,7 +153,7 @@ impl Change {
             Some(held) if held.deleted => Self::Created(now),
             Some(held) if !held.archived && now.archived => Self::Archived(now),
             Some(held) if held.archived && !now.archived => Self::Restored(now),
-            Some(held) if held.at == now.at => Self::Unchanged(now),
+            Some(held) if held.is(&now) => Self::Unchanged(now),
             Some(_) => Self::Changed(now),
         }
     }
@@ -217,10 +257,66 @@ impl Delta {
     }
 }
 
+/// The clocks of one answer, for [`since_after`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AnswerTimes {
+    /// The answer's `Date` header, if it had one.
+    pub date: Option<DateTime<Utc>>,
+    /// This machine's clock when the request was sent.
+    pub sent: DateTime<Utc>,
+    /// The newest `at` the service has shown (in this answer, or earlier
+    /// ones the copy holds), if any.
+    pub newest_at: Option<DateTime<Utc>>,
+}
+
+impl AnswerTimes {
+    /// The clocks of an answer: its `Date`, this machine's time when the
+    /// request was sent, and the newest change the service has shown.
+    pub fn new(
+        date: Option<DateTime<Utc>>,
+        sent: DateTime<Utc>,
+        newest_at: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            date,
+            sent,
+            newest_at,
+        }
+    }
+
+    /// The earliest the answer's snapshot may have been taken, by the
+    /// clocks at hand: `Date` and the sending time; without a `Date`, the
+    /// sending time and the newest change shown.
+    pub fn earliest(&self) -> DateTime<Utc> {
+        let other = match self.date {
+            Some(date) => Some(date),
+            None => self.newest_at,
+        };
+        other.map_or(self.sent, |o| o.min(self.sent))
+    }
+}
+
+/// Where the next delta starts after an answer, as UNIX seconds: the
+/// earliest of its clocks ([`AnswerTimes::earliest`]) less [`MARGIN`], and
+/// never before `previous`. A `Date` an hour ahead (or behind), or none,
+/// costs a wider delta at most, never a missed change.
+pub fn since_after(previous: Option<i64>, answer: &AnswerTimes) -> i64 {
+    let from_answer = (answer.earliest() - MARGIN).timestamp();
+    previous.map_or(from_answer, |p| p.max(from_answer))
+}
+
 /// Where the next delta starts, as UNIX seconds: the service's time of the
 /// last answer (its `Date` header), else the newest change seen, less
-/// [`MARGIN`]; never before `previous`, and never after what the service
-/// has shown. `None` when nothing tells the service's time.
+/// [`MARGIN`]; never before `previous`. `None` when nothing tells the
+/// service's time.
+///
+/// A `Date` that runs ahead moves it past changes still to come: use
+/// [`since_after`], which bounds it by this machine's clock too.
+#[deprecated(
+    since = "0.4.1",
+    note = "a `Date` that runs ahead makes it miss changes; use `since_after`"
+)]
 pub fn next_since(
     previous: Option<i64>,
     answered_at: Option<DateTime<Utc>>,
@@ -290,11 +386,7 @@ mod tests {
     #[test]
     fn each_kind_of_change_is_told_apart() {
         let held = |archived, deleted, at: &str| {
-            Some(Held {
-                archived,
-                deleted,
-                at: at.parse().expect("time"),
-            })
+            Some(Held::new(archived, deleted, at.parse().expect("time")))
         };
         let kind = |before, now| {
             format!("{:?}", Change::of(before, now))
@@ -336,11 +428,7 @@ mod tests {
         ])
         .changes(
             |id| {
-                (id == 2).then(|| Held {
-                    archived: false,
-                    deleted: false,
-                    at: T1.parse().expect("t"),
-                })
+                (id == 2).then(|| Held::new(false, false, T1.parse().expect("t")))
             },
             |_| true,
         ) {
@@ -350,21 +438,46 @@ mod tests {
     }
 
     #[test]
-    fn since_follows_the_service_clock_less_the_margin_and_never_goes_back() {
-        let date: DateTime<Utc> = "2026-11-01T12:00:00Z".parse().expect("time");
+    fn since_takes_the_earliest_clock_less_the_margin_and_never_goes_back() {
+        let sent: DateTime<Utc> = "2026-11-01T12:00:00Z".parse().expect("time");
         let newest: DateTime<Utc> = T2.parse().expect("time");
-        let from_date = (date - MARGIN).timestamp();
-        assert_eq!(next_since(None, Some(date), Some(newest)), Some(from_date));
+        let hour = Duration::hours(1);
+        let at = |date, newest| since_after(None, &AnswerTimes::new(date, sent, newest));
+        // A `Date` an hour ahead moves nothing; an hour behind widens.
+        assert_eq!(at(Some(sent + hour), None), (sent - MARGIN).timestamp());
         assert_eq!(
-            next_since(None, None, Some(newest)),
-            Some((newest - MARGIN).timestamp())
+            at(Some(sent - hour), None),
+            (sent - hour - MARGIN).timestamp()
         );
+        // No `Date`: the newest change shown bounds it, not the clock alone.
+        assert_eq!(at(None, Some(newest)), (newest - MARGIN).timestamp());
+        assert_eq!(at(None, None), (sent - MARGIN).timestamp());
+        // Never back.
+        let later = (sent - MARGIN).timestamp() + 60;
         assert_eq!(
-            next_since(Some(from_date + 60), Some(date), None),
-            Some(from_date + 60)
+            since_after(Some(later), &AnswerTimes::new(Some(sent), sent, None)),
+            later
         );
-        assert_eq!(next_since(Some(7), None, None), Some(7));
-        assert_eq!(next_since(None, None, None), None);
+    }
+
+    #[test]
+    fn a_version_with_the_same_at_but_other_content_is_a_change() {
+        let before = client(1, false, T1, None);
+        let mut renamed = before.clone();
+        renamed.name = "renamed".into();
+        assert!(matches!(
+            Change::of(Some(Held::of(&before)), renamed.clone()),
+            Change::Changed(_)
+        ));
+        assert!(matches!(
+            Change::of(Some(Held::of(&before)), before.clone()),
+            Change::Unchanged(_)
+        ));
+        // Without content, only `at` can tell.
+        assert!(matches!(
+            Change::of(Some(Held::new(false, false, before.at)), renamed),
+            Change::Unchanged(_)
+        ));
     }
 
     #[test]

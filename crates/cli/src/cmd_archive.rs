@@ -8,6 +8,7 @@ use clap::Args;
 use crate::args::{Output, id};
 use crate::failure::Failure;
 use crate::output;
+use crate::mirror::Written;
 use crate::session::Session;
 
 #[derive(Debug, Args)]
@@ -22,7 +23,7 @@ impl Archive {
             let projects = s
                 .client
                 .archive_client()
-                .workspace_id(s.workspace)
+                .workspace_id(s.workspace()?)
                 .client_id(id)
                 .send()
                 .await?;
@@ -31,7 +32,7 @@ impl Archive {
             let answer = s
                 .client
                 .archive_clients()
-                .workspace_id(s.workspace)
+                .workspace_id(s.workspace()?)
                 .body(self.ids.clone())
                 .send()
                 .await?;
@@ -47,11 +48,7 @@ impl Archive {
                 .collect()
         };
         let ids: Vec<u64> = archived.iter().map(|(id, _)| *id).collect();
-        if let Some(mirror) = s.mirror_if_usable()
-            && let Err(why) = mirror.mark_archived(&ids)
-        {
-            eprintln!("warning: the mirror is not kept current: {why}");
-        }
+        s.write_through(Written::Archived(&ids));
         output::archived(out, &archived)
     }
 }

@@ -6,6 +6,7 @@ use toggl_track_api::types::ClientCreate;
 use crate::args::Output;
 use crate::failure::Failure;
 use crate::output;
+use crate::mirror::Written;
 use crate::session::Session;
 
 #[derive(Debug, Args)]
@@ -29,7 +30,7 @@ impl Create {
             .notes(self.notes)
             .external_reference(self.external_reference);
         let client = if self.if_missing {
-            let ensured = s.client.create_client_if_missing(s.workspace, body).await?;
+            let ensured = s.client.create_client_if_missing(s.workspace()?, body).await?;
             eprintln!(
                 "{} ({} request(s))",
                 if ensured.created {
@@ -43,13 +44,13 @@ impl Create {
         } else {
             s.client
                 .create_client()
-                .workspace_id(s.workspace)
+                .workspace_id(s.workspace()?)
                 .body(body)
                 .send()
                 .await?
                 .into_inner()
         };
-        s.mirror_writes(std::slice::from_ref(&client), &[], None);
+        s.write_through(Written::Clients(std::slice::from_ref(&client)));
         output::client(out, &client)
     }
 }

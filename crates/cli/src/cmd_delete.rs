@@ -7,6 +7,7 @@ use clap::Args;
 use crate::args::{Output, id};
 use crate::failure::Failure;
 use crate::output;
+use crate::mirror::Written;
 use crate::session::Session;
 
 #[derive(Debug, Args)]
@@ -20,7 +21,7 @@ impl Delete {
         let date = if let [id] = self.ids[..] {
             s.client
                 .delete_client()
-                .workspace_id(s.workspace)
+                .workspace_id(s.workspace()?)
                 .client_id(id)
                 .send()
                 .await?
@@ -29,7 +30,7 @@ impl Delete {
         } else {
             s.client
                 .delete_clients()
-                .workspace_id(s.workspace)
+                .workspace_id(s.workspace()?)
                 .body(self.ids.clone())
                 .send()
                 .await?
@@ -37,7 +38,7 @@ impl Delete {
                 .date
         };
         let ids: Vec<u64> = self.ids.iter().map(|i| i.get()).collect();
-        s.mirror_writes(&[], &ids, date);
+        s.write_through(Written::Deleted(&ids, date));
         output::deleted(out, &self.ids)
     }
 }

@@ -20,16 +20,17 @@ fn quota<T>(value: &ResponseValue<T>) -> String {
 impl Demo {
     /// The walk, on the local service unless a real one is configured.
     pub(crate) async fn run(self, s: &Session) -> Result<(), Failure> {
+        let workspace = s.workspace()?;
         match s.local_url() {
             Some(url) => {
                 println!("Walking through every operation on a local service at {url}.")
             }
             None => println!(
                 "Walking through every operation on workspace {}.",
-                s.workspace
+                workspace
             ),
         }
-        walk(&s.client, s.workspace, &mut |line| println!("  {line}")).await?;
+        walk(&s.client, workspace, &mut |line| println!("  {line}")).await?;
         println!("All seven operations done.");
         Ok(())
     }

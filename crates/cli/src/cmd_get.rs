@@ -1,4 +1,4 @@
-//! `get`: one client, from the mirror when `--max-age` allows.
+//! `get`: one client, or from the mirror with `--offline` or `--max-age`.
 
 use std::num::NonZeroU64;
 use std::time::Duration;
@@ -6,7 +6,8 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::args::{Output, duration, id};
-use crate::failure::Failure;
+use crate::failure::{Failure, NOT_FOUND};
+use crate::mirror::{Freshness, Written};
 use crate::output;
 use crate::session::Session;
 
@@ -14,37 +15,50 @@ use crate::session::Session;
 pub(crate) struct Get {
     #[arg(value_parser = id)]
     id: NonZeroU64,
-    /// Answer from the mirror when it holds the client and its last sync is
-    /// younger than this (e.g. 10m); no request at all.
+    /// Answer from the mirror when its last sync is younger than this (e.g.
+    /// 10m), at no cost; else sync it first (one request) and answer from it.
     #[arg(long, value_parser = duration)]
     max_age: Option<Duration>,
+    /// Answer from the mirror as it is, with no request.
+    #[arg(long, conflicts_with = "max_age")]
+    offline: bool,
 }
 
 impl Get {
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
-        if let Some(max_age) = self.max_age {
-            let workspace = s.workspace;
-            let mirror = s.mirror()?;
-            let fresh = mirror
-                .holding(workspace)?
-                .is_some_and(|h| h.age() <= max_age);
-            if fresh && let Some(client) = mirror.client(workspace, self.id.get())? {
-                return output::client(out, &client);
-            }
+        let workspace = s.workspace()?;
+        let freshness = match (self.offline, self.max_age) {
+            (true, _) => Some(Freshness::Offline),
+            (false, Some(age)) => Some(Freshness::MaxAge(age)),
+            (false, None) => None,
+        };
+        if let Some(freshness) = freshness {
+            let client = s.client.clone();
+            let read = s
+                .mirror()?
+                .client(&client, workspace, self.id.get(), freshness)
+                .await?;
+            let found = read.value.ok_or_else(|| {
+                Failure::new(
+                    NOT_FOUND,
+                    format!(
+                        "no client {} in workspace {workspace} of the mirror, synced {} ago",
+                        self.id,
+                        humantime::format_duration(Duration::from_secs(read.age.as_secs()))
+                    ),
+                )
+            })?;
+            return output::client(out, &found);
         }
-        let answer = s
+        let client = s
             .client
             .get_client()
-            .workspace_id(s.workspace)
+            .workspace_id(workspace)
             .client_id(self.id)
             .send()
-            .await?;
-        let date = answer.meta().date;
-        let client = answer.into_inner();
-        output::client(out, &client)?;
-        if self.max_age.is_some() {
-            s.mirror_writes(std::slice::from_ref(&client), &[], date);
-        }
-        Ok(())
+            .await?
+            .into_inner();
+        s.write_through(Written::Clients(std::slice::from_ref(&client)));
+        output::client(out, &client)
     }
 }

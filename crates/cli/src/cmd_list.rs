@@ -9,7 +9,8 @@ use toggl_track_api::extras::ClientFilter;
 use toggl_track_api::types::{ClientStatus, TrackClient};
 
 use crate::args::{Output, Status, duration};
-use crate::failure::{Failure, USAGE};
+use crate::failure::Failure;
+use crate::mirror::Freshness;
 use crate::output;
 use crate::session::Session;
 
@@ -33,7 +34,7 @@ pub(crate) struct List {
     /// 10m), at no cost; else sync it first (one request) and answer from it.
     #[arg(long, value_parser = duration, conflicts_with_all = ["since", "page_size"])]
     max_age: Option<Duration>,
-    /// Answer from the mirror as it is, at no cost (`sync` keeps it
+    /// Answer from the mirror as it is, with no request (`sync` keeps it
     /// current); says how old it is.
     #[arg(long, conflicts_with_all = ["since", "page_size", "max_age"])]
     offline: bool,
@@ -51,67 +52,49 @@ impl List {
         if let Some(since) = self.since {
             return changed_since(s, out, since, filter.status(ClientStatus::Both)).await;
         }
-        if self.offline {
-            return from_mirror(s, out, &filter);
-        }
-        if let Some(max_age) = self.max_age {
-            let workspace = s.workspace;
-            let fresh = s
-                .mirror()?
-                .holding(workspace)?
-                .is_some_and(|h| h.age() <= max_age);
-            if !fresh {
-                crate::cmd_sync::sync(s, &[], false).await?;
-            }
-            return from_mirror(s, out, &filter);
-        }
-        let clients: Vec<TrackClient> = match self.page_size {
-            Some(per_page) => {
-                let all = s
-                    .client
-                    .list_all_clients()
-                    .workspace_id(s.workspace)
-                    .per_page(per_page)
-                    .filter(&filter)
-                    .send()
-                    .await?;
-                eprintln!("{} page(s), {} request(s)", all.pages, all.requests);
-                all.clients
-            }
-            None => {
-                s.client
-                    .list_clients()
-                    .workspace_id(s.workspace)
-                    .filter(&filter)
-                    .send()
-                    .await?
-                    .into_inner()
-                    .0
-            }
+        let freshness = match (self.offline, self.max_age) {
+            (true, _) => Some(Freshness::Offline),
+            (false, Some(age)) => Some(Freshness::MaxAge(age)),
+            (false, None) => None,
         };
-        output::clients(out, &clients)
+        if let Some(freshness) = freshness {
+            return from_mirror(s, out, &filter, freshness).await;
+        }
+        // Every page: one answer of fewer clients than match is never
+        // printed as the whole list.
+        let mut all = s.client.list_all_clients().workspace_id(s.workspace()?);
+        all = match self.page_size {
+            Some(per_page) => all.per_page(per_page),
+            None => all.unpaged_first(),
+        };
+        let listing = all.filter(&filter).send().await?;
+        if self.page_size.is_some() || listing.pages > 1 {
+            eprintln!("{} page(s), {} request(s)", listing.pages, listing.requests);
+        }
+        output::clients(out, &listing.clients)
     }
 }
 
-/// The workspace's clients as the mirror holds them, with how old it is.
-fn from_mirror(s: &mut Session, out: Output, filter: &ClientFilter) -> Result<(), Failure> {
-    let workspace = s.workspace;
-    let mirror = s.mirror()?;
-    let Some(holding) = mirror.holding(workspace)? else {
-        return Err(Failure::new(
-            USAGE,
-            format!(
-                "{}: the mirror does not hold workspace {workspace}; run `toggl-clients sync` first",
-                mirror.path().display()
-            ),
-        ));
-    };
-    let clients = mirror.clients(workspace, filter)?;
+/// The workspace's clients as the mirror holds them at `freshness`, with
+/// how old it is.
+async fn from_mirror(
+    s: &mut Session,
+    out: Output,
+    filter: &ClientFilter,
+    freshness: Freshness,
+) -> Result<(), Failure> {
+    let workspace = s.workspace()?;
+    let client = s.client.clone();
+    let read = s
+        .mirror()?
+        .clients(&client, workspace, filter, freshness)
+        .await?;
     eprintln!(
-        "from the mirror, synced {} ago (0 requests)",
-        humantime::format_duration(std::time::Duration::from_secs(holding.age().as_secs()))
+        "from the mirror, synced {} ago ({} request(s))",
+        humantime::format_duration(std::time::Duration::from_secs(read.age.as_secs())),
+        read.requests
     );
-    output::clients(out, &clients)
+    output::clients(out, &read.value)
 }
 
 /// `list --since`: what changed in the user's workspaces, kept to this one.
@@ -130,9 +113,10 @@ async fn changed_since(
         .await?
         .into_inner()
         .0;
+    let workspace = s.workspace()?;
     let mine: Vec<TrackClient> = changed
         .into_iter()
-        .filter(|c| c.wid.get() == s.workspace && filter.matches(c))
+        .filter(|c| c.wid.get() == workspace && filter.matches(c))
         .collect();
     output::clients(out, &mine)
 }

@@ -8,6 +8,7 @@ use toggl_track_api::types::ClientRestore;
 use crate::args::{Output, id};
 use crate::failure::Failure;
 use crate::output;
+use crate::mirror::Written;
 use crate::session::Session;
 
 #[derive(Debug, Args)]
@@ -34,13 +35,13 @@ impl Restore {
         let client = s
             .client
             .restore_client()
-            .workspace_id(s.workspace)
+            .workspace_id(s.workspace()?)
             .client_id(self.id)
             .body(body)
             .send()
             .await?
             .into_inner();
-        s.mirror_writes(std::slice::from_ref(&client), &[], None);
+        s.write_through(Written::Clients(std::slice::from_ref(&client)));
         output::client(out, &client)
     }
 }

@@ -8,6 +8,7 @@ use toggl_track_api::types::ClientUpdate;
 use crate::args::{Output, id};
 use crate::failure::{Failure, USAGE};
 use crate::output;
+use crate::mirror::Written;
 use crate::session::Session;
 
 #[derive(Debug, Args)]
@@ -37,13 +38,13 @@ impl Update {
         let client = s
             .client
             .update_client()
-            .workspace_id(s.workspace)
+            .workspace_id(s.workspace()?)
             .client_id(self.id)
             .body(body)
             .send()
             .await?
             .into_inner();
-        s.mirror_writes(std::slice::from_ref(&client), &[], None);
+        s.write_through(Written::Clients(std::slice::from_ref(&client)));
         output::client(out, &client)
     }
 }

@@ -16,12 +16,18 @@ pub(crate) const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  the service refused the request (invalid name, paid plan needed, ...)
-  2  usage error (a bad flag, value or input file, or a mirror that is not usable)
+  2  usage error (a bad flag, value or input file; a mirror that does not hold the workspace)
   3  authentication failed (no or wrong credentials, no access to the workspace)
   4  not found
   5  the hourly quota is used up (or would be by the plan), or the rate limit was hit
   6  server error or network failure (timeout, connection, oversized answer), or an answer
-     that does not fit the spec (save it with --record FILE.har for a report)";
+     that does not fit the spec or a list that does not add up (save it with --record FILE.har)
+  7  the mirror is busy: another run held it past the wait (TOGGL_CLIENTS_DB_WAIT)
+  8  the mirror cannot be written: the file or its folder is read-only
+  9  the mirror cannot grow: the disk is full, or the file-size limit is reached
+  10 the mirror was made by a newer toggl-clients
+  11 the file is not a mirror this tool may use: not SQLite, another program's, damaged,
+     or another user's or service's";
 
 const EXAMPLES: &str = "\
 Examples:

@@ -23,6 +23,17 @@ pub(crate) const AUTH: u8 = 3;
 pub(crate) const NOT_FOUND: u8 = 4;
 pub(crate) const LIMITED: u8 = 5;
 pub(crate) const UNAVAILABLE: u8 = 6;
+/// The mirror is held by another run past the wait.
+pub(crate) const MIRROR_BUSY: u8 = 7;
+/// The mirror (or its folder) cannot be written.
+pub(crate) const MIRROR_READ_ONLY: u8 = 8;
+/// The mirror cannot grow: the disk is full, or the file-size limit.
+pub(crate) const MIRROR_FULL: u8 = 9;
+/// The mirror was made by a newer toggl-clients.
+pub(crate) const MIRROR_NEWER: u8 = 10;
+/// The file is not a mirror this tool may use: not SQLite, another
+/// program's, damaged, or another user's or service's.
+pub(crate) const MIRROR_NOT_OURS: u8 = 11;
 
 impl Failure {
     pub(crate) fn new(code: u8, message: impl Into<String>) -> Self {
@@ -53,6 +64,7 @@ pub(crate) fn code(err: &Error) -> u8 {
         | Error::Timeout { .. }
         | Error::Transport { .. }
         | Error::Decode { .. }
+        | Error::IncompleteList { .. }
         | Error::ResponseTooLarge { .. } => UNAVAILABLE,
         Error::InvalidRequest { .. } => USAGE,
         _ => REFUSED,

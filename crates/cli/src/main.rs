@@ -33,6 +33,14 @@ use failure::Failure;
 use toggl_track_api::record::Recorder;
 
 fn main() -> ExitCode {
+    // A write past the file-size limit (`ulimit -f`) is an error the
+    // mirror reports (exit 9), not a signal that kills the process midway.
+    #[cfg(unix)]
+    // SAFETY: ignoring a signal before any thread starts has no
+    // preconditions.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = Cli::parse();
     if let Command::Completions { shell } = cli.command {
         clap_complete::generate(

@@ -23,7 +23,8 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
 /// A ready client, and the local service it talks to when there is one.
 pub(crate) struct Session {
     pub client: Client,
-    pub workspace: u64,
+    /// `--workspace` (or `TOGGL_WORKSPACE_ID`), when given.
+    workspace: Option<u64>,
     /// The local service started for this command, kept alive with the
     /// session; `None` against any other server.
     pub local: Option<Local>,
@@ -40,8 +41,7 @@ struct Store {
     /// the user's alone); `None` without one (a local service started for
     /// the command, unless `--db` names one).
     path: Option<(PathBuf, bool)>,
-    service: String,
-    user: String,
+    identity: mirror::Identity,
     busy: Duration,
     open: Option<std::result::Result<Mirror, mirror::MirrorError>>,
     warned: bool,
@@ -66,6 +66,21 @@ pub(crate) type Local = toggl_track_local_service::LocalService;
 pub(crate) enum Local {}
 
 impl Session {
+    /// The workspace the command acts on.
+    pub(crate) fn workspace(&self) -> Result<u64, Failure> {
+        self.workspace.ok_or_else(|| {
+            Failure::new(
+                USAGE,
+                "no workspace: set TOGGL_WORKSPACE_ID or pass --workspace (`toggl-clients sync` mirrors every workspace you have without one)",
+            )
+        })
+    }
+
+    /// The workspace named with `--workspace`, if any.
+    pub(crate) fn named_workspace(&self) -> Option<u64> {
+        self.workspace
+    }
+
     /// The local service's address, when the session runs on one.
     pub(crate) fn local_url(&self) -> Option<&str> {
         #[cfg(feature = "local-service")]
@@ -85,13 +100,7 @@ impl Session {
             ));
         };
         let opened = store.open.get_or_insert_with(|| {
-            Mirror::open(
-                path,
-                &store.service,
-                &store.user,
-                *private_folder,
-                store.busy,
-            )
+            Mirror::open(path, store.identity.clone(), *private_folder, store.busy)
         });
         opened.as_mut().map_err(|why| Failure::from(why.clone()))
     }
@@ -112,18 +121,12 @@ impl Session {
         None
     }
 
-    /// Applies what a write answered to the mirror, if there is one: the
-    /// clients as they now are, and the ids deleted (at `at`, the
-    /// service's time when it said, else now).
-    pub(crate) fn mirror_writes(
-        &mut self,
-        now: &[toggl_track_api::types::TrackClient],
-        deleted: &[u64],
-        at: Option<std::time::SystemTime>,
-    ) {
-        let at = at.map_or_else(chrono::Utc::now, chrono::DateTime::from);
+    /// Applies what a write answered to the mirror, if there is one and it
+    /// is this user's; a mirror that cannot take it is a warning, never the
+    /// command's failure (the next sync brings the change).
+    pub(crate) fn write_through(&mut self, written: mirror::Written<'_>) {
         if let Some(m) = self.mirror_if_usable()
-            && let Err(why) = m.apply_writes(now, deleted, at)
+            && let Err(why) = m.write_through(written)
         {
             eprintln!("warning: the mirror is not kept current: {why}");
         }
@@ -145,12 +148,7 @@ pub(crate) async fn connect(g: &Global, needs: Needs) -> Result<Session, Failure
         return on_local_service(g, needs, recorder).await;
     }
     let (credentials, identity) = credentials(g)?;
-    let workspace = g.workspace.map(|w| w.get()).ok_or_else(|| {
-        Failure::new(
-            USAGE,
-            "no workspace: set TOGGL_WORKSPACE_ID or pass --workspace",
-        )
-    })?;
+    let workspace = g.workspace.map(|w| w.get());
     let base_url = g.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
     let mut client = builder(g, credentials, needs, recorder.clone()).base_url(base_url);
     if g.allow_insecure_http {
@@ -159,29 +157,37 @@ pub(crate) async fn connect(g: &Global, needs: Needs) -> Result<Session, Failure
     let client = client
         .build()
         .map_err(|e| Failure::new(USAGE, unbuildable(&e)))?;
+    let identity = mirror::Identity::new(base_url, &identity);
     let db = match &g.db {
         Some(path) => Some((path.clone(), false)),
-        None => mirror::default_path(base_url, &identity).map(|p| (p, true)),
+        None => mirror::default_path(&identity).map(|p| (p, true)),
     };
     Ok(Session {
         client,
         workspace,
         local: None,
         recorder,
-        store: store(g, db, base_url, &identity),
+        store: store(db, identity)?,
     })
 }
 
-fn store(g: &Global, path: Option<(PathBuf, bool)>, service: &str, identity: &str) -> Store {
-    Store {
+fn store(path: Option<(PathBuf, bool)>, identity: mirror::Identity) -> Result<Store, Failure> {
+    let busy = match std::env::var(mirror::WAIT_VARIABLE) {
+        Ok(text) => humantime::parse_duration(&text).map_err(|e| {
+            Failure::new(
+                USAGE,
+                format!("{}={text:?}: {e}; write it like 500ms or 10s", mirror::WAIT_VARIABLE),
+            )
+        })?,
+        Err(_) => mirror::DEFAULT_WAIT,
+    };
+    Ok(Store {
         path,
-        service: service.to_owned(),
-        user: crate::private::hash(&[service, identity]),
-        // A sync holds the mirror for its request: wait that long, and more.
-        busy: g.timeout + Duration::from_secs(30),
+        identity,
+        busy,
         open: None,
         warned: false,
-    }
+    })
 }
 
 /// Why no client could be built, in the tool's words.
@@ -217,34 +223,26 @@ async fn on_local_service(
                 format!("cannot start the local service: {e}"),
             )
         })?;
-    let credentials = match (&g.token, &g.token_file, &g.email, &first) {
-        (None, None, None, Some(user)) => Credentials::api_token(user.api_token.clone()),
-        _ => credentials(g)?.0,
+    let (credentials, identity) = match (&g.token, &g.token_file, &g.email, &first) {
+        (None, None, None, Some(user)) => (
+            Credentials::api_token(user.api_token.clone()),
+            user.api_token.clone(),
+        ),
+        _ => credentials(g)?,
     };
     let workspace = g
         .workspace
         .map(|w| w.get())
-        .or_else(|| first.as_ref().and_then(|u| u.workspaces.first().copied()))
-        .ok_or_else(|| {
-            Failure::new(
-                USAGE,
-                "no workspace: the seed's first user has none; pass --workspace",
-            )
-        })?;
+        .or_else(|| first.as_ref().and_then(|u| u.workspaces.first().copied()));
     let client = builder(g, credentials, needs, recorder.clone())
         .base_url(server.base_url())
         .build()
         .map_err(|e| Failure::new(USAGE, unbuildable(&e)))?;
-    let service = server.base_url().to_owned();
+    let identity = mirror::Identity::new(server.base_url(), &identity);
     Ok(Session {
         client,
         workspace,
-        store: store(
-            g,
-            g.db.clone().map(|p| (p, false)),
-            &service,
-            &workspace.to_string(),
-        ),
+        store: store(g.db.clone().map(|p| (p, false)), identity)?,
         local: Some(server),
         recorder,
     })

@@ -115,6 +115,13 @@ pub struct Config {
     /// The length of the quota windows: an hour, as Toggl's; shorter in
     /// tests that run a job across several windows.
     pub quota_window: Duration,
+    /// Answer a list that asks for no page with its first page of this
+    /// many clients, `total_count` telling how many match in all. Whether
+    /// Toggl does so is not confirmed (a 2026 report says its v9 lists
+    /// page by default and drop the tail in silence): this lets tests show
+    /// that no reader takes one page for the whole. `None`: the whole list,
+    /// as every recorded client library found.
+    pub default_page_size: Option<u64>,
 }
 
 /// The quota reported when none is enforced: a Premium plan's window.
@@ -189,6 +196,7 @@ impl Config {
             rate_limit: None,
             since_max_age: SINCE_MAX_AGE,
             quota_window: QUOTA_WINDOW,
+            default_page_size: None,
         }
     }
 

@@ -28,9 +28,25 @@ pub(crate) enum Fault {
     Silence,
 }
 
+/// What the `Date` header of the answers says: what a go-between (a
+/// proxy, a load balancer) with a clock of its own may make of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum DateHeader {
+    /// The service's own time.
+    #[default]
+    True,
+    /// The service's time moved by this much.
+    Shifted(chrono::Duration),
+    /// No `Date` at all.
+    Absent,
+}
+
 #[derive(Debug, Default)]
 struct State {
     delay: Duration,
+    /// How long an answer is held after it is computed, before it goes out.
+    hold: Duration,
+    date: DateHeader,
     /// How long a new client stays invisible to reads.
     lag: Duration,
     /// Faults for the next requests, first one first.
@@ -56,6 +72,29 @@ impl Faults {
     /// Delay every answer by `delay` (zero to stop).
     pub fn set_delay(&self, delay: Duration) {
         self.state().delay = delay;
+    }
+
+    /// Hold every answer for `hold` after it is computed and before it is
+    /// sent (zero to stop): what a slow link does. A change that lands
+    /// meanwhile is not in the answer, and the answer's `Date` is later
+    /// than its snapshot.
+    pub fn hold_answers(&self, hold: Duration) {
+        self.state().hold = hold;
+    }
+
+    /// Send `Date` moved by `by` from the service's time, as a go-between
+    /// with a wrong clock would (zero to stop).
+    pub fn shift_date(&self, by: chrono::Duration) {
+        self.state().date = if by.is_zero() {
+            DateHeader::True
+        } else {
+            DateHeader::Shifted(by)
+        };
+    }
+
+    /// Send no `Date` header at all.
+    pub fn strip_date(&self) {
+        self.state().date = DateHeader::Absent;
     }
 
     /// Eventual consistency: a client stays invisible to every read (get,
@@ -114,6 +153,12 @@ impl Faults {
     /// The visibility lag of new clients.
     pub(crate) fn lag(&self) -> Duration {
         self.state().lag
+    }
+
+    /// How long answers are held, and what their `Date` says.
+    pub(crate) fn on_the_way_out(&self) -> (Duration, DateHeader) {
+        let state = self.state();
+        (state.hold, state.date)
     }
 
     /// The delay and the fault (if any) for the request arriving now.

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+mod clock;
 mod config;
 mod faults;
 mod limits;
@@ -27,6 +28,7 @@ mod thread;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+pub use clock::Clock;
 pub use config::{
     Config, DEFAULT_ORGANIZATION, NOTIONAL_QUOTA, QUOTA_WINDOW, RateLimit, SINCE_MAX_AGE, Seed,
     SeedClient, SeedError, SeedProject, USER_QUOTA, User, Workspace, demo,
@@ -34,7 +36,7 @@ pub use config::{
 pub use faults::Faults;
 pub use model::{
     ApiQuota, ArchivedClients, ClientCreate, ClientPermissions, ClientRestore, ClientStatus,
-    ClientUpdate, ClientsByIds, TrackClient,
+    ClientUpdate, ClientsByIds, Me, TrackClient, UserWorkspace,
 };
 pub use relay::Relay;
 pub use service::Exchange;
@@ -61,13 +63,7 @@ pub async fn start_on(config: Config, addr: SocketAddr) -> std::io::Result<Local
     let app = Arc::new(service::App::new(&config, Faults::default()));
     let router = service::router(Arc::clone(&app));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(serve(listener, router, rx));
     Ok(LocalService {
         addr,
         base_url: format!("http://{addr}/api/v9"),
@@ -75,6 +71,42 @@ pub async fn start_on(config: Config, addr: SocketAddr) -> std::io::Result<Local
         shutdown: Some(tx),
         task: Some(task),
     })
+}
+
+/// Accepts connections until `stop` fires, then ends the open ones. HTTP/1
+/// without hyper's own `Date`: the service stamps its answers itself.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            // Out of descriptors, say: wait a moment rather than spin.
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        connections.spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .auto_date_header(false)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
+        });
+        // Reap the finished ones, so that a long run does not keep them.
+        while connections.try_join_next().is_some() {}
+    }
+    connections.abort_all();
+    Ok(())
 }
 
 impl LocalService {
@@ -107,6 +139,35 @@ impl LocalService {
     /// Fault injection for this service.
     pub fn faults(&self) -> &Faults {
         &self.app.faults
+    }
+
+    /// The service's clock: set it ahead or behind to play a service whose
+    /// time disagrees with the caller's.
+    pub fn clock(&self) -> &Clock {
+        &self.app.clock
+    }
+
+    /// Starts every quota window afresh, as the hour's passing would,
+    /// without waiting for it.
+    pub fn start_quota_windows_afresh(&self) {
+        self.app.limits.start_afresh();
+    }
+
+    /// Takes workspace `wid` from user `user`: their requests to it get 403
+    /// from now on, and it leaves their `/me/workspaces`.
+    pub fn remove_from_workspace(&self, user: u64, wid: u64) {
+        self.app.remove_from_workspace(user, wid);
+    }
+
+    /// Renames client `id` of `wid` without moving its `at`: what two edits
+    /// within one second (Toggl's `at` has whole seconds) look like to a
+    /// reader that saw the first. Test use only.
+    pub fn rename_keeping_at(&self, wid: u64, id: u64, name: &str) -> bool {
+        self.app
+            .store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .rename_keeping_at(wid, id, name)
     }
 
     /// Whether a project is active (for checking archive and restore).

@@ -92,6 +92,17 @@ pub(crate) struct Limits {
 }
 
 impl Limits {
+    /// Starts every quota window afresh, as an hour's passing would.
+    pub(crate) fn start_afresh(&self) {
+        for window in [&self.organization, &self.user] {
+            window
+                .used
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clear();
+        }
+    }
+
     pub(crate) fn new(
         hourly: Option<u32>,
         user_hourly: Option<u32>,

@@ -36,6 +36,25 @@ pub struct TrackClient {
     pub total_count: Option<i64>,
 }
 
+/// The signed-in user, as `GET /me` answers (the part the spec names).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Me {
+    /// Toggl's id of the user.
+    pub id: u64,
+    pub email: Option<String>,
+    pub fullname: Option<String>,
+    pub default_workspace_id: Option<u64>,
+}
+
+/// A workspace of the user, as `GET /me/workspaces` answers each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UserWorkspace {
+    pub id: u64,
+    pub name: Option<String>,
+    pub organization_id: Option<u64>,
+    pub premium: Option<bool>,
+}
+
 /// One hourly quota window, as `GET /me/quota` answers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ApiQuota {

@@ -437,6 +437,22 @@ impl Store {
         Ok(stored.client.clone())
     }
 
+    /// Renames a client and leaves its `at` as it was (see
+    /// `LocalService::rename_keeping_at`); whether it found the client.
+    pub fn rename_keeping_at(&mut self, wid: u64, id: u64, name: &str) -> bool {
+        let Some(old) = self.find(wid, id).map(|s| s.client.name.to_lowercase()) else {
+            return false;
+        };
+        let index = self.names.entry(wid).or_default();
+        index.remove(&old);
+        index.insert(name.to_lowercase(), id);
+        if let Some(stored) = self.clients.get_mut(&id) {
+            stored.client.name = name.to_owned();
+            stored.refresh();
+        }
+        true
+    }
+
     /// Whether `project` is active (for tests of archive and restore).
     pub fn project_active(&self, project: u64) -> Option<bool> {
         self.projects.get(&project).map(|p| p.active)

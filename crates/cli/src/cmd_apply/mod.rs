@@ -24,6 +24,7 @@ use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, TrackCli
 use crate::args::Output;
 use crate::failure::{Failure, LIMITED, USAGE};
 use crate::output;
+use crate::mirror::{Freshness, Written};
 use crate::session::Session;
 use file::Source;
 use plan::{Action, Change, PlanError, cost};
@@ -43,21 +44,23 @@ pub(crate) struct Apply {
     /// larger than an hour's quota; --timeout still bounds each request).
     #[arg(long, conflicts_with = "dry_run")]
     wait: bool,
-    /// Plan from the mirror as it is, with no read at all (`sync` keeps it
-    /// current).
-    #[arg(long)]
-    from_mirror: bool,
+    /// Plan from the mirror as it is, with no request at all (`sync` keeps
+    /// it current; `--from-mirror` is another name for it).
+    #[arg(long, alias = "from-mirror")]
+    offline: bool,
     /// Plan from the mirror when its last sync is younger than this (e.g.
-    /// 10m), with no read; else read the workspace as usual.
-    #[arg(long, value_parser = crate::args::duration, conflicts_with = "from_mirror")]
+    /// 10m); else sync it first (one request) and plan from it.
+    #[arg(long, value_parser = crate::args::duration, conflicts_with = "offline")]
     max_age: Option<std::time::Duration>,
 }
 
 /// What the writes of an apply answered, for the mirror.
 #[derive(Debug, Default)]
-struct Written {
+struct Done {
     now: Vec<TrackClient>,
     deleted: Vec<u64>,
+    /// The service's time of the bulk delete's answer.
+    deleted_at: Option<std::time::SystemTime>,
     archived: Vec<u64>,
 }
 
@@ -135,20 +138,16 @@ impl Apply {
                 ),
             ));
         }
-        let mut written = Written::default();
+        let mut written = Done::default();
         let (done, outcome) = if self.dry_run {
             (0, Ok(()))
         } else {
-            execute(s, &mut changes, &mut written).await
+            execute(s, s.workspace()?, &mut changes, &mut written).await
         };
         // What was done is applied to the mirror, even when the job stopped.
-        s.mirror_writes(&written.now, &written.deleted, None);
-        if !written.archived.is_empty()
-            && let Some(mirror) = s.mirror_if_usable()
-            && let Err(why) = mirror.mark_archived(&written.archived)
-        {
-            eprintln!("warning: the mirror is not kept current: {why}");
-        }
+        s.write_through(Written::Clients(&written.now));
+        s.write_through(Written::Deleted(&written.deleted, written.deleted_at));
+        s.write_through(Written::Archived(&written.archived));
         let spent = s.client.requests_sent();
         match out {
             Output::Json => output::emit(&output::json_document(&json!({
@@ -190,42 +189,37 @@ impl Apply {
 
 impl Apply {
     /// The workspace's clients as they are: from the mirror when asked
-    /// (and fresh enough), else one read.
+    /// (`--offline`, `--max-age`), else one complete read.
     async fn existing(&self, s: &mut Session) -> Result<Vec<TrackClient>, Failure> {
-        if self.from_mirror || self.max_age.is_some() {
-            let workspace = s.workspace;
-            let mirror = s.mirror()?;
-            let holding = mirror.holding(workspace)?;
-            let usable = match (holding, self.max_age) {
-                (Some(h), Some(max_age)) => h.age() <= max_age,
-                (Some(_), None) => true,
-                (None, _) if self.from_mirror => {
-                    return Err(Failure::new(
-                        USAGE,
-                        format!(
-                            "{}: the mirror does not hold workspace {workspace}; run `toggl-clients sync` first",
-                            mirror.path().display()
-                        ),
-                    ));
-                }
-                (None, _) => false,
-            };
-            if let (true, Some(h)) = (usable, holding) {
-                eprintln!(
-                    "planning from the mirror, synced {} ago (0 reads)",
-                    humantime::format_duration(std::time::Duration::from_secs(h.age().as_secs()))
-                );
-                return Ok(mirror.all_clients(workspace)?);
-            }
+        let workspace = s.workspace()?;
+        let freshness = match (self.offline, self.max_age) {
+            (true, _) => Some(Freshness::Offline),
+            (false, Some(age)) => Some(Freshness::MaxAge(age)),
+            (false, None) => None,
+        };
+        if let Some(freshness) = freshness {
+            let client = s.client.clone();
+            let filter = toggl_track_api::extras::ClientFilter::default().status(ClientStatus::Both);
+            let read = s
+                .mirror()?
+                .clients(&client, workspace, &filter, freshness)
+                .await?;
+            eprintln!(
+                "planning from the mirror, synced {} ago ({} request(s) to read)",
+                humantime::format_duration(std::time::Duration::from_secs(read.age.as_secs())),
+                read.requests
+            );
+            return Ok(read.value);
         }
+        // Every page: a client on a page not read would be created twice.
         Ok(s.client
-            .list_clients()
-            .workspace_id(s.workspace)
+            .list_all_clients()
+            .unpaged_first()
+            .workspace_id(workspace)
             .status(ClientStatus::Both)
             .send()
             .await?
-            .into_inner()
-            .0)
+            .clients)
     }
 }
 
@@ -258,8 +252,9 @@ async fn outlook(s: &mut Session, writes: u64) -> Outlook {
 /// any. Quota resets are waited out by the client, when `--wait` asked.
 async fn execute(
     s: &Session,
+    ws: u64,
     changes: &mut [Change],
-    written: &mut Written,
+    written: &mut Done,
 ) -> (usize, Result<(), Error>) {
     // New clients by name, for archiving them in the same run.
     let mut created: HashMap<String, NonZeroU64> = HashMap::new();
@@ -279,7 +274,7 @@ async fn execute(
             changes.len() - done,
             changes.len()
         ));
-        if let Err(e) = step(s, &mut changes[done..done + n], &mut created, written).await {
+        if let Err(e) = step(s, ws, &mut changes[done..done + n], &mut created, written).await {
             return (done, Err(e));
         }
         for c in &changes[done..done + n] {
@@ -298,11 +293,11 @@ async fn execute(
 /// Sends one change, or one bulk request for a run of archives or deletes.
 async fn step(
     s: &Session,
+    ws: u64,
     changes: &mut [Change],
     created: &mut HashMap<String, NonZeroU64>,
-    written: &mut Written,
+    written: &mut Done,
 ) -> Result<(), Error> {
-    let ws = s.workspace;
     let first = &mut changes[0];
     match first.action {
         Action::Create => {
@@ -390,12 +385,14 @@ async fn step(
         }
         Action::Delete => {
             let ids: Vec<NonZeroU64> = changes.iter().filter_map(|c| c.id).collect();
-            s.client
+            let answer = s
+                .client
                 .delete_clients()
                 .workspace_id(ws)
                 .body(ids.clone())
                 .send()
                 .await?;
+            written.deleted_at = answer.meta().date;
             written.deleted.extend(ids.iter().map(|i| i.get()));
             Ok(())
         }

@@ -4,12 +4,16 @@
 
 use rusqlite_migration::{M, Migrations};
 
+/// The schema this tool writes (SQLite's `user_version`).
+pub(crate) const VERSION: usize = STEPS.len();
+
 /// Marks a file as this tool's mirror (`PRAGMA application_id`, "TGLC"),
 /// so that another program's SQLite file is refused, never written.
 pub(crate) const APPLICATION_ID: i64 = 0x5447_4C43;
 
 /// Every migration, oldest first; never change one that has shipped.
-const STEPS: &[M<'static>] = &[M::up(
+const STEPS: &[M<'static>] = &[
+M::up(
     "
     -- The mark, in the same transaction as the tables, so that no run
     -- ever sees this tool's tables without it (APPLICATION_ID).
@@ -58,6 +62,36 @@ const STEPS: &[M<'static>] = &[M::up(
         quotas TEXT,
         PRIMARY KEY (service, user)
     ) STRICT;
+    ",
+),
+M::up(
+    "
+    -- Whose mirror this is: one service (its address, normalised) and one
+    -- Toggl user (their user id), set by the first sync that knows them.
+    -- `scope` is 'all' when the mirror follows every workspace the user has
+    -- (the first sync named none), else 'chosen'; `access_checked` is this
+    -- machine's time of the last look at the user's workspaces.
+    CREATE TABLE owner (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        service TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        scope TEXT NOT NULL CHECK (scope IN ('all', 'chosen')),
+        access_checked TEXT,
+        quotas TEXT
+    ) STRICT;
+
+    -- The credentials known to be the owner's, each as a hash of the
+    -- service and the token (or email address), never the credential:
+    -- a known one reads offline and costs no `/me`.
+    CREATE TABLE credentials (
+        hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL
+    ) STRICT;
+
+    -- Where each workspace's next delta starts (UNIX seconds). A file of
+    -- schema 1 kept one for all: an hour earlier than it, to be safe.
+    ALTER TABLE workspaces ADD COLUMN since INTEGER;
+    UPDATE workspaces SET since = (SELECT min(since) - 3600 FROM sync_state);
     ",
 )];
 

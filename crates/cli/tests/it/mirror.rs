@@ -298,7 +298,7 @@ async fn a_damaged_foreign_or_other_file_is_refused_and_left_as_it_is() {
             let o = output(tool(&server, file, demo::WORKSPACE, args)).await;
             assert_eq!(
                 o.status.code(),
-                Some(2),
+                Some(11),
                 "{}: {}",
                 file.display(),
                 stderr(&o)

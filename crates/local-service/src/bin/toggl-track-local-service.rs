@@ -55,6 +55,10 @@ struct Args {
     /// tests that run a job across several windows, e.g. 15s.
     #[arg(long, value_parser = humantime::parse_duration, default_value = "1h")]
     quota_window: std::time::Duration,
+    /// Answer a list that asks for no page with only its first page of this
+    /// many clients (as Toggl may; unconfirmed), to try a client's paging.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    page_by_default: Option<u64>,
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -79,6 +83,7 @@ async fn main() -> ExitCode {
     });
     config.max_name_bytes = args.max_name_bytes;
     config.quota_window = args.quota_window;
+    config.default_page_size = args.page_by_default;
     config.since_max_age =
         std::time::Duration::from_secs(args.since_max_days.saturating_mul(86_400));
     let server =
