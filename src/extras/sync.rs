@@ -427,9 +427,7 @@ mod tests {
             client(2, false, T1, Some(T2)),
         ])
         .changes(
-            |id| {
-                (id == 2).then(|| Held::new(false, false, T1.parse().expect("t")))
-            },
+            |id| (id == 2).then(|| Held::new(false, false, T1.parse().expect("t"))),
             |_| true,
         ) {
             tally.count(&c);

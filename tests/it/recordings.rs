@@ -44,6 +44,8 @@ fn response(operation: &str, body: &str) -> Option<Result<(), (String, String)>>
         "archiveClient" => typed::<Vec<NonZeroU64>>(body),
         "archiveClients" => typed::<types::ArchivedClientsList>(body),
         "getQuota" => typed::<types::ApiQuotaList>(body),
+        "getMe" => typed::<types::Me>(body),
+        "listMyWorkspaces" => typed::<types::WorkspaceList>(body),
         // Their success carries nothing the client reads.
         "deleteClient" | "deleteClients" => Ok(()),
         _ => return None,
@@ -59,7 +61,7 @@ fn request(operation: &str, body: &str) -> Option<Result<(), (String, String)>> 
         "archiveClients" | "deleteClients" => typed::<Vec<NonZeroU64>>(body),
         "getClientsByIds" => typed::<types::ClientsByIds>(body),
         "listClients" | "getClient" | "deleteClient" | "archiveClient" | "listChangedClients"
-        | "getQuota" => Ok(()),
+        | "getQuota" | "getMe" | "listMyWorkspaces" => Ok(()),
         _ => return None,
     })
 }

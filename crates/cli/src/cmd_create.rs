@@ -5,8 +5,8 @@ use toggl_track_api::types::ClientCreate;
 
 use crate::args::Output;
 use crate::failure::Failure;
-use crate::output;
 use crate::mirror::Written;
+use crate::output;
 use crate::session::Session;
 
 #[derive(Debug, Args)]
@@ -30,7 +30,10 @@ impl Create {
             .notes(self.notes)
             .external_reference(self.external_reference);
         let client = if self.if_missing {
-            let ensured = s.client.create_client_if_missing(s.workspace()?, body).await?;
+            let ensured = s
+                .client
+                .create_client_if_missing(s.workspace()?, body)
+                .await?;
             eprintln!(
                 "{} ({} request(s))",
                 if ensured.created {

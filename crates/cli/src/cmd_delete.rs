@@ -6,8 +6,8 @@ use clap::Args;
 
 use crate::args::{Output, id};
 use crate::failure::Failure;
-use crate::output;
 use crate::mirror::Written;
+use crate::output;
 use crate::session::Session;
 
 #[derive(Debug, Args)]

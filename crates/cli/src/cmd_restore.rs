@@ -7,8 +7,8 @@ use toggl_track_api::types::ClientRestore;
 
 use crate::args::{Output, id};
 use crate::failure::Failure;
-use crate::output;
 use crate::mirror::Written;
+use crate::output;
 use crate::session::Session;
 
 #[derive(Debug, Args)]

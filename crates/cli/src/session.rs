@@ -176,7 +176,10 @@ fn store(path: Option<(PathBuf, bool)>, identity: mirror::Identity) -> Result<St
         Ok(text) => humantime::parse_duration(&text).map_err(|e| {
             Failure::new(
                 USAGE,
-                format!("{}={text:?}: {e}; write it like 500ms or 10s", mirror::WAIT_VARIABLE),
+                format!(
+                    "{}={text:?}: {e}; write it like 500ms or 10s",
+                    mirror::WAIT_VARIABLE
+                ),
             )
         })?,
         Err(_) => mirror::DEFAULT_WAIT,

@@ -46,6 +46,8 @@ struct State {
     delay: Duration,
     /// How long an answer is held after it is computed, before it goes out.
     hold: Duration,
+    /// Held answers to one method and path only: (method, path, hold).
+    hold_route: Option<(String, String, Duration)>,
     date: DateHeader,
     /// How long a new client stays invisible to reads.
     lag: Duration,
@@ -80,6 +82,13 @@ impl Faults {
     /// than its snapshot.
     pub fn hold_answers(&self, hold: Duration) {
         self.state().hold = hold;
+    }
+
+    /// Hold the answers to `method` `path` (below `/api/v9`) for `hold`
+    /// after they are computed: one slow request among quick ones (a full
+    /// read through a slow link while other commands run).
+    pub fn hold_answers_to(&self, method: &str, path: &str, hold: Duration) {
+        self.state().hold_route = Some((method.to_owned(), path.to_owned(), hold));
     }
 
     /// Send `Date` moved by `by` from the service's time, as a go-between
@@ -155,10 +164,15 @@ impl Faults {
         self.state().lag
     }
 
-    /// How long answers are held, and what their `Date` says.
-    pub(crate) fn on_the_way_out(&self) -> (Duration, DateHeader) {
+    /// How long the answer to `method` `path` is held, and what its
+    /// `Date` says.
+    pub(crate) fn on_the_way_out(&self, method: &str, path: &str) -> (Duration, DateHeader) {
         let state = self.state();
-        (state.hold, state.date)
+        let route = match &state.hold_route {
+            Some((m, p, hold)) if m == method && p == path => *hold,
+            _ => Duration::ZERO,
+        };
+        (state.hold.max(route), state.date)
     }
 
     /// The delay and the fault (if any) for the request arriving now.

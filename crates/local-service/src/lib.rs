@@ -126,6 +126,12 @@ impl LocalService {
         self.app.requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// How many answers the service has computed so far, held ones
+    /// included: a test knows from it that an answer's snapshot is taken.
+    pub fn answered(&self) -> u64 {
+        self.app.answered.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Every request so far, in order, with the status it was answered
     /// with: what a client sent, for tests.
     pub fn exchanges(&self) -> Vec<Exchange> {

@@ -23,7 +23,8 @@ use crate::config::{Config, DEFAULT_ORGANIZATION, User};
 use crate::faults::{Fault, Faults};
 use crate::limits::{Limits, QuotaKind};
 use crate::model::{
-    ApiQuota, ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds, Me, UserWorkspace,
+    ApiQuota, ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds, Me,
+    UserWorkspace,
 };
 use crate::refusal::{QuotaView, Refusal};
 use crate::store::{Paging, Store};
@@ -40,6 +41,8 @@ pub(crate) struct App {
     pub faults: Faults,
     /// Requests that reached the service, answered or not.
     pub requests: std::sync::atomic::AtomicU64,
+    /// Answers computed (held ones included, before they go out).
+    pub answered: std::sync::atomic::AtomicU64,
     /// Each request's method, path and status, in order.
     pub log: Mutex<Vec<Exchange>>,
     since_max_age: chrono::Duration,
@@ -79,6 +82,7 @@ impl App {
                 .collect(),
             faults,
             requests: std::sync::atomic::AtomicU64::new(0),
+            answered: std::sync::atomic::AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
             since_max_age: chrono::Duration::from_std(config.since_max_age)
                 .unwrap_or(chrono::Duration::MAX),
@@ -331,7 +335,9 @@ async fn gate(State(app): State<Shared>, mut request: Request, next: Next) -> Re
     if let Some(view) = response.extensions().get::<QuotaView>() {
         quota = *view;
     }
-    let (hold, date) = app.faults.on_the_way_out();
+    app.answered
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (hold, date) = app.faults.on_the_way_out(&method, &path);
     if !hold.is_zero() {
         tokio::time::sleep(hold).await;
     }

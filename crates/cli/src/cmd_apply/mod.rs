@@ -23,8 +23,8 @@ use toggl_track_api::types::{ClientCreate, ClientRestore, ClientStatus, TrackCli
 
 use crate::args::Output;
 use crate::failure::{Failure, LIMITED, USAGE};
-use crate::output;
 use crate::mirror::{Freshness, Written};
+use crate::output;
 use crate::session::Session;
 use file::Source;
 use plan::{Action, Change, PlanError, cost};
@@ -199,7 +199,8 @@ impl Apply {
         };
         if let Some(freshness) = freshness {
             let client = s.client.clone();
-            let filter = toggl_track_api::extras::ClientFilter::default().status(ClientStatus::Both);
+            let filter =
+                toggl_track_api::extras::ClientFilter::default().status(ClientStatus::Both);
             let read = s
                 .mirror()?
                 .clients(&client, workspace, &filter, freshness)

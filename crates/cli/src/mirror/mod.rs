@@ -265,7 +265,9 @@ impl Mirror {
         self.check_service(&owner)?;
         match self.known_user()? {
             Some(user) if user == owner.user_id => Ok(()),
-            Some(user) => Err(self.other_owner(&owner, &format!("these credentials are user {user}'s"))),
+            Some(user) => {
+                Err(self.other_owner(&owner, &format!("these credentials are user {user}'s")))
+            }
             None => Err(MirrorError::new(
                 USAGE,
                 format!(
@@ -300,9 +302,9 @@ impl Mirror {
             None => client.get_me().send().await?.into_inner().id.get(),
         };
         match owner {
-            Some(owner) if owner.user_id != user => {
-                Err(self.other_owner(&owner, &format!("these credentials are user {user}'s")).into())
-            }
+            Some(owner) if owner.user_id != user => Err(self
+                .other_owner(&owner, &format!("these credentials are user {user}'s"))
+                .into()),
             Some(_) => Ok(self.remember(user)?),
             None => {
                 let legacy = self.legacy_users()?;
@@ -403,7 +405,10 @@ impl Mirror {
                 let at = self.synced_at(wid)?.ok_or_else(|| {
                     Failure::new(
                         MIRROR_NOT_OURS,
-                        format!("{}: the sync did not reach workspace {wid}", self.path.display()),
+                        format!(
+                            "{}: the sync did not reach workspace {wid}",
+                            self.path.display()
+                        ),
                     )
                 })?;
                 Ok((age(at), outcome.report.requests))
@@ -503,8 +508,11 @@ impl Mirror {
             }
             Written::Archived(ids) => {
                 for id in ids {
-                    tx.execute("UPDATE clients SET archived = 1 WHERE id = ?1", [sql_id(*id)])
-                        .map_err(on(&path))?;
+                    tx.execute(
+                        "UPDATE clients SET archived = 1 WHERE id = ?1",
+                        [sql_id(*id)],
+                    )
+                    .map_err(on(&path))?;
                 }
             }
         }

@@ -106,7 +106,10 @@ pub(crate) fn open(path: &Path, private_folder: bool, busy: Duration) -> Result<
         .unwrap_or(Path::new("."));
     if private_folder {
         crate::private::dir(dir).map_err(|why| {
-            MirrorError::new(USAGE, format!("not using the folder {}: {why}", dir.display()))
+            MirrorError::new(
+                USAGE,
+                format!("not using the folder {}: {why}", dir.display()),
+            )
         })?;
     }
     let mut existed = check_file(path)?;
@@ -120,7 +123,9 @@ pub(crate) fn open(path: &Path, private_folder: bool, busy: Duration) -> Result<
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
                 return Err(MirrorError::new(
                     MIRROR_READ_ONLY,
-                    format!("{shown}: cannot create the mirror, its folder is read-only ({e}); give another --db"),
+                    format!(
+                        "{shown}: cannot create the mirror, its folder is read-only ({e}); give another --db"
+                    ),
                 ));
             }
             Err(e) => {
@@ -172,7 +177,10 @@ fn check_file(path: &Path) -> Result<bool> {
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
             return Err(MirrorError::new(
                 MIRROR_READ_ONLY,
-                format!("{}: cannot read the mirror ({e}); give another --db", path.display()),
+                format!(
+                    "{}: cannot read the mirror ({e}); give another --db",
+                    path.display()
+                ),
             ));
         }
         Err(e) => return Err(MirrorError::new(USAGE, format!("{}: {e}", path.display()))),

@@ -114,7 +114,8 @@ pub(crate) fn held(
     conn: &Connection,
     ids: impl Iterator<Item = u64>,
 ) -> rusqlite::Result<HashMap<u64, Held>> {
-    let mut statement = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM clients WHERE id = ?1"))?;
+    let mut statement =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM clients WHERE id = ?1"))?;
     let mut out = HashMap::new();
     for id in ids {
         if let Some(c) = statement.query_row([sql_id(id)], client).optional()? {

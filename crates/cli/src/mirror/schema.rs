@@ -13,8 +13,8 @@ pub(crate) const APPLICATION_ID: i64 = 0x5447_4C43;
 
 /// Every migration, oldest first; never change one that has shipped.
 const STEPS: &[M<'static>] = &[
-M::up(
-    "
+    M::up(
+        "
     -- The mark, in the same transaction as the tables, so that no run
     -- ever sees this tool's tables without it (APPLICATION_ID).
     PRAGMA application_id = 1413958723;
@@ -63,9 +63,9 @@ M::up(
         PRIMARY KEY (service, user)
     ) STRICT;
     ",
-),
-M::up(
-    "
+    ),
+    M::up(
+        "
     -- Whose mirror this is: one service (its address, normalised) and one
     -- Toggl user (their user id), set by the first sync that knows them.
     -- `scope` is 'all' when the mirror follows every workspace the user has
@@ -91,9 +91,15 @@ M::up(
     -- Where each workspace's next delta starts (UNIX seconds). A file of
     -- schema 1 kept one for all: an hour earlier than it, to be safe.
     ALTER TABLE workspaces ADD COLUMN since INTEGER;
+
+    -- The workspaces the mirror is to hold, read in full or not yet (a
+    -- sync cut short leaves some to read: the next one reads them).
+    CREATE TABLE wanted (id INTEGER PRIMARY KEY) STRICT;
+    INSERT INTO wanted SELECT id FROM workspaces;
     UPDATE workspaces SET since = (SELECT min(since) - 3600 FROM sync_state);
     ",
-)];
+    ),
+];
 
 /// The migrations as rusqlite_migration runs them.
 pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);

@@ -87,7 +87,11 @@ pub(crate) struct Outcome {
 }
 
 /// The clocks of an answer (see `AnswerTimes`).
-fn times(date: Option<std::time::SystemTime>, sent: DateTime<Utc>, newest: Option<DateTime<Utc>>) -> AnswerTimes {
+fn times(
+    date: Option<std::time::SystemTime>,
+    sent: DateTime<Utc>,
+    newest: Option<DateTime<Utc>>,
+) -> AnswerTimes {
     AnswerTimes::new(date.map(DateTime::from), sent, newest)
 }
 
@@ -117,15 +121,21 @@ impl Mirror {
             self.set_all()?;
         }
         let mut wanted: BTreeSet<u64> = held.iter().map(|(w, _)| *w).collect();
+        wanted.extend(self.wanted()?);
         wanted.extend(&ask.named);
         if ask.full || first {
             self.check_access(client, &mut wanted, report).await?;
         }
+        self.want(&wanted)?;
         let mut to_read: BTreeSet<u64> = if ask.full {
             report.why = Some("asked for".to_owned());
             wanted.clone()
         } else {
-            wanted.iter().copied().filter(|w| !held.iter().any(|(h, _)| h == w)).collect()
+            wanted
+                .iter()
+                .copied()
+                .filter(|w| !held.iter().any(|(h, _)| h == w))
+                .collect()
         };
         let deltas: Vec<(u64, i64)> = held
             .iter()
@@ -151,13 +161,15 @@ impl Mirror {
                 Ok(answer) => {
                     let date = answer.meta().date;
                     let delta = Delta::new(answer.into_inner().into());
-                    delta_date = Some(self.keep_delta(delta, date, sent, &deltas, &to_read, report)?);
+                    delta_date =
+                        Some(self.keep_delta(delta, date, sent, &deltas, &to_read, report)?);
                 }
                 Err(Error::Validation {
                     reason: ValidationReason::SinceTooOld,
                     ..
                 }) => {
-                    report.why = Some("the service no longer keeps changes that far back".to_owned());
+                    report.why =
+                        Some("the service no longer keeps changes that far back".to_owned());
                     to_read.extend(deltas.iter().map(|(w, _)| *w));
                 }
                 Err(e) => {
@@ -171,6 +183,7 @@ impl Mirror {
         {
             let before = wanted.clone();
             self.check_access(client, &mut wanted, report).await?;
+            self.want(&wanted)?;
             to_read.extend(wanted.difference(&before));
         }
         to_read.retain(|w| wanted.contains(w));
@@ -191,12 +204,43 @@ impl Mirror {
             .prepare("SELECT id, since FROM workspaces ORDER BY id")
             .map_err(on(&self.path))?;
         let found = statement
-            .query_map([], |r| Ok((r.get::<_, i64>("id")?, r.get::<_, Option<i64>>("since")?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>("id")?, r.get::<_, Option<i64>>("since")?))
+            })
             .map_err(on(&self.path))?;
         found
             .map(|f| f.map(|(w, s)| (u64::try_from(w).unwrap_or(0), s)))
             .collect::<rusqlite::Result<_>>()
             .map_err(on(&self.path))
+    }
+
+    /// The workspaces the mirror is to hold, read or not yet.
+    fn wanted(&self) -> Result<Vec<u64>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT id FROM wanted")
+            .map_err(on(&self.path))?;
+        let ids = statement
+            .query_map([], |r| r.get::<_, i64>(0))
+            .map_err(on(&self.path))?;
+        ids.map(|id| id.map(|n| u64::try_from(n).unwrap_or(0)))
+            .collect::<rusqlite::Result<_>>()
+            .map_err(on(&self.path))
+    }
+
+    /// Keeps which workspaces the mirror is to hold, so that a sync cut
+    /// short is finished by the next.
+    fn want(&self, wanted: &BTreeSet<u64>) -> Result<()> {
+        let known: BTreeSet<u64> = self.wanted()?.into_iter().collect();
+        for wid in wanted.difference(&known) {
+            self.conn
+                .execute(
+                    "INSERT OR IGNORE INTO wanted (id) VALUES (?1)",
+                    [sql_id(*wid)],
+                )
+                .map_err(on(&self.path))?;
+        }
+        Ok(())
     }
 
     fn set_all(&self) -> Result<()> {
@@ -230,8 +274,14 @@ impl Mirror {
             .date
             .map_or_else(Utc::now, DateTime::<Utc>::from);
         let readable: HashSet<u64> = answer.into_inner().0.iter().map(|w| w.id.get()).collect();
-        let named_unreadable: Vec<u64> = wanted.iter().copied().filter(|w| !readable.contains(w)).collect();
-        for wid in self.workspaces()? {
+        let named_unreadable: Vec<u64> = wanted
+            .iter()
+            .copied()
+            .filter(|w| !readable.contains(w))
+            .collect();
+        let mut kept: BTreeSet<u64> = self.workspaces()?.into_iter().collect();
+        kept.extend(self.wanted()?);
+        for wid in kept {
             if !readable.contains(&wid) {
                 self.remove_workspace(wid)?;
                 report.lost.push(wid);
@@ -262,6 +312,8 @@ impl Mirror {
         tx.execute("DELETE FROM clients WHERE wid = ?1", [sql_id(wid)])
             .map_err(on(&path))?;
         tx.execute("DELETE FROM workspaces WHERE id = ?1", [sql_id(wid)])
+            .map_err(on(&path))?;
+        tx.execute("DELETE FROM wanted WHERE id = ?1", [sql_id(wid)])
             .map_err(on(&path))?;
         tx.commit().map_err(on(&path))
     }
@@ -329,9 +381,13 @@ impl Mirror {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(on(&path))?;
-        let held = rows::held(&tx, delta.clients().iter().map(|c| c.id.get())).map_err(on(&path))?;
+        let held =
+            rows::held(&tx, delta.clients().iter().map(|c| c.id.get())).map_err(on(&path))?;
         let mut tally = Tally::default();
-        for change in delta.changes(|id| held.get(&id).copied(), |c| covered.contains(&c.wid.get())) {
+        for change in delta.changes(
+            |id| held.get(&id).copied(),
+            |c| covered.contains(&c.wid.get()),
+        ) {
             tally.count(&change);
             if !matches!(change, Change::Unchanged(_)) {
                 rows::upsert(&tx, change.client()).map_err(on(&path))?;

@@ -8,6 +8,7 @@ mod child;
 mod commands;
 mod live;
 mod mirror;
+mod mirror_trust;
 mod security;
 mod terminal;
 mod wire;

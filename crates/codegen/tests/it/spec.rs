@@ -64,6 +64,8 @@ fn has_every_clients_operation_with_unique_ids() {
         "getClientsByIds",
         "listChangedClients",
         "getQuota",
+        "getMe",
+        "listMyWorkspaces",
     ]
     .into();
     assert_eq!(unique, expected);

@@ -8,7 +8,7 @@ use schemars::schema_for;
 use serde_json::Value;
 use toggl_track_local_service::{
     ApiQuota, ArchivedClients, ClientCreate, ClientRestore, ClientStatus, ClientUpdate,
-    ClientsByIds, TrackClient,
+    ClientsByIds, Me, TrackClient, UserWorkspace,
 };
 
 /// What a schema allows, reduced to what both sides can express.
@@ -184,6 +184,12 @@ fn the_quota_answer_matches_the_spec() {
     assert!(model.properties["organization_id"].nullable);
     assert_eq!(model.required.len(), 3);
     assert_eq!(model, spec_shape("ApiQuota"));
+}
+
+#[test]
+fn the_user_and_workspace_answers_match_the_spec() {
+    assert_eq!(model_shape::<Me>(), spec_shape("Me"));
+    assert_eq!(model_shape::<UserWorkspace>(), spec_shape("Workspace"));
 }
 
 #[test]
