@@ -105,7 +105,7 @@ mod mirror {
     fn since(db: &Path) -> i64 {
         rusqlite::Connection::open(db)
             .expect("the mirror")
-            .query_row("SELECT since FROM sync_state", [], |r| r.get(0))
+            .query_row("SELECT min(since) FROM workspaces", [], |r| r.get(0))
             .expect("a since")
     }
 

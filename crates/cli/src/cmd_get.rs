@@ -27,11 +27,7 @@ pub(crate) struct Get {
 impl Get {
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
         let workspace = s.workspace()?;
-        let freshness = match (self.offline, self.max_age) {
-            (true, _) => Some(Freshness::Offline),
-            (false, Some(age)) => Some(Freshness::MaxAge(age)),
-            (false, None) => None,
-        };
+        let freshness = Freshness::asked(self.offline, self.max_age);
         if let Some(freshness) = freshness {
             let client = s.client.clone();
             let read = s

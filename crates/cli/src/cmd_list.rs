@@ -52,11 +52,7 @@ impl List {
         if let Some(since) = self.since {
             return changed_since(s, out, since, filter.status(ClientStatus::Both)).await;
         }
-        let freshness = match (self.offline, self.max_age) {
-            (true, _) => Some(Freshness::Offline),
-            (false, Some(age)) => Some(Freshness::MaxAge(age)),
-            (false, None) => None,
-        };
+        let freshness = Freshness::asked(self.offline, self.max_age);
         if let Some(freshness) = freshness {
             return from_mirror(s, out, &filter, freshness).await;
         }

@@ -5,7 +5,7 @@ use clap::Args;
 use serde_json::json;
 
 use crate::args::{Output, id};
-use crate::failure::Failure;
+use crate::failure::{AUTH, Failure};
 use crate::mirror::{Report, SyncAsk};
 use crate::output;
 use crate::session::Session;
@@ -26,6 +26,7 @@ impl Sync {
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
         let mut named: Vec<u64> = self.workspaces.iter().map(|w| w.get()).collect();
         named.extend(s.named_workspace());
+        let asked = named.clone();
         let client = s.client.clone();
         let mirror = s.mirror()?;
         let path = mirror.path().display().to_string();
@@ -52,8 +53,20 @@ impl Sync {
                 report.elsewhere
             );
         }
+        let refused: Vec<u64> = asked
+            .iter()
+            .copied()
+            .filter(|w| report.lost.contains(w))
+            .collect();
         match outcome.error {
-            None => Ok(()),
+            None if refused.is_empty() => Ok(()),
+            None => Err(Failure::new(
+                AUTH,
+                format!(
+                    "this user may not read workspace(s) {}; the rest is synced",
+                    list(&refused)
+                ),
+            )),
             Some(e) if report.left.is_empty() => Err(e),
             Some(e) => Err(e.after(format!(
                 "stopped with workspace(s) {} still to read (what was read is kept; {} request(s) spent); the same command reads only what is left: ",

@@ -35,7 +35,7 @@ Examples:
   toggl-clients --local-service list --status both   the local service's demo clients
   export TOGGL_API_TOKEN=... TOGGL_WORKSPACE_ID=1234567
   toggl-clients list --name acme              clients whose name contains \"acme\"
-  toggl-clients sync                          keep the mirror current, one request
+  toggl-clients sync                          mirror every workspace you have; later, one request
   toggl-clients list --offline                from the mirror, no request
   toggl-clients list --max-age 10m            from the mirror when it is fresh enough
   toggl-clients create --name \"Acme Corp\" --if-missing
@@ -77,9 +77,10 @@ pub(crate) enum Command {
     Apply(cmd_apply::Apply),
     /// The hourly quotas as the service last reported them, at no cost.
     Quota(cmd_quota::Quota),
-    /// Keep the mirror current: the first time a full read of each
-    /// workspace, then one request for the changes of all of them (created,
-    /// changed, archived, deleted), from the user-level quota.
+    /// Keep the mirror current: the first time a full read of each of your
+    /// workspaces (or those named), then one request for the changes of all
+    /// of them (created, changed, archived, deleted), from the user-level
+    /// quota. A workspace you lost leaves the mirror.
     Sync(cmd_sync::Sync),
     /// Walk through all seven operations with a client of its own (on a
     /// local service unless credentials or --base-url are given).

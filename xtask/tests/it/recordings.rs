@@ -130,7 +130,7 @@ fn har_full_of_secrets() -> String {
     let client = format!(
         "[{{\"id\":58133321,\"wid\":4567890,\"name\":\"Acme\",\"archived\":false,\"at\":\"2026-03-11T09:14:22+00:00\",\"creator_id\":9876543,\"notes\":\"Invoices to {EMAIL}\"}}]"
     );
-    let me = format!("{{\"email\":\"{EMAIL}\",\"api_token\":\"{TOKEN}\"}}");
+    let me = format!("{{\"id\":9876543,\"email\":\"{EMAIL}\",\"api_token\":\"{TOKEN}\"}}");
     let created = "{\"id\":58133399,\"wid\":4567890,\"name\":\"New\",\"archived\":false,\"at\":\"2026-03-11T09:16:00Z\"}";
     serde_json::json!({"log": {
         "version": "1.2",
@@ -161,7 +161,9 @@ fn import_keeps_the_clients_exchanges_and_strips_every_secret() {
         out_dir.to_str().expect("utf-8"),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("kept 2 of 4 entries"));
+    // The clients' exchanges and `/me` (in the spec: who the user is); not
+    // the analytics call.
+    assert!(String::from_utf8_lossy(&o.stdout).contains("kept 3 of 4 entries"));
     let written = out_dir.join("browser.har");
     let text = std::fs::read_to_string(&written).expect("written");
     for secret in [
@@ -183,10 +185,10 @@ fn import_keeps_the_clients_exchanges_and_strips_every_secret() {
         .iter()
         .filter_map(|e| e["request"]["url"].as_str())
         .collect();
-    assert_eq!(urls.len(), 2, "{urls:?}");
+    assert_eq!(urls.len(), 3, "{urls:?}");
     assert!(
         urls.iter()
-            .all(|u| u.contains("/workspaces/4567890/clients"))
+            .all(|u| u.contains("/workspaces/4567890/clients") || u.ends_with("/api/v9/me"))
     );
     // What was kept is still a recording the conformance check reads.
     let o = xtask(&["conformance", written.to_str().expect("utf-8")]);

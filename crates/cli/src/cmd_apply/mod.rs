@@ -192,11 +192,7 @@ impl Apply {
     /// (`--offline`, `--max-age`), else one complete read.
     async fn existing(&self, s: &mut Session) -> Result<Vec<TrackClient>, Failure> {
         let workspace = s.workspace()?;
-        let freshness = match (self.offline, self.max_age) {
-            (true, _) => Some(Freshness::Offline),
-            (false, Some(age)) => Some(Freshness::MaxAge(age)),
-            (false, None) => None,
-        };
+        let freshness = Freshness::asked(self.offline, self.max_age);
         if let Some(freshness) = freshness {
             let client = s.client.clone();
             let filter =

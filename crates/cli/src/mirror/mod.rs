@@ -44,7 +44,7 @@ use open::{Result, on};
 use rows::{sql_id, text, time};
 pub(crate) use sync::{Report, SyncAsk};
 
-use crate::failure::{Failure, MIRROR_NOT_OURS, USAGE};
+use crate::failure::{AUTH, Failure, MIRROR_NOT_OURS, UNAVAILABLE, USAGE};
 
 /// Overrides where the mirror lives by default (tests, or a user who wants
 /// it elsewhere; `--db` names one file).
@@ -122,6 +122,18 @@ pub(crate) enum Freshness {
     Offline,
     /// Synced within this long, else synced first.
     MaxAge(Duration),
+}
+
+impl Freshness {
+    /// What `--offline` and `--max-age` ask for, if anything (the same on
+    /// every command that reads).
+    pub(crate) fn asked(offline: bool, max_age: Option<Duration>) -> Option<Self> {
+        match (offline, max_age) {
+            (true, _) => Some(Self::Offline),
+            (false, Some(age)) => Some(Self::MaxAge(age)),
+            (false, None) => None,
+        }
+    }
 }
 
 /// Clients read from the mirror, how old they are and what reading cost.
@@ -402,9 +414,16 @@ impl Mirror {
                 if let Some(e) = outcome.error {
                     return Err(e);
                 }
+                let lost = outcome.report.lost.contains(&wid);
                 let at = self.synced_at(wid)?.ok_or_else(|| {
+                    if lost {
+                        return Failure::new(
+                            AUTH,
+                            format!("this user may not read workspace {wid}"),
+                        );
+                    }
                     Failure::new(
-                        MIRROR_NOT_OURS,
+                        UNAVAILABLE,
                         format!(
                             "{}: the sync did not reach workspace {wid}",
                             self.path.display()
@@ -459,16 +478,18 @@ impl Mirror {
 
     /// The workspaces the mirror holds.
     pub(crate) fn workspaces(&self) -> Result<Vec<u64>> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT id FROM workspaces ORDER BY id")
-            .map_err(on(&self.path))?;
+        self.ids("SELECT id FROM workspaces ORDER BY id")
+    }
+
+    /// The ids a query of one column selects.
+    fn ids(&self, query: &str) -> Result<Vec<u64>> {
+        let mut statement = self.conn.prepare_cached(query).map_err(on(&self.path))?;
         let ids = statement
             .query_map([], |r| r.get::<_, i64>(0))
             .map_err(on(&self.path))?;
-        Ok(ids
-            .filter_map(|id| id.ok().and_then(|n| u64::try_from(n).ok()))
-            .collect())
+        ids.map(|id| id.map(|n| u64::try_from(n).unwrap_or(0)))
+            .collect::<rusqlite::Result<_>>()
+            .map_err(on(&self.path))
     }
 
     /// Applies what a write through the tool answered, to the workspaces

@@ -116,4 +116,31 @@ mod tests {
             .expect("reads");
         assert_eq!(id, super::APPLICATION_ID);
     }
+
+    #[test]
+    fn a_file_of_schema_1_keeps_its_clients_and_starts_its_deltas_an_hour_earlier() {
+        let mut conn = rusqlite::Connection::open_in_memory().expect("opens");
+        super::MIGRATIONS
+            .to_version(&mut conn, 1)
+            .expect("schema 1");
+        conn.execute_batch(
+            "INSERT INTO workspaces VALUES (1234567, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z');
+             INSERT INTO clients (id, wid, name, archived, at) VALUES (1, 1234567, 'Acme', 0, '2026-11-01T00:00:00Z');
+             INSERT INTO sync_state (service, user, since, last_sync) VALUES ('s', 'u', 1761955200, '2026-11-01T00:00:00Z');",
+        )
+        .expect("a 0.4 mirror");
+        super::MIGRATIONS.to_latest(&mut conn).expect("migrates");
+        let (since, wanted, clients): (i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT since FROM workspaces), (SELECT count(*) FROM wanted), (SELECT count(*) FROM clients)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("reads");
+        assert_eq!((since, wanted, clients), (1761955200 - 3600, 1, 1));
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("reads");
+        assert_eq!(usize::try_from(version), Ok(super::VERSION));
+    }
 }

@@ -123,8 +123,14 @@ impl Mirror {
         let mut wanted: BTreeSet<u64> = held.iter().map(|(w, _)| *w).collect();
         wanted.extend(self.wanted()?);
         wanted.extend(&ask.named);
-        if ask.full || first {
+        // Every workspace the user has is asked for only when the mirror
+        // follows them all; a named one is checked by its own read (a 403
+        // drops it).
+        let follows_all = (first && ask.named.is_empty()) || self.owner()?.is_some_and(|o| o.all);
+        if follows_all && (first || ask.full) {
             self.check_access(client, &mut wanted, report).await?;
+        } else if first {
+            self.access_checked(Utc::now())?;
         }
         self.want(&wanted)?;
         let mut to_read: BTreeSet<u64> = if ask.full {
@@ -214,18 +220,18 @@ impl Mirror {
             .map_err(on(&self.path))
     }
 
+    /// Keeps when the user's workspaces were last looked at (or, for a
+    /// mirror of named workspaces, first read).
+    fn access_checked(&self, at: DateTime<Utc>) -> Result<()> {
+        self.conn
+            .execute("UPDATE owner SET access_checked = ?1", [text(at)])
+            .map(drop)
+            .map_err(on(&self.path))
+    }
+
     /// The workspaces the mirror is to hold, read or not yet.
     fn wanted(&self) -> Result<Vec<u64>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT id FROM wanted")
-            .map_err(on(&self.path))?;
-        let ids = statement
-            .query_map([], |r| r.get::<_, i64>(0))
-            .map_err(on(&self.path))?;
-        ids.map(|id| id.map(|n| u64::try_from(n).unwrap_or(0)))
-            .collect::<rusqlite::Result<_>>()
-            .map_err(on(&self.path))
+        self.ids("SELECT id FROM wanted ORDER BY id")
     }
 
     /// Keeps which workspaces the mirror is to hold, so that a sync cut
@@ -291,9 +297,7 @@ impl Mirror {
         if self.owner()?.is_some_and(|o| o.all) {
             wanted.extend(&readable);
         }
-        self.conn
-            .execute("UPDATE owner SET access_checked = ?1", [text(at)])
-            .map_err(on(&self.path))?;
+        self.access_checked(at)?;
         for wid in named_unreadable {
             if !report.lost.contains(&wid) {
                 report.lost.push(wid);

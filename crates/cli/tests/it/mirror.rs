@@ -18,11 +18,17 @@ pub(crate) const TOKEN: &str = demo::API_TOKEN;
 
 /// The tool against `server` with the mirror at `db`, in `workspace`.
 pub(crate) fn tool(server: &LocalService, db: &Path, workspace: u64, args: &[&str]) -> Command {
+    let mut cmd = bare(server.base_url(), db, TOKEN, args);
+    cmd.env("TOGGL_WORKSPACE_ID", workspace.to_string());
+    cmd
+}
+
+/// The tool with only a token (no workspace), on `base_url`, mirror `db`.
+pub(crate) fn bare(base_url: &str, db: &Path, token: &str, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
-        .env("TOGGL_API_TOKEN", TOKEN)
-        .env("TOGGL_WORKSPACE_ID", workspace.to_string())
-        .env("TOGGL_BASE_URL", server.base_url())
+        .env("TOGGL_API_TOKEN", token)
+        .env("TOGGL_BASE_URL", base_url)
         .arg("--db")
         .arg(db)
         .args(args);

@@ -14,19 +14,7 @@ use serde_json::Value;
 use toggl_track_local_service::{Config, LocalService, Seed, demo};
 
 use crate::commands::{output, stderr, temp_dir};
-use crate::mirror::{TOKEN, db_in, ok, run, run_in, service_and_mirror, tool};
-
-/// The tool with only a token (no workspace), on `base_url`, mirror `db`.
-fn bare(base_url: &str, db: &Path, token: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
-    cmd.env_clear()
-        .env("TOGGL_API_TOKEN", token)
-        .env("TOGGL_BASE_URL", base_url)
-        .arg("--db")
-        .arg(db)
-        .args(args);
-    cmd
-}
+use crate::mirror::{TOKEN, bare, db_in, ok, run, run_in, service_and_mirror, tool};
 
 /// Creates a client as another program would: straight to the service.
 async fn create_elsewhere(server: &LocalService, workspace: u64, name: &str) {
@@ -40,6 +28,16 @@ async fn create_elsewhere(server: &LocalService, workspace: u64, name: &str) {
         .send()
         .await
         .expect("created");
+}
+
+/// Waits until the service has computed an answer since it had computed
+/// `before` (a held one included); fails rather than hang.
+async fn until_answered(server: &LocalService, before: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while server.answered() == before {
+        assert!(std::time::Instant::now() < deadline, "no answer came");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 fn names(v: &Value) -> Vec<String> {
@@ -208,6 +206,18 @@ async fn a_first_sync_with_only_a_token_mirrors_every_workspace_and_follows_lost
     ok(&output(bare(server.base_url(), &db, TOKEN, &["sync", "--full"])).await);
     let (online, offline) = service_and_mirror(&server, &db, demo::WORKSPACE).await;
     assert_eq!(online, offline);
+    // Naming it is refused as what it is, and the rest is kept current.
+    let o = run_in(&server, &db, demo::FREE_WORKSPACE, &["sync"]).await;
+    assert_eq!(code(&o), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("may not read workspace(s) 2345678; the rest is synced"));
+    let o = run_in(
+        &server,
+        &db,
+        demo::FREE_WORKSPACE,
+        &["list", "--max-age", "1m"],
+    )
+    .await;
+    assert_eq!(code(&o), Some(3), "{}", stderr(&o));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -283,9 +293,7 @@ async fn a_change_that_lands_while_an_answer_is_on_its_way_is_caught_by_the_next
         .hold_answers_to("GET", "/me/clients", Duration::from_millis(1500));
     let answered = server.answered();
     let syncing = tokio::spawn(output(tool(&server, &db, demo::WORKSPACE, &["sync"])));
-    while server.answered() == answered {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_answered(&server, answered).await;
     create_elsewhere(&server, demo::WORKSPACE, "During").await;
     let first = ok(&syncing.await.expect("joined"));
     assert!(
@@ -415,9 +423,7 @@ async fn a_create_during_a_slow_sync_does_not_wait_for_its_network() {
         .spawn()
         .expect("starts");
     // The read's answer is computed and on its slow way back.
-    while server.answered() < answered + 2 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_answered(&server, answered).await;
     ok(&run(&server, &db, &["create", "--name", "Meanwhile"]).await);
     assert!(
         syncing.try_wait().expect("waits").is_none(),

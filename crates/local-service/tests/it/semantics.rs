@@ -1073,3 +1073,82 @@ async fn the_quota_endpoint_answers_from_the_counters_per_organization_and_for_t
     let org = &answer[0];
     assert_eq!(org["remaining"], 10, "{answer}");
 }
+
+#[tokio::test]
+async fn me_and_my_workspaces_follow_membership() {
+    let api = Api::new(Config::demo()).await;
+    let (status, me) = api.json("GET", "/me", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["id"], toggl_track_local_service::demo::USER_ID);
+    assert_eq!(me["default_workspace_id"], WS);
+    let ids = |list: &Value| -> Vec<u64> {
+        list.as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|w| w["id"].as_u64())
+            .collect()
+    };
+    let (_, workspaces) = api.json("GET", "/me/workspaces", None).await;
+    assert_eq!(ids(&workspaces), [WS, FREE_WS]);
+    assert_eq!(workspaces[0]["premium"], true);
+    api.server
+        .remove_from_workspace(toggl_track_local_service::demo::USER_ID, FREE_WS);
+    let (_, workspaces) = api.json("GET", "/me/workspaces", None).await;
+    assert_eq!(ids(&workspaces), [WS]);
+    let (status, _) = api
+        .json("GET", &format!("/workspaces/{FREE_WS}/clients"), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "its clients are out of reach"
+    );
+}
+
+#[tokio::test]
+async fn a_service_that_pages_by_default_answers_the_first_page_with_the_total() {
+    let mut config =
+        Config::with_seed(toggl_track_local_service::Seed::demo_with_generated_clients(120));
+    config.default_page_size = Some(50);
+    let api = Api::new(config).await;
+    let (_, first) = api
+        .json("GET", &format!("/workspaces/{WS}/clients"), None)
+        .await;
+    assert_eq!(first.as_array().map(Vec::len), Some(50));
+    assert_eq!(first[0]["total_count"], 120);
+    let (_, last) = api
+        .json(
+            "GET",
+            &format!("/workspaces/{WS}/clients?page=3&per_page=50"),
+            None,
+        )
+        .await;
+    assert_eq!(last.as_array().map(Vec::len), Some(20));
+}
+
+#[tokio::test]
+async fn the_date_of_an_answer_follows_the_service_clock_and_its_faults() {
+    let api = Api::new(Config::demo()).await;
+    let date = |headers: &reqwest::header::HeaderMap| -> Option<chrono::DateTime<chrono::Utc>> {
+        let text = headers.get("date")?.to_str().ok()?;
+        Some(httpdate::parse_http_date(text).ok()?.into())
+    };
+    let (_, headers, _) = api.call("GET", "/me", None).await;
+    let now = chrono::Utc::now();
+    let plain = date(&headers).expect("a Date");
+    assert!(
+        (plain - now).num_seconds().abs() <= 2,
+        "{plain} against {now}"
+    );
+    api.server.clock().set_offset(chrono::Duration::hours(-2));
+    let (_, headers, _) = api.call("GET", "/me", None).await;
+    let behind = date(&headers).expect("a Date");
+    assert!((now - behind).num_minutes() >= 119, "{behind}");
+    api.server.faults().shift_date(chrono::Duration::hours(3));
+    let (_, headers, _) = api.call("GET", "/me", None).await;
+    let shifted = date(&headers).expect("a Date");
+    assert!((shifted - now).num_minutes() >= 59, "{shifted}");
+    api.server.faults().strip_date();
+    let (_, headers, _) = api.call("GET", "/me", None).await;
+    assert!(headers.get("date").is_none(), "no Date at all");
+}
