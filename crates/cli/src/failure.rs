@@ -44,6 +44,11 @@ impl Failure {
         }
     }
 
+    /// Whether the mirror's file is what failed (exit 7 to 11).
+    pub(crate) fn about_the_mirror(&self) -> bool {
+        (MIRROR_BUSY..=MIRROR_NOT_OURS).contains(&self.code)
+    }
+
     /// The same failure with `before` in front of its message.
     pub(crate) fn after(mut self, before: impl std::fmt::Display) -> Self {
         self.message = format!("{before}{}", self.message);

@@ -87,8 +87,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
     output::quota_line(&session.client);
     // What the service said of the quotas, for `quota` at no cost later.
+    // Not into a mirror that has just failed the command: its one line
+    // said so already.
     let learned = session.client.quota();
     if learned != Default::default()
+        && !result.as_ref().is_err_and(Failure::about_the_mirror)
         && let Some(mirror) = session.mirror_if_usable()
         && let Err(why) = mirror.record_quotas(&learned)
     {

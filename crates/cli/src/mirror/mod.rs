@@ -309,7 +309,8 @@ impl Mirror {
         if let Some(owner) = &owner {
             self.check_service(owner)?;
         }
-        let user = match self.known_user()? {
+        let known = self.known_user()?;
+        let user = match known {
             Some(user) => user,
             None => client.get_me().send().await?.into_inner().id.get(),
         };
@@ -317,6 +318,8 @@ impl Mirror {
             Some(owner) if owner.user_id != user => Err(self
                 .other_owner(&owner, &format!("these credentials are user {user}'s"))
                 .into()),
+            // Known already: nothing to write.
+            Some(_) if known.is_some() => Ok(user),
             Some(_) => Ok(self.remember(user)?),
             None => {
                 let legacy = self.legacy_users()?;
