@@ -29,38 +29,81 @@ pub(crate) fn sql_id(id: u64) -> i64 {
     i64::try_from(id).unwrap_or(i64::MAX)
 }
 
-/// A row (any query that selects [`COLUMNS`]) as a client.
-pub(crate) fn client(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrackClient> {
+/// The columns' names, in the order [`Columns`] keeps them.
+const NAMES: [&str; 13] = [
+    "id",
+    "wid",
+    "name",
+    "archived",
+    "at",
+    "creator_id",
+    "notes",
+    "external_reference",
+    "integration_provider",
+    "integration_ext_id",
+    "integration_ext_type",
+    "permissions",
+    "server_deleted_at",
+];
+
+/// Where each column of a client is in a statement's rows: looked up by
+/// name once per statement, not once per row and column.
+pub(crate) struct Columns([usize; 13]);
+
+impl Columns {
+    /// The columns of `statement` (one that selects [`COLUMNS`]).
+    pub(crate) fn of(statement: &rusqlite::Statement<'_>) -> rusqlite::Result<Self> {
+        let mut at = [0; 13];
+        for (slot, name) in at.iter_mut().zip(NAMES) {
+            *slot = statement.column_index(name)?;
+        }
+        Ok(Self(at))
+    }
+
+    /// The index of the column `name` (one of [`NAMES`]).
+    fn of_name(&self, name: &str) -> usize {
+        NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map_or(usize::MAX, |i| self.0[i])
+    }
+}
+
+/// A row of a statement whose columns are `cols`, as a client.
+pub(crate) fn client(r: &rusqlite::Row<'_>, cols: &Columns) -> rusqlite::Result<TrackClient> {
+    let col = |name: &str| cols.of_name(name);
     let id = |name: &str| -> rusqlite::Result<NonZeroU64> {
-        let n: i64 = r.get(name)?;
+        let n: i64 = r.get(col(name))?;
         u64::try_from(n)
             .ok()
             .and_then(NonZeroU64::new)
             .ok_or_else(|| rusqlite::Error::InvalidColumnName(format!("{name} = {n}")))
     };
     let when = |name: &str| -> rusqlite::Result<Option<DateTime<Utc>>> {
-        Ok(r.get::<_, Option<String>>(name)?.as_deref().and_then(time))
+        Ok(r.get::<_, Option<String>>(col(name))?
+            .as_deref()
+            .and_then(time))
     };
-    let permissions: Option<TrackClientPermissions> = r
-        .get::<_, Option<String>>("permissions")?
-        .and_then(|p| serde_json::from_str(&p).ok());
-    let creator: Option<i64> = r.get("creator_id")?;
+    let text = |name: &str| r.get::<_, Option<String>>(col(name));
+    let permissions: Option<TrackClientPermissions> =
+        text("permissions")?.and_then(|p| serde_json::from_str(&p).ok());
+    let creator: Option<i64> = r.get(col("creator_id"))?;
     TrackClient::builder()
         .id(id("id")?)
         .wid(id("wid")?)
-        .name(r.get::<_, String>("name")?)
-        .archived(r.get::<_, bool>("archived")?)
+        .name(r.get::<_, String>(col("name"))?)
+        .archived(r.get::<_, bool>(col("archived"))?)
         .at(when("at")?.unwrap_or_default())
         .creator_id(
             creator
                 .and_then(|c| u64::try_from(c).ok())
                 .and_then(NonZeroU64::new),
         )
-        .notes(r.get::<_, Option<String>>("notes")?)
-        .external_reference(r.get::<_, Option<String>>("external_reference")?)
-        .integration_provider(r.get::<_, Option<String>>("integration_provider")?)
-        .integration_ext_id(r.get::<_, Option<String>>("integration_ext_id")?)
-        .integration_ext_type(r.get::<_, Option<String>>("integration_ext_type")?)
+        .notes(text("notes")?)
+        .external_reference(text("external_reference")?)
+        .integration_provider(text("integration_provider")?)
+        .integration_ext_id(text("integration_ext_id")?)
+        .integration_ext_type(text("integration_ext_type")?)
         .permissions(permissions)
         .server_deleted_at(when("server_deleted_at")?)
         .try_into()
@@ -116,9 +159,13 @@ pub(crate) fn held(
 ) -> rusqlite::Result<HashMap<u64, Held>> {
     let mut statement =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM clients WHERE id = ?1"))?;
+    let cols = Columns::of(&statement)?;
     let mut out = HashMap::new();
     for id in ids {
-        if let Some(c) = statement.query_row([sql_id(id)], client).optional()? {
+        let found = statement
+            .query_row([sql_id(id)], |r| client(r, &cols))
+            .optional()?;
+        if let Some(c) = found {
             out.insert(id, Held::of(&c));
         }
     }
@@ -129,7 +176,8 @@ pub(crate) fn held(
 pub(crate) fn held_in(conn: &Connection, wid: u64) -> rusqlite::Result<HashMap<u64, Held>> {
     let mut statement =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM clients WHERE wid = ?1"))?;
-    let rows = statement.query_map([sql_id(wid)], client)?;
+    let cols = Columns::of(&statement)?;
+    let rows = statement.query_map([sql_id(wid)], |r| client(r, &cols))?;
     let mut out = HashMap::new();
     for c in rows {
         let c = c?;
@@ -143,18 +191,18 @@ pub(crate) fn live_in(conn: &Connection, wid: u64) -> rusqlite::Result<Vec<Track
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM clients WHERE wid = ?1 AND server_deleted_at IS NULL ORDER BY id"
     ))?;
-    let rows = statement.query_map([sql_id(wid)], client)?;
+    let cols = Columns::of(&statement)?;
+    let rows = statement.query_map([sql_id(wid)], |r| client(r, &cols))?;
     rows.collect()
 }
 
 /// One client of `wid`, unless deleted.
 pub(crate) fn one(conn: &Connection, wid: u64, id: u64) -> rusqlite::Result<Option<TrackClient>> {
-    conn.query_row(
-        &format!(
-            "SELECT {COLUMNS} FROM clients WHERE wid = ?1 AND id = ?2 AND server_deleted_at IS NULL"
-        ),
-        params![sql_id(wid), sql_id(id)],
-        client,
-    )
-    .optional()
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM clients WHERE wid = ?1 AND id = ?2 AND server_deleted_at IS NULL"
+    ))?;
+    let cols = Columns::of(&statement)?;
+    statement
+        .query_row(params![sql_id(wid), sql_id(id)], |r| client(r, &cols))
+        .optional()
 }
