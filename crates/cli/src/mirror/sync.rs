@@ -80,6 +80,18 @@ pub(crate) struct Report {
     pub requests: u64,
 }
 
+/// What a sync is to do, once it knows what the mirror holds.
+struct Plan {
+    /// The workspaces the mirror is to hold.
+    wanted: BTreeSet<u64>,
+    /// Those to read in full.
+    to_read: BTreeSet<u64>,
+    /// Those a delta serves, each with its `since`.
+    deltas: Vec<(u64, i64)>,
+    /// Whether the oldest `since` lies past what the service keeps.
+    too_old: bool,
+}
+
 /// A report, and the failure that stopped the sync if one did.
 pub(crate) struct Outcome {
     pub report: Report,
@@ -114,6 +126,41 @@ impl Mirror {
         ask: &SyncAsk,
         report: &mut Report,
     ) -> std::result::Result<(), Failure> {
+        let mut plan = self.plan(client, ask, report).await?;
+        let delta_date = self.delta(client, &mut plan, report).await?;
+        if let Some(date) = delta_date
+            && self.access_due(date)?
+        {
+            let before = plan.wanted.clone();
+            self.check_access(client, &mut plan.wanted, report).await?;
+            self.want(&plan.wanted)?;
+            plan.to_read.extend(plan.wanted.difference(&before));
+        }
+        let Plan {
+            wanted,
+            mut to_read,
+            deltas,
+            too_old,
+        } = plan;
+        to_read.retain(|w| wanted.contains(w));
+        report.mode = match (delta_date.is_some(), to_read.is_empty(), deltas.is_empty()) {
+            (true, true, _) => "delta",
+            (true, false, _) => "delta and full",
+            (false, _, false) if !too_old => "full (after delta)",
+            (false, false, _) => "full",
+            (false, true, _) => "none",
+        };
+        self.full_reads(client, to_read, report).await
+    }
+
+    /// Whose the mirror is, which workspaces it is to hold, and which of
+    /// them a delta can serve.
+    async fn plan(
+        &mut self,
+        client: &Client,
+        ask: &SyncAsk,
+        report: &mut Report,
+    ) -> std::result::Result<Plan, Failure> {
         self.claim(client).await?;
         let held = self.held_since()?;
         let first = held.is_empty();
@@ -156,51 +203,58 @@ impl Mirror {
         // A held workspace without a `since` (cut short before its first
         // full read was kept) is read in full.
         to_read.extend(held.iter().filter(|(_, s)| s.is_none()).map(|(w, _)| *w));
-        let mut delta_date = None;
         if too_old {
             report.why = Some("the mirror is older than the service keeps changes".to_owned());
             to_read.extend(deltas.iter().map(|(w, _)| *w));
-        } else if !deltas.is_empty() {
-            let since = deltas.iter().map(|(_, s)| *s).min().unwrap_or_default();
-            let sent = Utc::now();
-            match client.list_changed_clients().since(since).send().await {
-                Ok(answer) => {
-                    let date = answer.meta().date;
-                    let delta = Delta::new(answer.into_inner().into());
-                    delta_date =
-                        Some(self.keep_delta(delta, date, sent, &deltas, &to_read, report)?);
-                }
-                Err(Error::Validation {
-                    reason: ValidationReason::SinceTooOld,
-                    ..
-                }) => {
-                    report.why =
-                        Some("the service no longer keeps changes that far back".to_owned());
-                    to_read.extend(deltas.iter().map(|(w, _)| *w));
-                }
-                Err(e) => {
-                    report.left = to_read.into_iter().collect();
-                    return Err(e.into());
-                }
+        }
+        Ok(Plan {
+            wanted,
+            to_read,
+            deltas,
+            too_old,
+        })
+    }
+
+    /// The one delta for every workspace a delta can serve, kept; answers
+    /// its service time. A `since` the service no longer serves moves them
+    /// to full reads; any other failure stops the sync.
+    async fn delta(
+        &mut self,
+        client: &Client,
+        plan: &mut Plan,
+        report: &mut Report,
+    ) -> std::result::Result<Option<DateTime<Utc>>, Failure> {
+        if plan.too_old || plan.deltas.is_empty() {
+            return Ok(None);
+        }
+        let since = plan
+            .deltas
+            .iter()
+            .map(|(_, s)| *s)
+            .min()
+            .unwrap_or_default();
+        let sent = Utc::now();
+        match client.list_changed_clients().since(since).send().await {
+            Ok(answer) => {
+                let date = answer.meta().date;
+                let delta = Delta::new(answer.into_inner().into());
+                let kept =
+                    self.keep_delta(delta, date, sent, &plan.deltas, &plan.to_read, report)?;
+                Ok(Some(kept))
+            }
+            Err(Error::Validation {
+                reason: ValidationReason::SinceTooOld,
+                ..
+            }) => {
+                report.why = Some("the service no longer keeps changes that far back".to_owned());
+                plan.to_read.extend(plan.deltas.iter().map(|(w, _)| *w));
+                Ok(None)
+            }
+            Err(e) => {
+                report.left = plan.to_read.iter().copied().collect();
+                Err(e.into())
             }
         }
-        if let Some(date) = delta_date
-            && self.access_due(date)?
-        {
-            let before = wanted.clone();
-            self.check_access(client, &mut wanted, report).await?;
-            self.want(&wanted)?;
-            to_read.extend(wanted.difference(&before));
-        }
-        to_read.retain(|w| wanted.contains(w));
-        report.mode = match (delta_date.is_some(), to_read.is_empty(), deltas.is_empty()) {
-            (true, true, _) => "delta",
-            (true, false, _) => "delta and full",
-            (false, _, false) if !too_old => "full (after delta)",
-            (false, false, _) => "full",
-            (false, true, _) => "none",
-        };
-        self.full_reads(client, to_read, report).await
     }
 
     /// The held workspaces and where each one's next delta starts.
