@@ -264,7 +264,7 @@ async fn a_damaged_foreign_or_other_file_is_refused_and_left_as_it_is() {
     for b in bytes.iter_mut().skip(4096).take(8192) {
         *b = 0xA5;
     }
-    let damaged = db.with_file_name("damaged.sqlite");
+    let damaged = db.with_file_name("copy.sqlite");
     std::fs::write(&damaged, &bytes).expect("write");
     let text = db.with_file_name("notes.txt");
     std::fs::write(&text, "not a database at all\n").expect("write");
@@ -273,7 +273,7 @@ async fn a_damaged_foreign_or_other_file_is_refused_and_left_as_it_is() {
     other.execute_batch("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO recipes VALUES (1, 'soup');").expect("another program's data");
     drop(other);
     for (file, words) in [
-        (&damaged, "damaged"),
+        (&damaged, "the mirror is damaged"),
         (&text, "not a SQLite database"),
         (&foreign, "another program's SQLite database"),
     ] {

@@ -436,20 +436,28 @@ async fn a_create_during_a_slow_sync_does_not_wait_for_its_network() {
     assert_eq!(online, offline);
 }
 
-/// Runs `args` on the mirror `db` as a user who may not write it: as
-/// `nobody` when this is root (whom no file mode stops), else after
-/// `chmod 0400`.
+/// Runs `args` on the mirror `db` as a user who may read it but not write
+/// it: `nobody` when this is root (whom no file mode stops), with the file
+/// 0644 and a copy of the tool beside it (the checkout's folders may be
+/// closed to other users); else its owner after `chmod 0400`.
 fn read_only(server: &LocalService, db: &Path, args: &[&str]) -> Command {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
     // SAFETY: geteuid has no preconditions and cannot fail.
     let root = unsafe { libc::geteuid() } == 0;
     let mut cmd = if root {
+        mode(db, 0o644);
+        let tool = db.with_file_name("toggl-clients");
+        std::fs::copy(assert_cmd::cargo::cargo_bin("toggl-clients"), &tool).expect("copied");
+        mode(&tool, 0o755);
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(assert_cmd::cargo::cargo_bin("toggl-clients"));
+            .arg(tool);
         c
     } else {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(db, std::fs::Permissions::from_mode(0o400)).expect("chmod");
+        mode(db, 0o400);
         Command::cargo_bin("toggl-clients").expect("built")
     };
     cmd.env_clear()
@@ -473,15 +481,15 @@ async fn a_file_that_cannot_be_used_gets_its_own_exit_code_and_stays_as_it_was()
     let dir = temp_dir("hostile");
     let fresh = |name: &str| dir.join(format!("{name}.sqlite"));
     // Each case: a synced mirror, then what makes it unusable.
-    let read_only_db = fresh("read-only");
+    let read_only_db = fresh("one");
     ok(&run(&server, &read_only_db, &["sync"]).await);
     let before = checksum(&read_only_db);
     let o = output(read_only(&server, &read_only_db, &["sync", "--full"])).await;
     assert_eq!(code(&o), Some(8), "{}", stderr(&o));
-    assert!(one_line(&o).contains("read-only"));
+    assert!(one_line(&o).contains("cannot be written (the file or its folder is read-only)"));
     assert_eq!(checksum(&read_only_db), before);
 
-    let full = fresh("full");
+    let full = fresh("two");
     ok(&run(&server, &full, &["sync"]).await);
     let before = checksum(&full);
     let mut cmd = Command::new("sh");
@@ -498,7 +506,7 @@ async fn a_file_that_cannot_be_used_gets_its_own_exit_code_and_stays_as_it_was()
     assert!(one_line(&o).contains("disk is full, or the file-size limit"));
     assert_eq!(checksum(&full), before);
 
-    let newer = fresh("newer");
+    let newer = fresh("three");
     ok(&run(&server, &newer, &["sync"]).await);
     rusqlite::Connection::open(&newer)
         .expect("opens")
@@ -512,7 +520,7 @@ async fn a_file_that_cannot_be_used_gets_its_own_exit_code_and_stays_as_it_was()
     }
     assert_eq!(checksum(&newer), before);
 
-    let busy = fresh("busy");
+    let busy = fresh("four");
     ok(&run(&server, &busy, &["sync"]).await);
     let before = checksum(&busy);
     let holder = rusqlite::Connection::open(&busy).expect("opens");
@@ -521,7 +529,7 @@ async fn a_file_that_cannot_be_used_gets_its_own_exit_code_and_stays_as_it_was()
     cmd.env("TOGGL_CLIENTS_DB_WAIT", "300ms");
     let o = output(cmd).await;
     assert_eq!(code(&o), Some(7), "{}", stderr(&o));
-    assert!(one_line(&o).contains("busy"));
+    assert!(one_line(&o).contains("the mirror is busy: another run held it past the wait"));
     // Reading never waits for a write.
     ok(&run(&server, &busy, &["list", "--offline"]).await);
     holder.execute_batch("ROLLBACK").expect("lets go");
