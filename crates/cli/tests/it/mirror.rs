@@ -23,6 +23,23 @@ pub(crate) fn tool(server: &LocalService, db: &Path, workspace: u64, args: &[&st
     cmd
 }
 
+/// `sync --full` of the demo workspace into `db`, started and left
+/// running, its output dropped: for tests that act while it runs.
+pub(crate) fn full_sync_in_the_background(server: &LocalService, db: &Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"))
+        .env_clear()
+        .env("TOGGL_API_TOKEN", TOKEN)
+        .env("TOGGL_WORKSPACE_ID", demo::WORKSPACE.to_string())
+        .env("TOGGL_BASE_URL", server.base_url())
+        .arg("--db")
+        .arg(db)
+        .args(["sync", "--full"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts")
+}
+
 /// The tool with only a token (no workspace), on `base_url`, mirror `db`.
 pub(crate) fn bare(base_url: &str, db: &Path, token: &str, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
@@ -331,18 +348,7 @@ async fn a_sync_killed_midway_leaves_a_mirror_the_next_sync_completes() {
     // Killed at several points of a full read of 100,000 clients: before,
     // during and after the service answers, and while the mirror is written.
     for after in [200u64, 600, 1200, 2000] {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"))
-            .env_clear()
-            .env("TOGGL_API_TOKEN", TOKEN)
-            .env("TOGGL_WORKSPACE_ID", demo::WORKSPACE.to_string())
-            .env("TOGGL_BASE_URL", server.base_url())
-            .arg("--db")
-            .arg(&db)
-            .args(["sync", "--full"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("starts");
+        let mut child = full_sync_in_the_background(&server, &db);
         tokio::time::sleep(Duration::from_millis(after)).await;
         let _ = child.kill();
         let _ = child.wait();

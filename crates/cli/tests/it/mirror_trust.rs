@@ -14,7 +14,9 @@ use serde_json::Value;
 use toggl_track_local_service::{Config, LocalService, Seed, demo};
 
 use crate::commands::{output, stderr, temp_dir};
-use crate::mirror::{TOKEN, bare, db_in, ok, run, run_in, service_and_mirror, tool};
+use crate::mirror::{
+    TOKEN, bare, db_in, full_sync_in_the_background, ok, run, run_in, service_and_mirror, tool,
+};
 
 /// Creates a client as another program would: straight to the service.
 async fn create_elsewhere(server: &LocalService, workspace: u64, name: &str) {
@@ -411,17 +413,7 @@ async fn a_create_during_a_slow_sync_does_not_wait_for_its_network() {
         .faults()
         .hold_answers_to("GET", &list, Duration::from_secs(8));
     let answered = server.answered();
-    let mut syncing = std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"))
-        .env_clear()
-        .env("TOGGL_API_TOKEN", TOKEN)
-        .env("TOGGL_WORKSPACE_ID", demo::WORKSPACE.to_string())
-        .env("TOGGL_BASE_URL", server.base_url())
-        .arg("--db")
-        .arg(&db)
-        .args(["sync", "--full"])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("starts");
+    let mut syncing = full_sync_in_the_background(&server, &db);
     // The read's answer is computed and on its slow way back.
     until_answered(&server, answered).await;
     ok(&run(&server, &db, &["create", "--name", "Meanwhile"]).await);
