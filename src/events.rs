@@ -91,12 +91,12 @@ pub(crate) struct Observers {
 }
 
 impl Observers {
-    /// Reports the wait, then waits.
-    pub(crate) async fn wait(&self, reason: WaitReason, duration: Duration) {
+    /// Reports a wait about to be made; the pipeline decides it and
+    /// makes it.
+    pub(crate) fn report_wait(&self, reason: WaitReason, duration: Duration) {
         if let Some(callback) = &self.on_wait {
             callback(WaitEvent { reason, duration });
         }
-        tokio::time::sleep(duration).await;
     }
 
     pub(crate) fn attempt(&self, event: AttemptEvent) {

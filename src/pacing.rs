@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+// governor calls its rate a quota; this crate keeps that word for Toggl's.
+use governor::{DefaultDirectRateLimiter, Quota as Rate, RateLimiter};
 
 /// A request rate the client keeps to. Toggl advises one request per second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,23 +47,22 @@ pub(crate) struct Pacer {
 
 impl Pacer {
     pub(crate) fn new(pacing: Pacing) -> Arc<Self> {
-        let quota = Quota::with_period(pacing.period).unwrap_or_else(|| {
+        let rate = Rate::with_period(pacing.period).unwrap_or_else(|| {
             // `every` keeps the period above zero, so this is not reached.
-            Quota::per_second(NonZeroU32::MIN)
+            Rate::per_second(NonZeroU32::MIN)
         });
         Arc::new(Self {
-            limiter: RateLimiter::direct(quota),
+            limiter: RateLimiter::direct(rate),
             clock: DefaultClock::default(),
         })
     }
 
-    /// How long to wait before the next request may go; zero when it may go
-    /// now (and then the slot is taken).
-    pub(crate) fn reserve(&self) -> Duration {
-        match self.limiter.check() {
-            Ok(()) => Duration::ZERO,
-            Err(not_until) => not_until.wait_time_from(self.clock.now()),
-        }
+    /// Takes the slot for the next request (`None`: it may go now), or
+    /// says how long until one is free, without taking it (which may be
+    /// no time at all, the limiter's clock being coarser than a wait).
+    pub(crate) fn reserve(&self) -> Option<Duration> {
+        let not_until = self.limiter.check().err()?;
+        Some(not_until.wait_time_from(self.clock.now()))
     }
 }
 

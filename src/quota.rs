@@ -1,7 +1,7 @@
 //! The quota the client knows without asking: every response reports the
 //! requests left in its hourly window, and the client keeps the last report
 //! of each of Toggl's quotas, shared by its clones; one request
-//! ([`Client::refresh_quotas`](crate::Client::refresh_quotas)(crate::Client::refresh_quotas)) tells them
+//! ([`Client::refresh_quotas`](crate::Client::refresh_quotas)) tells them
 //! all at once. A reserve can keep the last few requests of a window for
 //! something that matters more, or wait for the window to start afresh; and
 //! the known quotas say how many windows a job of some number of requests
@@ -304,16 +304,21 @@ impl QuotaTracker {
     }
 }
 
-/// Added to every wait for a reset: the quota headers count whole seconds
-/// over a sliding window, so the reset is waited out with room to spare.
-const RESET_MARGIN: Duration = Duration::from_secs(1);
-
 /// How long to wait for a window that resets in `resets_in`: rounded up to
 /// whole seconds, plus a second, so that the window has surely started
 /// afresh when the wait ends.
+///
+/// The pipeline's one wait decision takes a reset's length from here.
 pub fn reset_wait(resets_in: Duration) -> Duration {
-    Duration::from_secs(resets_in.as_secs_f64().ceil() as u64) + RESET_MARGIN
+    let whole = resets_in
+        .as_secs()
+        .saturating_add(u64::from(resets_in.subsec_nanos() > 0));
+    Duration::from_secs(whole).saturating_add(RESET_MARGIN)
 }
+
+/// Added to every wait for a reset: the quota headers count whole seconds
+/// over a sliding window, so the reset is waited out with room to spare.
+const RESET_MARGIN: Duration = Duration::from_secs(1);
 
 /// How a job of some number of requests fits a quota, from what the
 /// service last reported ([`KnownQuotas::outlook`]).

@@ -1,27 +1,34 @@
 //! How a call goes: the one hand-written entry, [`invoke`], that every
 //! generated operation's `send()` calls with the request progenitor built
 //! and the operation's facts from the spec (`operation_facts::*` in the
-//! generated code). It runs, in order:
+//! generated code). progenitor's own `send()` does not do so: the
+//! generator rewrites each one into this call, on the syntax tree, before
+//! the build compiles it (`crates/codegen/src/rewrite.rs`; the crate docs'
+//! "How a call goes" lists every rewrite and why). It runs, in order:
 //!
 //! 1. the request as built, with the credentials added (here), and
 //!    `Accept: application/json`;
-//! 2. the quota reserve and pacing, each wait within the deadline (here);
+//! 2. the quota reserve and pacing, as [`wait`] decides (carried out here);
 //! 3. one attempt on the wire: sent, its body read within the size cap,
 //!    its quota headers noted ([`exchange`]);
 //! 4. the answer classified once: a success, or a typed failure with its
 //!    retry class ([`answer`]);
-//! 5. the retry state: return, or wait and go to 2 ([`retry`]);
+//! 5. the failure's retry class ([`retry`]) weighed by [`wait`]: give up,
+//!    or wait and go to 2;
 //! 6. the body decoded, with the status and request id at hand, naming the
 //!    place and the spec's location when it does not fit ([`answer`]);
 //! 7. the answer, or [`Error`].
 //!
 //! The operation's deadline lives here, in [`Call`]: it bounds every
-//! attempt (each attempt's timeout is cut to what is left) and every wait
-//! but a quota reset the caller asked to wait for.
+//! attempt (each attempt's timeout is cut to what is left); [`wait`] keeps
+//! every wait within it but a quota reset the caller asked to wait for,
+//! after which it starts afresh. Every wait is decided in [`wait`] and
+//! carried out here, in [`Call::carry_out`], the one place that sleeps.
 
 mod answer;
 mod exchange;
 mod retry;
+mod wait;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -36,14 +43,14 @@ use crate::error::Error;
 use crate::events::{Observers, WaitReason};
 use crate::meta::ResponseValue;
 use crate::pacing::Pacer;
-use crate::quota::{QuotaKind, QuotaReserve, QuotaTracker, reset_wait};
+use crate::quota::{QuotaKind, QuotaReserve, QuotaTracker};
 use crate::record::Recorder;
 
 pub(crate) use retry::RecentlyCreated;
 pub use retry::{Jitter, ReadAfterCreate, RetryPolicy};
 
 use answer::Verdict;
-use retry::{RetryState, Step};
+use wait::{Decision, Facts, GiveUp, Known, Moment, Spent};
 
 /// The state a [`Client`](crate::Client) carries for its calls, shared by
 /// its clones. Only [`ClientBuilder::build`](crate::ClientBuilder::build)
@@ -83,12 +90,12 @@ pub struct Operation {
     pub(crate) workspace_id_from_end: Option<usize>,
     /// Where `client_id` sits, likewise.
     pub(crate) client_id_from_end: Option<usize>,
-    pub(crate) answer: Answer,
+    pub(crate) success_body: SuccessBody,
     pub(crate) quota: QuotaKind,
     /// It makes a new client and answers with it (for read-after-create).
     pub(crate) creates: bool,
-    /// It takes `since`, which the service refuses when it lies too far
-    /// back: what its `400` means.
+    /// It takes `since`: only its `400` may be an old `since`, told by
+    /// the spec's sentence for one.
     pub(crate) takes_since: bool,
     /// Where the spec describes each place of the answer.
     pub(crate) answer_places: &'static [Place],
@@ -96,7 +103,7 @@ pub struct Operation {
 
 /// How an operation's success is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
+pub enum SuccessBody {
     /// A JSON value of the operation's type.
     Json,
     /// A JSON array; a `null` body reads as an empty one.
@@ -118,7 +125,8 @@ pub struct Place {
 }
 
 /// Sends `request` for `op` and reads its answer as `T`: every generated
-/// operation's `send()` ends here.
+/// operation's `send()` ends here, as the generator's rewrite of it
+/// (`crates/codegen/src/rewrite.rs`, `route_through_pipeline`) makes it.
 pub(crate) async fn invoke<T: DeserializeOwned>(
     runtime: &Runtime,
     http: &reqwest::Client,
@@ -206,7 +214,9 @@ struct Call<'a> {
     /// follow.
     request: Option<reqwest::Request>,
     deadline: Deadline,
-    state: RetryState<'a>,
+    /// The attempts and waits so far.
+    spent: Spent,
+    idempotent: bool,
     /// The client the request concerns was created a moment ago.
     target_is_new: bool,
 }
@@ -228,7 +238,6 @@ impl<'a> Call<'a> {
             .retry
             .read_after_create
             .and_then(|_| id_in_path(request.url(), op.client_id_from_end));
-        let waits_for_quota = rt.reserve.is_some_and(|r| r.waits());
         let idempotent = request.method().is_idempotent();
         Self {
             rt,
@@ -240,7 +249,8 @@ impl<'a> Call<'a> {
                 started: Instant::now(),
                 budget: rt.operation_timeout,
             },
-            state: RetryState::new(&rt.retry, idempotent, rt.operation_timeout, waits_for_quota),
+            spent: Spent::default(),
+            idempotent,
         }
     }
 
@@ -248,7 +258,7 @@ impl<'a> Call<'a> {
     async fn run<T: DeserializeOwned>(mut self) -> Result<ResponseValue<T>, Error> {
         loop {
             self.admit().await?;
-            let attempt = self.state.attempt();
+            let attempt = self.spent.attempt();
             let request = self.next_request(attempt)?;
             let capped = self.deadline.remaining() < self.rt.attempt_timeout;
             let sent = exchange::send(self.rt, self.http, self.op, request, attempt).await;
@@ -269,50 +279,79 @@ impl<'a> Call<'a> {
             if let Some(answered) = &failure.answered {
                 self.rt.keep(sent.capture.as_ref(), answered, true);
             }
-            let status = failure.answered.as_ref().map(|a| a.status);
-            match self.state.step(
-                failure.class,
-                status,
-                self.target_is_new,
-                self.deadline.elapsed(),
-            ) {
-                Step::Wait { delay, reason } => self.wait(reason, delay).await?,
+            let failed = wait::Failure {
+                policy: &self.rt.retry,
+                class: failure.class,
+                status: failure.answered.as_ref().map(|a| a.status),
+                idempotent: self.idempotent,
+                target_is_new: self.target_is_new,
+                draw: fastrand::f64(),
+            };
+            match wait::decide(&self.facts(Moment::AfterFailure(failed))) {
+                Decision::Go => {}
+                Decision::Wait { delay, reason } => self.carry_out(reason, delay).await,
                 // Without an answer, running out of time is what happened.
-                Step::OutOfTime if failure.unanswered => return Err(self.deadline.passed(attempt)),
-                Step::OutOfTime | Step::Return => return Err(failure.error),
+                Decision::GiveUp(GiveUp::OutOfTime) if failure.unanswered => {
+                    return Err(self.deadline.passed(attempt));
+                }
+                Decision::GiveUp(_) => return Err(failure.error),
             }
         }
     }
 
-    /// Step 2: holds the request back while the quota reserve says so
-    /// (failing, or waiting for the reset), then keeps to the pacing.
+    /// Step 2: asks [`wait::decide`] whether the request may go, and
+    /// carries out the waits it answers (for the quota reserve, for the
+    /// pacing) until it may, or fails as it answers.
     async fn admit(&mut self) -> Result<(), Error> {
-        if let Some(reserve) = self.rt.reserve
-            && let Some(known) = self.rt.quota.current(self.op.quota)
-            && known.remaining <= i64::try_from(reserve.kept()).unwrap_or(i64::MAX)
-        {
-            if !reserve.waits() {
-                return Err(Error::QuotaReserveReached {
-                    kind: self.op.quota,
-                    remaining: known.left().unwrap_or(0),
-                    reserve: reserve.kept(),
-                    resets_in: known.resets_in(),
-                });
-            }
-            tracing::warn!(kind = %self.op.quota, remaining = known.remaining, "quota reserve reached; waiting for the reset");
-            self.wait(WaitReason::QuotaReset, reset_wait(known.resets_in()))
-                .await?;
-        }
-        if let Some(pacer) = &self.rt.pacer {
-            loop {
-                let wait = pacer.reserve();
-                if wait.is_zero() {
-                    break;
+        loop {
+            match wait::decide(&self.before_attempt()) {
+                Decision::Go => return Ok(()),
+                Decision::Wait { delay, reason } => self.carry_out(reason, delay).await,
+                Decision::GiveUp(GiveUp::ReserveReached {
+                    left,
+                    kept,
+                    resets_in,
+                }) => {
+                    return Err(Error::QuotaReserveReached {
+                        kind: self.op.quota,
+                        remaining: left,
+                        reserve: kept,
+                        resets_in,
+                    });
                 }
-                self.wait(WaitReason::Pacing, wait).await?;
+                Decision::GiveUp(GiveUp::OutOfTime | GiveUp::Stands) => {
+                    return Err(self.deadline.passed(self.spent.attempts));
+                }
             }
         }
-        Ok(())
+    }
+
+    /// What the decision before an attempt depends on: the known quota,
+    /// read only under a reserve; the pacer, asked only for a request the
+    /// reserve lets go, since its answer takes a slot.
+    fn before_attempt(&self) -> Facts<'a> {
+        let quota = match self.rt.reserve {
+            Some(_) => self.rt.quota.current(self.op.quota).map(|known| Known {
+                remaining: known.remaining,
+                resets_in: known.resets_in(),
+            }),
+            None => None,
+        };
+        let pacing = match &self.rt.pacer {
+            Some(pacer) if !wait::holds_back(self.rt.reserve, quota) => pacer.reserve(),
+            _ => None,
+        };
+        self.facts(Moment::BeforeAttempt { quota, pacing })
+    }
+
+    /// The facts of a decision at `moment`.
+    fn facts(&self, moment: Moment<'a>) -> Facts<'a> {
+        Facts {
+            left: self.deadline.remaining(),
+            reserve: self.rt.reserve,
+            spent: self.spent,
+            moment,
+        }
     }
 
     /// The request for attempt number `attempt`, its timeout cut to what
@@ -324,7 +363,7 @@ impl<'a> Call<'a> {
         if left.is_zero() {
             return Err(self.deadline.passed(attempt.saturating_sub(1)));
         }
-        let spare = if self.state.may_retry() {
+        let spare = if self.spent.may_retry(&self.rt.retry, self.rt.reserve) {
             self.request.as_ref().and_then(reqwest::Request::try_clone)
         } else {
             None
@@ -340,28 +379,32 @@ impl<'a> Call<'a> {
         Ok(request)
     }
 
-    /// Waits `delay` for `reason`, within the deadline; a quota reset the
-    /// caller asked to wait for is waited out whatever it takes, and the
-    /// deadline starts afresh after it.
-    async fn wait(&mut self, reason: WaitReason, delay: Duration) -> Result<(), Error> {
-        if reason == WaitReason::QuotaReset {
-            self.rt.observers.wait(reason, delay).await;
-            self.deadline.started = Instant::now();
-            return Ok(());
-        }
-        if delay > self.deadline.remaining() {
-            return Err(self.deadline.passed(self.state.attempts()));
-        }
-        if let WaitReason::Backoff { retry, status } = reason {
-            tracing::warn!(
+    /// Carries out a wait [`wait::decide`] answered: reported (to
+    /// tracing and the progress callbacks), made, and counted. After a
+    /// quota reset, which the caller asked to wait for however long, the
+    /// deadline starts afresh.
+    async fn carry_out(&mut self, reason: WaitReason, delay: Duration) {
+        let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        match reason {
+            WaitReason::Backoff { retry, status } => tracing::warn!(
                 attempt = retry,
                 status = status.map(|s| s.as_u16()),
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                delay_ms,
                 "retrying"
-            );
+            ),
+            WaitReason::QuotaReset => tracing::warn!(
+                kind = %self.op.quota,
+                delay_ms,
+                "quota used up or reserve reached; waiting for the reset"
+            ),
+            WaitReason::Pacing | WaitReason::NotYetVisible { .. } => {}
         }
-        self.rt.observers.wait(reason, delay).await;
-        Ok(())
+        self.rt.observers.report_wait(reason, delay);
+        tokio::time::sleep(delay).await;
+        self.spent.count(reason, delay);
+        if reason == WaitReason::QuotaReset {
+            self.deadline.started = Instant::now();
+        }
     }
 
     /// Steps 6 and 7: the success decoded, remembered for
