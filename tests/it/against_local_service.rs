@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use toggl_track_api::config::{Jitter, RetryPolicy};
+use toggl_track_api::error::ValidationReason;
 use toggl_track_api::types::{
     ClientCreate, ClientRestore, ClientStatus, ClientUpdate, ClientsByIds,
 };
@@ -28,6 +29,38 @@ async fn service(config: Config) -> (LocalService, Client) {
     .build()
     .expect("client builds");
     (server, client)
+}
+
+/// Archives a seeded client with projects, then restores it with them.
+async fn archive_and_restore(server: &LocalService, api: &Client) -> Result<(), Error> {
+    let acme = 61234001u64;
+    let projects = api
+        .archive_client()
+        .workspace_id(WS)
+        .client_id(acme)
+        .send()
+        .await?;
+    assert_eq!(
+        projects.iter().map(|p| p.get()).collect::<Vec<_>>(),
+        [201234501, 201234502]
+    );
+    let archived = api
+        .list_clients()
+        .workspace_id(WS)
+        .status(ClientStatus::Archived)
+        .send()
+        .await?;
+    assert!(archived.iter().any(|c| c.id.get() == acme));
+    let restored = api
+        .restore_client()
+        .workspace_id(WS)
+        .client_id(acme)
+        .body(ClientRestore::builder().restore_all_projects(Some(true)))
+        .send()
+        .await?;
+    assert!(!restored.archived);
+    assert_eq!(server.project_active(201234501), Some(true));
+    Ok(())
 }
 
 #[tokio::test]
@@ -77,34 +110,7 @@ async fn all_seven_operations_end_to_end() -> Result<(), Error> {
     assert_eq!(updated.name, "Hooli XYZ");
     assert!(updated.at >= created.at);
 
-    // Archive a seeded client with projects, then restore it.
-    let acme = 61234001u64;
-    let projects = api
-        .archive_client()
-        .workspace_id(WS)
-        .client_id(acme)
-        .send()
-        .await?;
-    assert_eq!(
-        projects.iter().map(|p| p.get()).collect::<Vec<_>>(),
-        [201234501, 201234502]
-    );
-    let archived = api
-        .list_clients()
-        .workspace_id(WS)
-        .status(ClientStatus::Archived)
-        .send()
-        .await?;
-    assert!(archived.iter().any(|c| c.id.get() == acme));
-    let restored = api
-        .restore_client()
-        .workspace_id(WS)
-        .client_id(acme)
-        .body(ClientRestore::builder().restore_all_projects(Some(true)))
-        .send()
-        .await?;
-    assert!(!restored.archived);
-    assert_eq!(server.project_active(201234501), Some(true));
+    archive_and_restore(&server, &api).await?;
 
     api.delete_client()
         .workspace_id(WS)
@@ -116,7 +122,7 @@ async fn all_seven_operations_end_to_end() -> Result<(), Error> {
         Err(Error::NotFound {
             message, context, ..
         }) => {
-            assert_eq!(message, format!("No client with ID {id} was found"));
+            assert!(message.contains(&id.to_string()), "{message}");
             assert!(context.request_id.is_some());
         }
         other => panic!("expected NotFound, got {other:?}"),
@@ -137,7 +143,13 @@ async fn the_service_errors_arrive_as_the_right_variants() {
         .send()
         .await;
     assert!(
-        matches!(empty, Err(Error::Validation { ref message, .. }) if message == "Client name cannot be empty"),
+        matches!(
+            empty,
+            Err(Error::Validation {
+                reason: ValidationReason::NameEmpty,
+                ..
+            })
+        ),
         "{empty:?}"
     );
 
@@ -307,7 +319,7 @@ async fn the_bulk_and_sync_operations_end_to_end() -> Result<(), Error> {
         .send()
         .await;
     assert!(
-        matches!(refused, Err(Error::NotFound { ref message, .. }) if message == "No client with ID 777 was found"),
+        matches!(refused, Err(Error::NotFound { ref message, .. }) if message.contains("777")),
         "{refused:?}"
     );
     api.delete_clients()

@@ -1,20 +1,35 @@
-//! Shared set-up for the integration tests: a client pointed at a local server.
+//! Shared set-up for the integration tests: the local Toggl service and a
+//! client pointed at it (or at a hand-made server).
 
 #![allow(dead_code)]
 
 use toggl_track_api::config::RetryPolicy;
-use toggl_track_api::{Client, Credentials};
+use toggl_track_api::{Client, ClientBuilder, Credentials};
+use toggl_track_local_service::{Config, LocalService};
 
-pub const TOKEN: &str = "1971800d4d82861d8f2c1651fea4d212";
+/// The demo user's token: the local service signs it in, and a hand-made
+/// server takes any.
+pub const TOKEN: &str = toggl_track_local_service::demo::API_TOKEN;
 pub const WORKSPACE: u64 = toggl_track_local_service::demo::WORKSPACE;
 
 /// A client for `base` with the test token and no retries.
 pub fn client(base: &str) -> Client {
+    builder(base).build().expect("client builds")
+}
+
+/// A builder for `base` with the test token and no retries, for a client
+/// that needs more.
+pub fn builder(base: &str) -> ClientBuilder {
     Client::builder(Credentials::api_token(TOKEN))
         .base_url(base)
         .retry(RetryPolicy::none())
-        .build()
-        .expect("client builds")
+}
+
+/// The local Toggl service with `config`, on a free port.
+pub async fn local(config: Config) -> LocalService {
+    toggl_track_local_service::start(config)
+        .await
+        .expect("the local service starts")
 }
 
 /// A full client object as the service sends it.
@@ -36,8 +51,6 @@ pub enum Raw {
     Reply(&'static [u8]),
     /// Read the request, then close without a word (a reset or EOF).
     Hangup,
-    /// Accept, then never answer.
-    Silence,
 }
 
 /// A loopback server speaking raw bytes, for answers no HTTP library would
@@ -69,9 +82,6 @@ pub async fn raw_server(behaviour: Raw) -> String {
                         let _ = socket.shutdown().await;
                     }
                     Raw::Hangup => drop(socket),
-                    Raw::Silence => {
-                        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-                    }
                 }
             });
         }

@@ -2,23 +2,18 @@
 //! decompressed, capped by their decompressed size, and a body whose
 //! encoding cannot be read is one line that says so.
 
-use std::io::Write;
-
 use toggl_track_api::Error;
-use toggl_track_api::config::RetryPolicy;
+use toggl_track_local_service::{Config, Seed, demo};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{TOKEN, WORKSPACE, client, client_json, list_fails};
+use crate::common::{WORKSPACE, builder, client, list_fails, local};
+use crate::wire::Tap;
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(bytes).expect("compresses");
-    encoder.finish().expect("compresses")
-}
-
-/// A server answering every GET with JSON `body` in `encoding`.
+/// A server answering every GET with `body` in `encoding`.
 async fn serving(encoding: &str, body: Vec<u8>) -> MockServer {
+    // A hand-made server: no Toggl would send a body in an encoding it was
+    // not asked for, or one that does not decode.
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(
@@ -32,56 +27,68 @@ async fn serving(encoding: &str, body: Vec<u8>) -> MockServer {
     server
 }
 
-fn list(n: u64) -> Vec<u8> {
-    let clients: Vec<serde_json::Value> = (1..=n).map(|i| client_json(i, "Acme")).collect();
-    serde_json::to_vec(&clients).expect("json")
-}
-
 #[tokio::test]
 async fn answers_are_asked_for_compressed_and_read_decompressed() {
-    let server = serving("gzip", gzip(&list(3))).await;
-    let listed = client(&server.uri())
+    let server = local(Config::demo()).await;
+    let tap = Tap::start(&server).await;
+    let listed = client(tap.base_url())
         .list_clients()
         .workspace_id(WORKSPACE)
         .send()
         .await
         .expect("a gzip answer decodes");
-    assert_eq!(listed.len(), 3);
-    let asked = server.received_requests().await.expect("recorded");
-    let accept = asked[0]
-        .headers
-        .get("accept-encoding")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    assert_eq!(listed.len(), 2, "the demo workspace's active clients");
+    let asked = tap.one();
+    let accept = asked.header("accept-encoding").unwrap_or_default();
     assert!(accept.contains("gzip"), "{accept:?}");
+    assert_eq!(
+        asked
+            .answer_headers
+            .get("content-encoding")
+            .map(|e| e.as_bytes()),
+        Some(&b"gzip"[..]),
+        "the service answered compressed"
+    );
 
-    // Turned off, nothing is asked for.
-    let plain = toggl_track_api::Client::builder(toggl_track_api::Credentials::api_token(TOKEN))
-        .base_url(server.uri())
+    // Turned off, nothing is asked for, and the answer comes as it is.
+    let plain = builder(tap.base_url())
         .compressed_answers(false)
         .build()
         .expect("builds");
-    let _ = plain.list_clients().workspace_id(WORKSPACE).send().await;
-    let asked = server.received_requests().await.expect("recorded");
-    assert!(asked[1].headers.get("accept-encoding").is_none());
+    let again = plain
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .expect("lists");
+    assert_eq!(again.len(), 2);
+    let asked = tap.last();
+    assert!(asked.header("accept-encoding").is_none(), "{asked:?}");
+    assert!(asked.answer_headers.get("content-encoding").is_none());
 }
 
 #[tokio::test]
 async fn the_cap_counts_decompressed_bytes() {
-    // 20,000 clients: about 3 MB of JSON in a few kilobytes of gzip.
-    let body = list(20_000);
-    let squeezed = gzip(&body);
+    // 5,000 clients: over a megabyte of JSON in far less of gzip.
+    const CAP: u64 = 1024 * 1024;
+    let server = local(Config::with_seed(Seed::demo_with_generated_clients(5_000))).await;
+    let tap = Tap::start(&server).await;
+    let whole = client(tap.base_url())
+        .list_clients()
+        .workspace_id(demo::WORKSPACE)
+        .send()
+        .await
+        .expect("uncapped, it lists");
+    assert_eq!(whole.len(), 5_000);
+    let seen = tap.one();
+    let on_the_wire = seen.answer_body.len() as u64;
+    let decompressed = seen.answer().len() as u64;
     assert!(
-        squeezed.len() < body.len() / 20,
-        "{} of {}",
-        squeezed.len(),
-        body.len()
+        on_the_wire < CAP / 4 && decompressed > CAP,
+        "{on_the_wire} bytes on the wire, {decompressed} decompressed"
     );
-    let server = serving("gzip", squeezed).await;
-    let capped = toggl_track_api::Client::builder(toggl_track_api::Credentials::api_token(TOKEN))
-        .base_url(server.uri())
-        .retry(RetryPolicy::none())
-        .max_response_bytes(1024 * 1024)
+    let capped = builder(tap.base_url())
+        .max_response_bytes(CAP)
         .build()
         .expect("builds");
     let err = list_fails(&capped).await;

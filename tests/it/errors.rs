@@ -1,16 +1,24 @@
-//! Every error variant, produced from a response shaped as the real service
-//! (or something between it and us) sends it.
+//! Every error variant, produced from an answer as the real service sends
+//! it (the local service, refusing for real or with a fault switched on) or
+//! as something between it and us sends it (a hand-made server).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::{Raw, WORKSPACE, client, raw_server};
+use crate::common::{Raw, WORKSPACE, client, list_fails, local, raw_server};
+use crate::wire::Tap;
 use toggl_track_api::config::RetryPolicy;
+use toggl_track_api::error::{ForbiddenReason, ValidationReason};
+use toggl_track_api::types::ClientCreate;
 use toggl_track_api::{Client, Credentials, Error};
+use toggl_track_local_service::{Config, LocalService, demo};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// Runs `get_client` against a server that answers every request with `response`.
+/// Runs `get_client` against a server that answers every request with
+/// `response`.
 async fn get_with(response: ResponseTemplate) -> Error {
+    // A hand-made server: no Toggl would send the answers it is given here
+    // (a go-between's page, an empty body with bare headers), byte for byte.
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(response)
@@ -25,51 +33,129 @@ async fn get_with(response: ResponseTemplate) -> Error {
         .expect_err("the server answers with a failure")
 }
 
-fn json_string(status: u16, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .set_body_json(message)
-        .insert_header("x-toggl-request-id", "req-7")
+/// Gets a client of the demo workspace with `api`, and fails.
+async fn get_refused(api: &Client) -> Error {
+    api.get_client()
+        .workspace_id(WORKSPACE)
+        .client_id(demo::CLIENT_WITH_PROJECTS)
+        .send()
+        .await
+        .expect_err("the service answers with a failure")
+}
+
+/// Runs `get_client` against the demo service `server`, whose faults the
+/// caller has set.
+async fn get_from(server: &LocalService) -> Error {
+    get_refused(&client(server.base_url())).await
+}
+
+/// The demo service with `status` as its next answer, and what a get makes
+/// of it.
+async fn get_failing_with(status: u16) -> Error {
+    let server = local(Config::demo()).await;
+    server.faults().fail_next(status, 1);
+    get_from(&server).await
 }
 
 #[tokio::test]
 async fn a_json_string_400_is_a_validation_error_with_the_message() {
-    let err = get_with(json_string(400, "Client name cannot be empty")).await;
+    let server = local(Config::demo()).await;
+    let tap = Tap::start(&server).await;
+    let err = client(tap.base_url())
+        .create_client()
+        .workspace_id(WORKSPACE)
+        .body(ClientCreate::builder().name(""))
+        .send()
+        .await
+        .expect_err("an empty name is refused");
+    let seen = tap.one();
+    let said = seen.said();
     match &err {
-        Error::Validation { message, .. } => assert_eq!(message, "Client name cannot be empty"),
+        Error::Validation {
+            reason, message, ..
+        } => {
+            assert_eq!(*reason, ValidationReason::NameEmpty);
+            assert_eq!(*message, said, "the service's words, unquoted");
+        }
         other => panic!("expected Validation, got {other:?}"),
     }
+    let request_id = seen.answer_headers["x-toggl-request-id"]
+        .to_str()
+        .expect("text");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
-    assert_eq!(err.request_id(), Some("req-7"));
-    assert!(
-        err.to_string().contains("Client name cannot be empty"),
-        "{err}"
-    );
-    assert!(err.to_string().contains("req-7"), "{err}");
+    assert_eq!(err.request_id(), Some(request_id));
+    assert!(!said.is_empty() && err.to_string().contains(&said), "{err}");
+    assert!(err.to_string().contains(request_id), "{err}");
 }
 
 #[tokio::test]
 async fn an_empty_401_is_unauthenticated() {
-    let err =
-        get_with(ResponseTemplate::new(401).insert_header("x-authorization-missing", "true")).await;
+    let err = get_failing_with(401).await;
     assert!(matches!(err, Error::Unauthenticated { .. }), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
 }
 
 #[tokio::test]
 async fn a_403_is_forbidden() {
-    let err = get_with(json_string(403, "Forbidden")).await;
-    assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");
+    let server = local(Config::demo()).await;
+    let api = client(server.base_url());
+    let elsewhere = api
+        .get_client()
+        .workspace_id(999u64)
+        .client_id(1u64)
+        .send()
+        .await
+        .expect_err("not a member");
+    assert!(
+        matches!(
+            elsewhere,
+            Error::Forbidden {
+                reason: ForbiddenReason::NoAccess,
+                ..
+            }
+        ),
+        "{elsewhere:?}"
+    );
+    let stranger = Client::builder(Credentials::api_token("not-a-token"))
+        .base_url(server.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("builds");
+    let err = get_refused(&stranger).await;
+    assert!(
+        matches!(
+            err,
+            Error::Forbidden {
+                reason: ForbiddenReason::BadCredentials,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_404_keeps_its_message() {
-    let err = get_with(json_string(404, "No client with ID 42 was found")).await;
+    let server = local(Config::demo()).await;
+    let tap = Tap::start(&server).await;
+    let err = client(tap.base_url())
+        .get_client()
+        .workspace_id(WORKSPACE)
+        .client_id(42u64)
+        .send()
+        .await
+        .expect_err("no such client");
+    let seen = tap.one();
     match err {
         Error::NotFound {
             message, context, ..
         } => {
-            assert_eq!(message, "No client with ID 42 was found");
-            assert_eq!(context.request_id.as_deref(), Some("req-7"));
+            assert_eq!(message, seen.said());
+            assert!(message.contains("42"), "{message}");
+            assert_eq!(
+                context.request_id.as_deref(),
+                seen.answer_headers["x-toggl-request-id"].to_str().ok()
+            );
         }
         other => panic!("expected NotFound, got {other:?}"),
     }
@@ -77,15 +163,41 @@ async fn a_404_keeps_its_message() {
 
 #[tokio::test]
 async fn a_plain_text_quota_402_is_quota_exhausted_not_a_plan_problem() {
-    let sentence =
-        "You have hit your hourly limit for API calls. The quota will reset in 1234 seconds.";
-    let err = get_with(ResponseTemplate::new(402).set_body_raw(sentence, "text/plain")).await;
+    let mut config = Config::demo();
+    config.hourly_quota = Some(1);
+    let server = local(config).await;
+    let tap = Tap::start(&server).await;
+    let api = client(tap.base_url());
+    api.list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .expect("the hour's one request");
+    let err = api
+        .get_client()
+        .workspace_id(WORKSPACE)
+        .client_id(demo::CLIENT_WITH_PROJECTS)
+        .send()
+        .await
+        .expect_err("the quota is used up");
+    let seen = tap.last();
+    let plain = seen.answer_headers[axum::http::header::CONTENT_TYPE]
+        .to_str()
+        .expect("text");
+    assert!(plain.starts_with("text/plain"), "{plain}");
     match err {
         Error::QuotaExhausted {
-            resets_in, message, ..
+            resets_in: Some(resets_in),
+            message,
+            ..
         } => {
-            assert_eq!(resets_in, Some(Duration::from_secs(1234)));
-            assert_eq!(message, sentence);
+            assert!(resets_in <= Duration::from_secs(3600), "{resets_in:?}");
+            assert_eq!(message, seen.said());
+            // The sentence names the same wait as the header.
+            assert!(
+                message.contains(&resets_in.as_secs().to_string()),
+                "{message}"
+            );
         }
         other => panic!("expected QuotaExhausted, got {other:?}"),
     }
@@ -93,6 +205,7 @@ async fn a_plain_text_quota_402_is_quota_exhausted_not_a_plan_problem() {
 
 #[tokio::test]
 async fn a_402_without_a_message_and_zero_quota_remaining_is_quota_exhausted() {
+    // A hand-made server: no Toggl would send a 402 without its sentence.
     let err = get_with(
         ResponseTemplate::new(402)
             .insert_header("x-toggl-quota-remaining", "0")
@@ -107,42 +220,69 @@ async fn a_402_without_a_message_and_zero_quota_remaining_is_quota_exhausted() {
     }
 }
 
+/// Archives a client of the free workspace with `api`: refused, that
+/// workspace has no paid plan.
+async fn archive_unpaid(api: &Client) -> Error {
+    api.archive_client()
+        .workspace_id(demo::FREE_WORKSPACE)
+        .client_id(61234004u64)
+        .send()
+        .await
+        .expect_err("needs a paid plan")
+}
+
 #[tokio::test]
 async fn a_premium_402_is_paid_feature_required() {
-    let err = get_with(
-        json_string(402, "Archiving clients is available on Premium plans only")
-            .insert_header("x-toggl-quota-remaining", "411"),
-    )
-    .await;
+    let server = local(Config::demo()).await;
+    let tap = Tap::start(&server).await;
+    let err = archive_unpaid(&client(tap.base_url())).await;
+    let said = tap.one().said();
     match err {
-        Error::PaidFeatureRequired { message, .. } => assert!(message.contains("Premium")),
+        Error::PaidFeatureRequired { message, .. } => {
+            assert!(!said.is_empty());
+            assert_eq!(message, said);
+        }
         other => panic!("expected PaidFeatureRequired, got {other:?}"),
     }
 }
 
 #[tokio::test]
 async fn a_paid_plan_402_that_took_the_last_request_is_still_a_plan_problem() {
-    let err = get_with(
-        json_string(402, "Only for premium workspaces")
-            .insert_header("x-toggl-quota-remaining", "0")
-            .insert_header("x-toggl-quota-resets-in", "600"),
-    )
-    .await;
+    let mut config = Config::demo();
+    config.hourly_quota = Some(1);
+    let server = local(config).await;
+    let tap = Tap::start(&server).await;
+    let api = client(tap.base_url());
+    let err = archive_unpaid(&api).await;
+    let seen = tap.one();
+    assert_eq!(seen.answer_headers["x-toggl-quota-remaining"], "0");
     assert!(
-        matches!(&err, Error::PaidFeatureRequired { message, .. } if message == "Only for premium workspaces"),
+        matches!(&err, Error::PaidFeatureRequired { message, .. } if *message == seen.said()),
         "{err:?}"
+    );
+    // It was the hour's last request indeed.
+    let next = api.list_clients().workspace_id(WORKSPACE).send().await;
+    assert!(
+        matches!(next, Err(Error::QuotaExhausted { .. })),
+        "{next:?}"
     );
 }
 
 #[tokio::test]
 async fn an_html_429_is_rate_limited_with_retry_after() {
-    let html = "<html>\r\n<head><title>429 Too Many Requests</title></head>\r\n<body>\r\n<center><h1>429 Too Many Requests</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
-    let err = get_with(
-        ResponseTemplate::new(429)
-            .set_body_raw(html, "text/html")
-            .insert_header("retry-after", "7"),
-    )
-    .await;
+    let server = local(Config::demo()).await;
+    server
+        .faults()
+        .fail_next_with_header(429, 1, "retry-after", "7");
+    let tap = Tap::start(&server).await;
+    let err = client(tap.base_url())
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .send()
+        .await
+        .expect_err("rate limited");
+    let page = String::from_utf8(tap.one().answer()).expect("text");
+    assert!(page.contains("<html"), "an HTML page: {page}");
     match &err {
         Error::RateLimited { retry_after, .. } => {
             assert_eq!(*retry_after, Some(Duration::from_secs(7)))
@@ -157,17 +297,20 @@ async fn an_html_429_is_rate_limited_with_retry_after() {
 
 #[tokio::test]
 async fn a_410_is_gone() {
-    let err = get_with(json_string(410, "This endpoint has been removed")).await;
+    let err = get_failing_with(410).await;
     assert!(matches!(err, Error::Gone { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn a_5xx_is_a_server_error_with_a_readable_message() {
-    let err = get_with(json_string(500, "Internal Server Error")).await;
+    let err = get_failing_with(500).await;
+    let reason = axum::http::StatusCode::INTERNAL_SERVER_ERROR.canonical_reason();
     assert!(
-        matches!(err, Error::Server { ref message, .. } if message == "Internal Server Error"),
+        matches!(err, Error::Server { ref message, .. } if Some(message.as_str()) == reason),
         "{err:?}"
     );
+    // A hand-made server: no Toggl would send this; a go-between's HTML
+    // page in front of it does.
     let err = get_with(ResponseTemplate::new(502).set_body_raw(
         "<html><body><h1>502 Bad Gateway</h1></body></html>",
         "text/html",
@@ -181,15 +324,19 @@ async fn a_5xx_is_a_server_error_with_a_readable_message() {
 
 #[tokio::test]
 async fn an_empty_405_is_an_unexpected_status() {
+    // A hand-made server: no Toggl would send an empty 405 to the client's
+    // requests (every one has its route).
     let err = get_with(ResponseTemplate::new(405)).await;
     assert!(
-        matches!(err, Error::UnexpectedStatus { ref message, .. } if message == "Method Not Allowed"),
+        matches!(err, Error::UnexpectedStatus { ref message, .. }
+            if Some(message.as_str()) == axum::http::StatusCode::METHOD_NOT_ALLOWED.canonical_reason()),
         "{err:?}"
     );
 }
 
 #[tokio::test]
 async fn an_html_200_is_a_decode_error_with_status_type_and_body() {
+    // A hand-made server: no Toggl would send this; a captive portal does.
     let err = get_with(
         ResponseTemplate::new(200).set_body_raw("<html>captive portal</html>", "text/html"),
     )
@@ -211,44 +358,52 @@ async fn an_html_200_is_a_decode_error_with_status_type_and_body() {
 
 #[tokio::test]
 async fn malformed_json_is_a_decode_error() {
-    let err = get_with(
-        ResponseTemplate::new(200).set_body_raw("{\"id\": 1, \"wid\":", "application/json"),
-    )
-    .await;
+    let server = local(Config::demo()).await;
+    server.faults().malform_next(1);
+    let tap = Tap::start(&server).await;
+    let err = list_fails(&client(tap.base_url())).await;
+    let sent = String::from_utf8(tap.one().answer()).expect("text");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&sent).is_err(),
+        "{sent}"
+    );
     match err {
-        Error::Decode { body_prefix, .. } => assert!(body_prefix.starts_with("{\"id\": 1")),
+        Error::Decode {
+            ref body_prefix, ..
+        } => assert_eq!(*body_prefix, sent, "{err:?}"),
         other => panic!("expected Decode, got {other:?}"),
     }
 }
 
 #[tokio::test]
 async fn a_wrongly_shaped_object_is_a_decode_error() {
-    let err =
-        get_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "one"}))).await;
+    let server = local(Config::demo()).await;
+    server
+        .faults()
+        .answer_next(serde_json::json!({"id": "one"}).to_string());
+    let err = get_from(&server).await;
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn a_silent_server_times_out_near_the_configured_timeout() {
-    let base = raw_server(Raw::Silence).await;
-    let api = Client::builder(Credentials::api_token("t"))
-        .base_url(base)
+    let server = local(Config::demo()).await;
+    server.faults().silence_next(1);
+    let api = crate::common::builder(server.base_url())
         .timeout(Duration::from_millis(300))
-        .retry(RetryPolicy::none())
         .build()
         .expect("client builds");
-    let started = Instant::now();
     let err = api
         .list_clients()
         .workspace_id(WORKSPACE)
         .send()
         .await
         .expect_err("times out");
-    let took = started.elapsed();
-    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    // The attempt's own timeout ran out (there is no operation deadline).
     assert!(
-        took >= Duration::from_millis(290) && took < Duration::from_secs(5),
-        "took {took:?}"
+        matches!(err, Error::Timeout { attempts: 1, deadline: None, elapsed, source: Some(_), .. }
+            if elapsed >= Duration::from_millis(300)),
+        "{err:?}"
     );
 }
 

@@ -1,8 +1,7 @@
 //! What the hand-written layer adds beyond single operations, against the
-//! local service or a server shaped for the case: every page of a list,
-//! `null` lists, read-after-create, the quotas known without asking, the
-//! quota reserve, create-if-missing, the operation deadline and the size
-//! cap.
+//! local service: every page of a list, `null` lists, read-after-create,
+//! the quotas known without asking, the quota reserve, create-if-missing,
+//! the operation deadline and the size cap.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -10,24 +9,15 @@ use std::time::{Duration, Instant};
 use toggl_track_api::config::{QuotaReserve, ReadAfterCreate, RetryPolicy};
 use toggl_track_api::events::{WaitEvent, WaitReason};
 use toggl_track_api::types::{ClientCreate, ClientStatus};
-use toggl_track_api::{Client, Credentials, Error};
+use toggl_track_api::{Client, Error};
 use toggl_track_local_service::demo;
 use toggl_track_local_service::{Config, LocalService, Seed};
-use wiremock::matchers::{method, path_regex};
-use wiremock::{Mock, ResponseTemplate};
 
-use crate::common::{Raw, WORKSPACE, client, client_json, raw_server};
-
-async fn service(config: Config) -> LocalService {
-    toggl_track_local_service::start(config)
-        .await
-        .expect("service starts")
-}
+use crate::common::{WORKSPACE, client, client_json, local as service};
+use crate::wire::Tap;
 
 fn builder(server: &LocalService) -> toggl_track_api::ClientBuilder {
-    Client::builder(Credentials::api_token(demo::API_TOKEN))
-        .base_url(server.base_url())
-        .retry(RetryPolicy::none())
+    crate::common::builder(server.base_url())
 }
 
 fn recording(builder: toggl_track_api::ClientBuilder) -> (Client, Arc<Mutex<Vec<WaitEvent>>>) {
@@ -83,15 +73,13 @@ async fn every_page_for_one_request_a_page_and_no_more() {
 #[tokio::test]
 async fn paging_stops_when_the_service_repeats_itself() {
     // A service that ignores `page` answers the same full list every time.
-    let server = wiremock::MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
-            client_json(1, "a"),
-            client_json(2, "b")
-        ])))
-        .mount(&server)
-        .await;
-    let all = client(&server.uri())
+    let server = service(Config::demo()).await;
+    let same = serde_json::json!([client_json(1, "a"), client_json(2, "b")]).to_string();
+    server.faults().answer_next(same.clone());
+    server.faults().answer_next(same);
+    let all = builder(&server)
+        .build()
+        .expect("builds")
         .list_all_clients()
         .workspace_id(WORKSPACE)
         .per_page(2)
@@ -99,6 +87,7 @@ async fn paging_stops_when_the_service_repeats_itself() {
         .await
         .expect("lists");
     assert_eq!((all.clients.len(), all.requests), (2, 2));
+    assert_eq!(server.requests(), 2);
 }
 
 #[tokio::test]
@@ -288,21 +277,13 @@ async fn a_reserve_of_5_with_5_left_sends_nothing_and_says_when_it_resets() {
 
 #[tokio::test]
 async fn a_reserve_can_wait_for_the_reset_instead() {
-    let server = wiremock::MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!([]))
-                .insert_header("x-toggl-quota-remaining", "1")
-                .insert_header("x-toggl-quota-resets-in", "1"),
-        )
-        .mount(&server)
-        .await;
-    let (api, waits) = recording(
-        Client::builder(Credentials::api_token("t"))
-            .base_url(server.uri())
-            .quota_reserve(QuotaReserve::keep(1).wait_for_reset()),
-    );
+    // A quota of two a second: the first answer leaves one, the reserve.
+    let mut config = Config::demo();
+    config.hourly_quota = Some(2);
+    config.quota_window = Duration::from_secs(1);
+    let server = service(config).await;
+    let (api, waits) =
+        recording(builder(&server).quota_reserve(QuotaReserve::keep(1).wait_for_reset()));
     let started = Instant::now();
     for _ in 0..2 {
         api.list_clients()
@@ -312,6 +293,7 @@ async fn a_reserve_can_wait_for_the_reset_instead() {
             .expect("lists");
     }
     assert!(started.elapsed() >= Duration::from_millis(500));
+    assert_eq!(server.requests(), 2);
     let waited: Vec<WaitReason> = waits
         .lock()
         .expect("lock")
@@ -354,62 +336,65 @@ async fn create_if_missing_finds_or_creates_and_never_duplicates() {
 
 #[tokio::test]
 async fn create_if_missing_that_loses_a_race_returns_the_winner() {
-    // The list finds nothing, another program creates the client, the
-    // create is refused as taken, and the second look finds it.
-    let server = wiremock::MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(serde_json::json!([client_json(9, "hooli")])),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path_regex("/clients$"))
-        .respond_with(ResponseTemplate::new(400).set_body_json("Name has already been taken"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let new = ClientCreate::builder().name("Hooli");
-    let won = client(&server.uri())
-        .create_client_if_missing(WORKSPACE, new)
+    // The lookup finds nothing, another program creates the client while
+    // that answer is on its way, the create is refused as taken, and the
+    // second look finds it.
+    let server = service(Config::demo()).await;
+    let list = format!("/workspaces/{WORKSPACE}/clients");
+    server
+        .faults()
+        .hold_answers_to("GET", &list, Duration::from_secs(1));
+    let api = builder(&server).build().expect("builds");
+    let looked = server.answered();
+    let racing = tokio::spawn(async move {
+        api.create_client_if_missing(WORKSPACE, ClientCreate::builder().name("Hooli"))
+            .await
+    });
+    while server.answered() == looked {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server
+        .faults()
+        .hold_answers_to("GET", &list, Duration::ZERO);
+    let other = builder(&server).build().expect("builds");
+    let winner = other
+        .create_client()
+        .workspace_id(WORKSPACE)
+        .body(ClientCreate::builder().name("hooli"))
+        .send()
         .await
+        .expect("the other program creates it");
+    let won = racing
+        .await
+        .expect("the task ends")
         .expect("found after the race");
     assert_eq!(
-        (won.created, won.requests, won.client.id.get()),
-        (false, 3, 9)
+        (won.created, won.requests, won.client.id),
+        (false, 3, winner.id)
     );
+    let refused = server.exchanges().into_iter().filter(|e| e.status == 400);
+    assert_eq!(refused.count(), 1, "the create lost the race");
 }
 
 #[tokio::test]
 async fn the_operation_deadline_bounds_every_attempt_and_wait() {
-    let base = raw_server(Raw::Silence).await;
-    let api = Client::builder(Credentials::api_token("t"))
-        .base_url(&base)
+    let server = service(Config::demo()).await;
+    server.faults().silence_next(1);
+    let api = builder(&server)
         .timeout(Duration::from_secs(10))
         .operation_timeout(Duration::from_millis(400))
         .build()
         .expect("builds");
-    let started = Instant::now();
     let err = api
         .list_clients()
         .workspace_id(WORKSPACE)
         .send()
         .await
         .expect_err("times out");
-    let took = started.elapsed();
+    // The operation's deadline ran out, not the attempt's own timeout.
     assert!(
-        took >= Duration::from_millis(400) && took < Duration::from_secs(2),
-        "{took:?}"
-    );
-    assert!(
-        matches!(err, Error::Timeout { attempts: 1, deadline: Some(d), .. } if d == Duration::from_millis(400)),
+        matches!(err, Error::Timeout { attempts: 1, deadline: Some(d), elapsed, .. }
+            if d == Duration::from_millis(400) && elapsed >= d),
         "{err:?}"
     );
     assert!(err.to_string().contains("after 1 attempt(s)"), "{err}");
@@ -417,13 +402,9 @@ async fn the_operation_deadline_bounds_every_attempt_and_wait() {
 
 #[tokio::test]
 async fn the_deadline_counts_retries_too() {
-    let server = wiremock::MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(503).set_body_json("try later"))
-        .mount(&server)
-        .await;
-    let api = Client::builder(Credentials::api_token("t"))
-        .base_url(server.uri())
+    let server = service(Config::demo()).await;
+    server.faults().fail_next(503, 100);
+    let api = builder(&server)
         .retry(
             RetryPolicy::default()
                 .max_attempts(100)
@@ -443,26 +424,22 @@ async fn the_deadline_counts_retries_too() {
     // The wait that would pass the deadline is not made: the last answer
     // comes back at once, after the attempts that fitted.
     assert!(matches!(err, Error::Server { .. }), "{err:?}");
-    let sent = server.received_requests().await.map_or(0, |r| r.len());
+    let sent = server.requests();
     assert!((3..=6).contains(&sent), "{sent} attempts");
 }
 
 #[tokio::test]
 async fn a_body_over_the_cap_is_refused_whether_announced_or_streamed() {
-    let server = wiremock::MockServer::start().await;
-    let big: Vec<serde_json::Value> = (1..=40).map(|i| client_json(i, "a client")).collect();
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(big))
-        .mount(&server)
-        .await;
-    let capped = Client::builder(Credentials::api_token("t"))
-        .base_url(server.uri())
+    let server = service(Config::demo()).await;
+    // A valid list, its length announced.
+    server.faults().oversize_next(4000);
+    let capped = builder(&server)
         .max_response_bytes(1000)
         .build()
         .expect("builds");
     let err = capped
         .list_clients()
-        .workspace_id(WORKSPACE)
+        .workspace_id(demo::WORKSPACE)
         .send()
         .await
         .expect_err("too large");
@@ -480,9 +457,8 @@ async fn a_body_over_the_cap_is_refused_whether_announced_or_streamed() {
     assert!(err.to_string().contains("larger than 1000 bytes"), "{err}");
 
     // No length, a body that never ends.
-    let mock = service(Config::demo()).await;
-    mock.faults().endless_next();
-    let api = builder(&mock)
+    server.faults().endless_next();
+    let api = builder(&server)
         .max_response_bytes(256 * 1024)
         .build()
         .expect("builds");
@@ -501,18 +477,20 @@ async fn a_body_over_the_cap_is_refused_whether_announced_or_streamed() {
 #[tokio::test]
 async fn the_paid_plan_402_is_not_mistaken_for_the_quota() {
     let server = service(Config::demo()).await;
-    let api = builder(&server).build().expect("builds");
-    let err = api
+    let tap = Tap::start(&server).await;
+    let err = client(tap.base_url())
         .archive_client()
         .workspace_id(demo::FREE_WORKSPACE)
         .client_id(61234004u64)
         .send()
         .await
         .expect_err("needs a paid plan");
+    let said = tap.one().said();
     assert!(
-        matches!(&err, Error::PaidFeatureRequired { message, .. } if message == "Only for premium workspaces"),
-        "{err:?}"
+        matches!(&err, Error::PaidFeatureRequired { message, .. } if *message == said),
+        "{err:?}, the service said {said:?}"
     );
+    assert!(!said.is_empty());
 }
 
 #[tokio::test]

@@ -1,53 +1,77 @@
-//! Every operation over HTTP against a local server: the request it sends
-//! (method, path, query, headers, body) and the responses it decodes,
-//! including the shapes the real service sends.
+//! Every operation over HTTP against the local service, through a tap on
+//! the wire: the request it sends (method, path, query, headers, body), and
+//! the answers it decodes, including the shapes the real service sends.
 
-use crate::common::{TOKEN, WORKSPACE, client, client_json};
+use std::num::NonZeroU64;
+
+use crate::common::{TOKEN, WORKSPACE, client, local};
+use crate::wire::{Seen, Tap};
 use serde_json::json;
 use toggl_track_api::Error;
 use toggl_track_api::types::{
     ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClientPermissions,
 };
-use wiremock::matchers::{
-    basic_auth, body_json, header, method, path, query_param, query_param_is_missing,
-};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use toggl_track_local_service::{Config, LocalService, Seed, SeedClient, demo};
 
 /// The list path of the test workspace.
 fn clients_path() -> String {
     format!("/workspaces/{WORKSPACE}/clients")
 }
 
-fn ok_json(body: serde_json::Value) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .set_body_json(body)
-        .insert_header("x-toggl-request-id", "req-1")
-        .insert_header("x-toggl-quota-remaining", "598")
-        .insert_header("x-toggl-quota-resets-in", "2917")
+/// The demo service and a tap in front of it.
+async fn tapped(config: Config) -> (LocalService, Tap) {
+    let server = local(config).await;
+    let tap = Tap::start(&server).await;
+    (server, tap)
 }
 
-/// Headers every request must carry.
-fn common_headers(mock: wiremock::MockBuilder) -> wiremock::MockBuilder {
-    mock.and(basic_auth(TOKEN, "api_token"))
-        .and(header("accept", "application/json"))
+/// Asserts the headers every request must carry: the test token, and JSON
+/// asked for.
+fn assert_common_headers(seen: &Seen) {
+    use base64::Engine as _;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN}:api_token"));
+    assert_eq!(
+        seen.header("authorization"),
+        Some(format!("Basic {token}").as_str())
+    );
+    assert_eq!(seen.header("accept"), Some("application/json"));
+}
+
+/// Asserts that `seen` carried a JSON body equal to `body`.
+fn assert_json_body(seen: &Seen, body: serde_json::Value) {
+    assert_eq!(seen.header("content-type"), Some("application/json"));
+    assert_eq!(seen.json(), body);
+}
+
+fn ids(list: &[u64]) -> Vec<NonZeroU64> {
+    list.iter()
+        .map(|id| NonZeroU64::new(*id).expect("non-zero"))
+        .collect()
+}
+
+/// The demo seed with an archived client whose name also matches "acme corp".
+fn with_archived_acme() -> Config {
+    let mut seed = Seed::demo();
+    seed.clients.push(SeedClient {
+        id: 61239002,
+        wid: WORKSPACE,
+        name: "ACME corp (old)".to_owned(),
+        archived: true,
+        notes: None,
+        external_reference: None,
+        creator_id: demo::USER_ID,
+        at: None,
+    });
+    Config {
+        seed,
+        ..Config::demo()
+    }
 }
 
 #[tokio::test]
 async fn list_sends_filters_and_decodes_a_bare_array() {
-    let server = MockServer::start().await;
-    common_headers(Mock::given(method("GET")))
-        .and(path(clients_path()))
-        .and(query_param("status", "both"))
-        .and(query_param("name", "acme corp"))
-        .respond_with(ok_json(json!([
-            client_json(1, "Acme Corp"),
-            client_json(2, "ACME corporation")
-        ])))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let answer = client(&server.uri())
+    let (_server, tap) = tapped(with_archived_acme()).await;
+    let answer = client(tap.base_url())
         .list_clients()
         .workspace_id(WORKSPACE)
         .status(ClientStatus::Both)
@@ -55,45 +79,48 @@ async fn list_sends_filters_and_decodes_a_bare_array() {
         .send()
         .await
         .expect("list succeeds");
-    let meta = answer.meta();
-    assert_eq!(meta.request_id.as_deref(), Some("req-1"));
-    assert_eq!(meta.quota.remaining, Some(598));
+    let seen = tap.one();
+    assert_common_headers(&seen);
     assert_eq!(
-        meta.quota.resets_in,
-        Some(std::time::Duration::from_secs(2917))
+        (seen.method.as_str(), seen.path.as_str()),
+        ("GET", &*clients_path())
     );
+    assert_eq!(seen.query_value("status").as_deref(), Some("both"));
+    assert_eq!(seen.query_value("name").as_deref(), Some("acme corp"));
+    let meta = answer.meta();
+    let header = |name: &str| seen.answer_headers[name].to_str().expect("text").to_owned();
+    assert_eq!(meta.request_id, Some(header("x-toggl-request-id")));
+    assert_eq!(meta.quota.remaining, Some(599));
+    assert_eq!(
+        meta.quota.resets_in.map(|d| d.as_secs().to_string()),
+        Some(header("x-toggl-quota-resets-in"))
+    );
+    // The active match and the archived one: both filters reached the service.
     let names: Vec<_> = answer.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["Acme Corp", "ACME corporation"]);
+    assert_eq!(names, ["Acme Corporation", "ACME corp (old)"]);
 }
 
 #[tokio::test]
 async fn list_without_filters_sends_no_query() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(clients_path()))
-        .and(query_param_is_missing("status"))
-        .and(query_param_is_missing("name"))
-        .respond_with(ok_json(json!([])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let answer = client(&server.uri())
+    let (_server, tap) = tapped(Config::demo()).await;
+    let answer = client(tap.base_url())
         .list_clients()
         .workspace_id(WORKSPACE)
         .send()
-        .await;
-    assert!(answer.expect("list succeeds").is_empty());
+        .await
+        .expect("list succeeds");
+    let seen = tap.one();
+    assert_eq!(seen.query_value("status"), None);
+    assert_eq!(seen.query_value("name"), None);
+    // The service's default: the active clients.
+    assert!(!answer.is_empty() && answer.iter().all(|c| !c.archived));
 }
 
 #[tokio::test]
 async fn list_reads_a_null_body_as_empty() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(clients_path()))
-        .respond_with(ResponseTemplate::new(200).set_body_raw("null", "application/json"))
-        .mount(&server)
-        .await;
-    let answer = client(&server.uri())
+    let server = local(Config::demo()).await;
+    server.faults().null_next(1);
+    let answer = client(server.base_url())
         .list_clients()
         .workspace_id(WORKSPACE)
         .send()
@@ -103,39 +130,42 @@ async fn list_reads_a_null_body_as_empty() {
 
 #[tokio::test]
 async fn create_sends_json_without_wid() {
-    let server = MockServer::start().await;
-    common_headers(Mock::given(method("POST")))
-        .and(path(clients_path()))
-        .and(header("content-type", "application/json"))
-        .and(body_json(json!({
-            "name": "Acme Corporation",
-            "notes": "Invoices go to finance.",
-            "external_reference": "CRM-0042"
-        })))
-        .respond_with(ok_json(client_json(61234001, "Acme Corporation")))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let created = client(&server.uri())
+    let (_server, tap) = tapped(Config::demo()).await;
+    let created = client(tap.base_url())
         .create_client()
         .workspace_id(WORKSPACE)
         .body(
             ClientCreate::builder()
-                .name("Acme Corporation")
+                .name("Hooli")
                 .notes(Some("Invoices go to finance.".to_owned()))
-                .external_reference(Some("CRM-0042".to_owned())),
+                .external_reference(Some("CRM-0099".to_owned())),
         )
         .send()
         .await
         .expect("create succeeds");
-    assert_eq!(created.id.get(), 61234001);
+    let seen = tap.one();
+    assert_common_headers(&seen);
+    assert_eq!(
+        (seen.method.as_str(), seen.path.as_str()),
+        ("POST", &*clients_path())
+    );
+    assert_json_body(
+        &seen,
+        json!({
+            "name": "Hooli",
+            "notes": "Invoices go to finance.",
+            "external_reference": "CRM-0099"
+        }),
+    );
     assert_eq!(created.wid.get(), WORKSPACE);
+    assert_eq!(created.name, "Hooli");
+    assert_eq!(created.notes.as_deref(), Some("Invoices go to finance."));
+    assert_eq!(created.external_reference.as_deref(), Some("CRM-0099"));
 }
 
 #[tokio::test]
 async fn get_decodes_every_field_form_the_service_sends() {
-    let server = MockServer::start().await;
+    let (server, tap) = tapped(Config::demo()).await;
     // Absent optional fields, explicit nulls, permissions as a string and as
     // an array, unknown extra fields, and the three `at` forms.
     let bodies = [
@@ -167,17 +197,10 @@ async fn get_decodes_every_field_form_the_service_sends() {
                    "permissions": ["read", "write"], "notes": "n"}),
         ),
     ];
-    for (id, body) in &bodies {
-        Mock::given(method("GET"))
-            .and(path(format!("{}/{id}", clients_path())))
-            .respond_with(ok_json(body.clone()))
-            .expect(1)
-            .mount(&server)
-            .await;
-    }
-    let api = client(&server.uri());
+    let api = client(tap.base_url());
     let mut got = Vec::new();
-    for (id, _) in &bodies {
+    for (id, body) in &bodies {
+        server.faults().answer_next(body.to_string());
         let c = api
             .get_client()
             .workspace_id(WORKSPACE)
@@ -187,6 +210,11 @@ async fn get_decodes_every_field_form_the_service_sends() {
             .unwrap_or_else(|e| panic!("client {id} decodes: {e}"));
         got.push(c.into_inner());
     }
+    let paths: Vec<String> = tap.seen().into_iter().map(|s| s.path).collect();
+    let expected: Vec<String> = (1..=4)
+        .map(|id| format!("{}/{id}", clients_path()))
+        .collect();
+    assert_eq!(paths, expected);
     assert_eq!(got[0].notes, None);
     assert_eq!(got[0].permissions, None);
     assert!(got[1].archived);
@@ -211,131 +239,132 @@ async fn get_decodes_every_field_form_the_service_sends() {
 
 #[tokio::test]
 async fn update_sends_only_the_given_fields() {
-    let server = MockServer::start().await;
-    common_headers(Mock::given(method("PUT")))
-        .and(path(format!("{}/77", clients_path())))
-        .and(header("content-type", "application/json"))
-        .and(body_json(json!({"name": "Renamed"})))
-        .respond_with(ok_json(client_json(77, "Renamed")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let updated = client(&server.uri())
+    let (_server, tap) = tapped(Config::demo()).await;
+    let updated = client(tap.base_url())
         .update_client()
         .workspace_id(WORKSPACE)
-        .client_id(77u64)
+        .client_id(demo::CLIENT_WITH_PROJECTS)
         .body(ClientUpdate::builder().name(Some("Renamed".to_owned())))
         .send()
         .await
         .expect("update succeeds");
+    let seen = tap.one();
+    assert_common_headers(&seen);
+    assert_eq!(
+        (seen.method.as_str(), seen.path.clone()),
+        (
+            "PUT",
+            format!("{}/{}", clients_path(), demo::CLIENT_WITH_PROJECTS)
+        )
+    );
+    assert_json_body(&seen, json!({"name": "Renamed"}));
     assert_eq!(updated.name, "Renamed");
+    // What was not sent is left as it was.
+    assert!(updated.notes.is_some() && updated.external_reference.is_some());
 }
 
 #[tokio::test]
 async fn delete_accepts_any_body_with_a_200() {
-    let server = MockServer::start().await;
-    let bodies = [
-        (1, ResponseTemplate::new(200)),
-        (
-            2,
-            ResponseTemplate::new(200).set_body_raw("0", "application/json"),
-        ),
-        (
-            3,
-            ResponseTemplate::new(200).set_body_raw("OK", "text/plain"),
-        ),
-    ];
-    for (id, response) in bodies {
-        common_headers(Mock::given(method("DELETE")))
-            .and(path(format!("{}/{id}", clients_path())))
-            .respond_with(response)
-            .expect(1)
-            .mount(&server)
-            .await;
-    }
-    let api = client(&server.uri());
-    for id in 1u64..=3 {
-        let answer = api
-            .delete_client()
+    let (server, tap) = tapped(Config::demo()).await;
+    let api = client(tap.base_url());
+    let delete = |id: u64| {
+        api.delete_client()
             .workspace_id(WORKSPACE)
             .client_id(id)
             .send()
-            .await;
-        assert_eq!(answer.expect("delete succeeds").status(), 200);
+    };
+    // The service's own answer: the id, as a bare number.
+    let answer = delete(61234002).await;
+    assert_eq!(answer.expect("delete succeeds").status(), 200);
+    // An empty body, and plain text.
+    server.faults().answer_next("");
+    let answer = delete(61234001).await;
+    assert_eq!(answer.expect("delete succeeds").status(), 200);
+    server.faults().answer_next_as("text/plain", "OK");
+    let answer = delete(61234003).await;
+    assert_eq!(answer.expect("delete succeeds").status(), 200);
+    let seen = tap.seen();
+    assert_eq!(seen[0].answer(), b"61234002");
+    for (seen, id) in seen.iter().zip([61234002, 61234001, 61234003]) {
+        assert_common_headers(seen);
+        assert_eq!(
+            (seen.method.as_str(), seen.path.clone()),
+            ("DELETE", format!("{}/{id}", clients_path()))
+        );
     }
 }
 
 #[tokio::test]
 async fn archive_answers_project_ids() {
-    let server = MockServer::start().await;
-    common_headers(Mock::given(method("POST")))
-        .and(path(format!("{}/5/archive", clients_path())))
-        .respond_with(ok_json(json!([201234501u64, 201234502u64])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let ids = client(&server.uri())
+    let (_server, tap) = tapped(Config::demo()).await;
+    let ids = client(tap.base_url())
         .archive_client()
         .workspace_id(WORKSPACE)
-        .client_id(5u64)
+        .client_id(demo::CLIENT_WITH_PROJECTS)
         .send()
         .await
         .expect("archive succeeds");
+    let seen = tap.one();
+    assert_common_headers(&seen);
+    assert_eq!(
+        (seen.method.as_str(), seen.path.clone()),
+        (
+            "POST",
+            format!("{}/{}/archive", clients_path(), demo::CLIENT_WITH_PROJECTS)
+        )
+    );
     let ids: Vec<u64> = ids.iter().map(|id| id.get()).collect();
-    assert_eq!(ids, [201234501, 201234502]);
+    assert_eq!(ids, demo::PROJECTS);
 }
 
 #[tokio::test]
 async fn restore_sends_the_given_projects_or_an_empty_object() {
-    let server = MockServer::start().await;
-    common_headers(Mock::given(method("POST")))
-        .and(path(format!("{}/5/restore", clients_path())))
-        .and(body_json(json!({"projects": [11, 12]})))
-        .respond_with(ok_json(client_json(5, "Back")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    common_headers(Mock::given(method("POST")))
-        .and(path(format!("{}/6/restore", clients_path())))
-        // Without `.body(..)` the generated builder sends an empty object,
-        // which the service reads as "restore no projects".
-        .and(body_json(json!({})))
-        .respond_with(ok_json(client_json(6, "Back too")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let api = client(&server.uri());
+    let (server, tap) = tapped(Config::demo()).await;
+    let api = client(tap.base_url());
+    api.archive_client()
+        .workspace_id(WORKSPACE)
+        .client_id(demo::CLIENT_WITH_PROJECTS)
+        .send()
+        .await
+        .expect("archived");
+    let [first, second] = demo::PROJECTS;
     let restored = api
         .restore_client()
         .workspace_id(WORKSPACE)
-        .client_id(5u64)
-        .body(ClientRestore::builder().projects(vec![
-            std::num::NonZeroU64::new(11).expect("non-zero"),
-            std::num::NonZeroU64::new(12).expect("non-zero"),
-        ]))
+        .client_id(demo::CLIENT_WITH_PROJECTS)
+        .body(ClientRestore::builder().projects(ids(&[first])))
         .send()
         .await
         .expect("restore with projects succeeds");
-    assert_eq!(restored.name, "Back");
+    assert!(!restored.archived);
+    assert_json_body(&tap.last(), json!({"projects": [first]}));
+    assert_eq!(
+        (server.project_active(first), server.project_active(second)),
+        (Some(true), Some(false))
+    );
+    // Without `.body(..)` the generated builder sends an empty object,
+    // which the service reads as "restore no projects".
     let restored = api
         .restore_client()
         .workspace_id(WORKSPACE)
-        .client_id(6u64)
+        .client_id(demo::ARCHIVED_CLIENT)
         .send()
         .await
         .expect("restore without a body succeeds");
-    assert_eq!(restored.name, "Back too");
+    assert!(!restored.archived);
+    let seen = tap.last();
+    assert_common_headers(&seen);
+    assert_eq!(
+        seen.path,
+        format!("{}/{}/restore", clients_path(), demo::ARCHIVED_CLIENT)
+    );
+    assert_json_body(&seen, json!({}));
 }
 
 #[tokio::test]
 async fn an_id_of_zero_is_refused_before_sending() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ok_json(json!([])))
-        .expect(0)
-        .mount(&server)
-        .await;
-    let err = client(&server.uri())
+    let server = local(Config::demo()).await;
+    let err = client(server.base_url())
         .get_client()
         .workspace_id(WORKSPACE)
         .client_id(0u64)
@@ -351,7 +380,7 @@ async fn an_id_of_zero_is_refused_before_sending() {
         err.to_string(),
         "invalid request: client_id must be an id of 1 or more"
     );
-    let missing = client(&server.uri())
+    let missing = client(server.base_url())
         .list_clients()
         .send()
         .await
@@ -360,22 +389,18 @@ async fn an_id_of_zero_is_refused_before_sending() {
         missing.to_string(),
         "invalid request: workspace_id is required but was not given"
     );
+    assert_eq!(server.requests(), 0, "nothing was sent");
 }
 
 #[tokio::test]
 async fn email_and_password_authenticate_too() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(basic_auth("ada@example.com", "s3cret pass"))
-        .respond_with(ok_json(json!([])))
-        .expect(1)
-        .mount(&server)
-        .await;
+    use base64::Engine as _;
+    let (_server, tap) = tapped(Config::demo()).await;
     let api = toggl_track_api::Client::builder(toggl_track_api::Credentials::email_password(
-        "ada@example.com",
-        "s3cret pass",
+        demo::EMAIL,
+        demo::PASSWORD,
     ))
-    .base_url(server.uri())
+    .base_url(tap.base_url())
     .user_agent("ops-tests/1.0")
     .build()
     .expect("client builds");
@@ -384,34 +409,51 @@ async fn email_and_password_authenticate_too() {
         .send()
         .await
         .expect("auth ok");
-    let requests = server.received_requests().await.expect("recording on");
+    let seen = tap.one();
+    let pair = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        demo::EMAIL,
+        demo::PASSWORD
+    ));
     assert_eq!(
-        requests[0]
-            .headers
-            .get("user-agent")
-            .map(|v| v.to_str().ok()),
-        Some(Some("ops-tests/1.0"))
+        seen.header("authorization"),
+        Some(format!("Basic {pair}").as_str())
     );
+    assert_eq!(seen.header("user-agent"), Some("ops-tests/1.0"));
 }
 
 #[tokio::test]
 async fn bulk_delete_sends_the_ids_and_accepts_any_body() {
-    let server = MockServer::start().await;
-    common_headers(Mock::given(method("POST")))
-        .and(path(format!("{}/delete", clients_path())))
-        .and(body_json(json!([11, 12])))
-        .respond_with(ResponseTemplate::new(200).set_body_raw("OK", "text/plain"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let ids: Vec<std::num::NonZeroU64> = [11u64, 12]
-        .iter()
-        .map(|i| std::num::NonZeroU64::new(*i).expect("non-zero"))
-        .collect();
-    let answer = client(&server.uri())
+    let (server, tap) = tapped(Config::demo()).await;
+    let api = client(tap.base_url());
+    let answer = api
         .delete_clients()
         .workspace_id(WORKSPACE)
-        .body(ids)
+        .body(ids(&[61234001, 61234002]))
+        .send()
+        .await;
+    assert_eq!(answer.expect("accepted").status(), 200);
+    let seen = tap.one();
+    assert_common_headers(&seen);
+    assert_eq!(
+        (seen.method.as_str(), seen.path.clone()),
+        ("POST", format!("{}/delete", clients_path()))
+    );
+    assert_json_body(&seen, json!([61234001, 61234002]));
+    let left = client(server.base_url())
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .status(ClientStatus::Both)
+        .send()
+        .await
+        .expect("lists");
+    assert!(left.iter().all(|c| c.id.get() == demo::ARCHIVED_CLIENT));
+    // Plain text instead of the service's empty answer.
+    server.faults().answer_next_as("text/plain", "OK");
+    let answer = api
+        .delete_clients()
+        .workspace_id(WORKSPACE)
+        .body(ids(&[demo::ARCHIVED_CLIENT]))
         .send()
         .await;
     assert_eq!(answer.expect("accepted").status(), 200);
@@ -419,19 +461,36 @@ async fn bulk_delete_sends_the_ids_and_accepts_any_body() {
 
 #[tokio::test]
 async fn changed_clients_sends_since_as_a_query() {
-    let server = MockServer::start().await;
-    common_headers(Mock::given(method("GET")))
-        .and(path("/me/clients"))
-        .and(query_param("since", "1710672938"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw("null", "application/json"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let answer = client(&server.uri())
-        .list_changed_clients()
-        .since(1710672938i64)
+    let (server, tap) = tapped(Config::demo()).await;
+    let since = chrono::Utc::now().timestamp() - 60;
+    client(server.base_url())
+        .delete_client()
+        .workspace_id(WORKSPACE)
+        .client_id(61234002u64)
         .send()
-        .await;
+        .await
+        .expect("deleted");
+    let api = client(tap.base_url());
+    let changed = api
+        .list_changed_clients()
+        .since(since)
+        .send()
+        .await
+        .expect("lists");
+    let seen = tap.one();
+    assert_common_headers(&seen);
+    assert_eq!(
+        (seen.path.as_str(), seen.query_value("since")),
+        ("/me/clients", Some(since.to_string()))
+    );
+    // Deleted clients come only with `since`.
+    assert!(
+        changed
+            .iter()
+            .any(|c| c.id.get() == 61234002 && c.server_deleted_at.is_some())
+    );
+    server.faults().null_next(1);
+    let answer = api.list_changed_clients().since(since).send().await;
     assert!(answer.expect("null is an empty list").is_empty());
 }
 
@@ -439,15 +498,10 @@ async fn changed_clients_sends_since_as_a_query() {
 /// generated error never reaches a caller.
 #[tokio::test]
 async fn every_send_returns_the_one_error_type() {
-    let server = wiremock::MockServer::start().await;
-    let api = toggl_track_api::Client::builder(toggl_track_api::Credentials::api_token("t"))
-        .base_url(server.uri())
-        .retry(toggl_track_api::config::RetryPolicy::none())
-        .build()
-        .expect("builds");
-    let answer: Result<_, toggl_track_api::Error> = api
+    let server = local(Config::demo()).await;
+    let answer: Result<_, toggl_track_api::Error> = client(server.base_url())
         .get_client()
-        .workspace_id(1u64)
+        .workspace_id(WORKSPACE)
         .client_id(2u64)
         .send()
         .await;

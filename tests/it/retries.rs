@@ -1,17 +1,17 @@
-//! The retry policy and pacing against a local server that fails on purpose.
-//! Waits are recorded through `on_wait`, and the policy uses millisecond
-//! backoffs, so no test sleeps for long.
+//! The retry policy and pacing against the local service, its faults
+//! switched on: failures it answers on purpose. Waits are recorded through
+//! `on_wait`, and the policy uses millisecond backoffs, so no test sleeps
+//! for long.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::common::{TOKEN, WORKSPACE, client_json};
+use crate::common::{TOKEN, WORKSPACE, local};
 use toggl_track_api::config::{Jitter, Pacing, RetryPolicy};
 use toggl_track_api::events::{WaitEvent, WaitReason};
-use toggl_track_api::types::ClientCreate;
+use toggl_track_api::types::{ClientCreate, ClientStatus};
 use toggl_track_api::{Client, Credentials, Error};
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use toggl_track_local_service::{Config, LocalService};
 
 fn fast_policy(jitter: Jitter) -> RetryPolicy {
     RetryPolicy::default()
@@ -35,25 +35,11 @@ fn recording_client(base: &str, policy: RetryPolicy) -> (Client, Arc<Mutex<Vec<W
     (api, waits)
 }
 
-/// Mounts `failures` answers of `status` first, then a success.
-async fn flaky(server: &MockServer, status: u16, failures: u64, extra: &[(&str, &str)]) {
-    let mut failure = ResponseTemplate::new(status).set_body_json("try later");
-    for (k, v) in extra {
-        failure = failure.insert_header(*k, *v);
-    }
-    Mock::given(method("GET"))
-        .respond_with(failure)
-        .up_to_n_times(failures)
-        .with_priority(1)
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(serde_json::json!([client_json(1, "a")])),
-        )
-        .with_priority(2)
-        .mount(server)
-        .await;
+/// The demo service, and a client of it with `policy` that records its waits.
+async fn recorded(policy: RetryPolicy) -> (LocalService, Client, Arc<Mutex<Vec<WaitEvent>>>) {
+    let server = local(Config::demo()).await;
+    let (api, waits) = recording_client(server.base_url(), policy);
+    (server, api, waits)
 }
 
 fn backoffs(waits: &Mutex<Vec<WaitEvent>>) -> Vec<(u32, Option<u16>, Duration)> {
@@ -72,12 +58,11 @@ fn backoffs(waits: &Mutex<Vec<WaitEvent>>) -> Vec<(u32, Option<u16>, Duration)> 
 
 #[tokio::test]
 async fn three_503s_then_200_succeeds_after_exponential_backoff() {
-    let server = MockServer::start().await;
-    flaky(&server, 503, 3, &[]).await;
-    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let (server, api, waits) = recorded(fast_policy(Jitter::None)).await;
+    server.faults().fail_next(503, 3);
     let list = api.list_clients().workspace_id(WORKSPACE).send().await;
-    assert_eq!(list.expect("succeeds on the 4th attempt").len(), 1);
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 4);
+    assert!(!list.expect("succeeds on the 4th attempt").is_empty());
+    assert_eq!(server.requests(), 4);
     assert_eq!(
         backoffs(&waits),
         [
@@ -90,15 +75,16 @@ async fn three_503s_then_200_succeeds_after_exponential_backoff() {
 
 #[tokio::test]
 async fn full_jitter_stays_under_the_ceiling() {
-    let server = MockServer::start().await;
-    flaky(&server, 500, 3, &[]).await;
-    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::Full));
+    let (server, api, waits) = recorded(fast_policy(Jitter::Full)).await;
+    server.faults().fail_next(500, 3);
     api.list_clients()
         .workspace_id(WORKSPACE)
         .send()
         .await
         .expect("succeeds");
-    for (retry, _, delay) in backoffs(&waits) {
+    let waited = backoffs(&waits);
+    assert_eq!(waited.len(), 3);
+    for (retry, _, delay) in waited {
         let ceiling = Duration::from_millis(8 * 2u64.pow(retry - 1));
         assert!(delay <= ceiling, "retry {retry}: {delay:?} > {ceiling:?}");
     }
@@ -106,9 +92,10 @@ async fn full_jitter_stays_under_the_ceiling() {
 
 #[tokio::test]
 async fn retry_after_is_honoured_on_429() {
-    let server = MockServer::start().await;
-    flaky(&server, 429, 1, &[("retry-after", "1")]).await;
-    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let (server, api, waits) = recorded(fast_policy(Jitter::None)).await;
+    server
+        .faults()
+        .fail_next_with_header(429, 1, "retry-after", "1");
     api.list_clients()
         .workspace_id(WORKSPACE)
         .send()
@@ -119,20 +106,20 @@ async fn retry_after_is_honoured_on_429() {
 
 #[tokio::test]
 async fn gives_up_after_max_attempts_with_the_last_error() {
-    let server = MockServer::start().await;
-    flaky(&server, 503, 100, &[]).await;
-    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let (server, api, waits) = recorded(fast_policy(Jitter::None)).await;
+    server.faults().fail_next(503, 100);
     let err = api.list_clients().workspace_id(WORKSPACE).send().await;
     assert!(matches!(err, Err(Error::Server { .. })), "{err:?}");
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 4);
+    assert_eq!(server.requests(), 4);
     assert_eq!(backoffs(&waits).len(), 3);
 }
 
 #[tokio::test]
 async fn a_retry_after_beyond_the_time_budget_is_returned_at_once() {
-    let server = MockServer::start().await;
-    flaky(&server, 429, 1, &[("retry-after", "3600")]).await;
-    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let (server, api, waits) = recorded(fast_policy(Jitter::None)).await;
+    server
+        .faults()
+        .fail_next_with_header(429, 1, "retry-after", "3600");
     let err = api.list_clients().workspace_id(WORKSPACE).send().await;
     match err {
         Err(Error::RateLimited { retry_after, .. }) => {
@@ -141,23 +128,34 @@ async fn a_retry_after_beyond_the_time_budget_is_returned_at_once() {
         other => panic!("expected RateLimited, got {other:?}"),
     }
     assert!(backoffs(&waits).is_empty());
+    assert_eq!(server.requests(), 1);
 }
 
 #[tokio::test]
 async fn client_errors_and_402_are_never_retried() {
-    for status in [400, 401, 402, 403, 404, 410] {
-        let server = MockServer::start().await;
-        flaky(&server, status, 1, &[]).await;
-        let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let (server, api, waits) = recorded(fast_policy(Jitter::None)).await;
+    // The paid-plan 402, as the service refuses an archive in a free
+    // workspace.
+    let paid = api
+        .archive_client()
+        .workspace_id(toggl_track_local_service::demo::FREE_WORKSPACE)
+        .client_id(61234004u64)
+        .send()
+        .await;
+    assert!(
+        matches!(paid, Err(Error::PaidFeatureRequired { .. })),
+        "{paid:?}"
+    );
+    assert_eq!(server.requests(), 1);
+    // The used-up quota's 402 last: the client knows the quota is spent.
+    for status in [400, 401, 403, 404, 410, 402] {
+        server.faults().fail_next(status, 1);
+        let before = server.requests();
         let result = api.list_clients().workspace_id(WORKSPACE).send().await;
         assert!(result.is_err(), "{status} is returned, not retried");
-        assert_eq!(
-            server.received_requests().await.expect("recorded").len(),
-            1,
-            "status {status}"
-        );
-        assert!(backoffs(&waits).is_empty());
+        assert_eq!(server.requests() - before, 1, "status {status}");
     }
+    assert!(backoffs(&waits).is_empty());
 }
 
 async fn create(api: &Client) -> Result<(), Error> {
@@ -169,38 +167,37 @@ async fn create(api: &Client) -> Result<(), Error> {
         .map(|_| ())
 }
 
+/// The clients named "Once" the service holds.
+async fn made(server: &LocalService) -> usize {
+    crate::common::client(server.base_url())
+        .list_clients()
+        .workspace_id(WORKSPACE)
+        .status(ClientStatus::Both)
+        .name("Once")
+        .send()
+        .await
+        .expect("lists")
+        .len()
+}
+
 #[tokio::test]
 async fn a_create_under_a_503_storm_is_sent_once() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503).set_body_json("Service Unavailable"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let (server, api, waits) = recorded(fast_policy(Jitter::None)).await;
+    server.faults().fail_next(503, 100);
     let err = create(&api).await;
     assert!(matches!(err, Err(Error::Server { .. })), "{err:?}");
     assert!(backoffs(&waits).is_empty());
+    assert_eq!(server.requests(), 1);
 }
 
 #[tokio::test]
 async fn a_create_refused_with_429_is_retried_and_made_once() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429))
-        .up_to_n_times(2)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(client_json(5, "Once")))
-        .expect(1)
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    let (api, waits) = recording_client(&server.uri(), fast_policy(Jitter::None));
+    let (server, api, waits) = recorded(fast_policy(Jitter::None)).await;
+    server.faults().fail_next(429, 2);
     create(&api).await.expect("created after two 429s");
     assert_eq!(backoffs(&waits).len(), 2);
+    assert_eq!(server.requests(), 3);
+    assert_eq!(made(&server).await, 1);
 }
 
 #[tokio::test]
@@ -241,15 +238,11 @@ async fn a_get_whose_connection_drops_is_retried() {
 
 #[tokio::test]
 async fn pacing_spaces_requests_out() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
-        .mount(&server)
-        .await;
+    let server = local(Config::demo()).await;
     let waits = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&waits);
     let api = Client::builder(Credentials::api_token(TOKEN))
-        .base_url(server.uri())
+        .base_url(server.base_url())
         .pacing(Pacing::every(Duration::from_millis(40)))
         .on_wait(move |e| sink.lock().expect("lock").push(e))
         .build()
@@ -268,6 +261,7 @@ async fn pacing_spaces_requests_out() {
         "{:?}",
         started.elapsed()
     );
+    assert_eq!(server.requests(), 4);
     let waits = waits.lock().expect("lock");
     assert!(waits.len() >= 3, "{waits:?}");
     assert!(

@@ -1,9 +1,11 @@
 //! Tokens and passwords never appear in `Debug` output or error messages.
 
 use toggl_track_api::config::RetryPolicy;
-use toggl_track_api::{Client, Credentials};
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use toggl_track_api::error::ForbiddenReason;
+use toggl_track_api::{Client, Credentials, Error};
+use toggl_track_local_service::Config;
+
+use crate::common::{WORKSPACE, local};
 
 const TOKEN: &str = "tok_9f8e7d6c5b4a39281706";
 const PASSWORD: &str = "correct horse battery staple";
@@ -46,26 +48,33 @@ fn credentials_builders_and_clients_redact_secrets() {
 
 #[tokio::test]
 async fn errors_redact_secrets() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(403).set_body_json("Forbidden"))
-        .mount(&server)
-        .await;
+    // Credentials the service does not know: refused for real.
+    let server = local(Config::demo()).await;
     for credentials in [
         Credentials::api_token(TOKEN),
         Credentials::email_password("ada@example.com", PASSWORD),
     ] {
         let api = Client::builder(credentials)
-            .base_url(server.uri())
+            .base_url(server.base_url())
             .retry(RetryPolicy::none())
             .build()
             .expect("builds");
         let err = api
             .list_clients()
-            .workspace_id(1u64)
+            .workspace_id(WORKSPACE)
             .send()
             .await
             .expect_err("403");
+        assert!(
+            matches!(
+                err,
+                Error::Forbidden {
+                    reason: ForbiddenReason::BadCredentials,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert_clean(&format!("{err:?}"));
         assert_clean(&err.to_string());
     }

@@ -9,11 +9,10 @@ use std::time::Duration;
 
 use toggl_track_api::config::{Jitter, RetryPolicy};
 use toggl_track_api::{Client, Credentials};
+use toggl_track_local_service::{Config, LocalService, Seed, SeedClient, demo};
 use tracing_subscriber::fmt::MakeWriter;
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{WORKSPACE, client_json};
+use crate::common::{WORKSPACE, local};
 
 const TOKEN: &str = "9f8e7d6c5b4a39281706tracingtoken";
 
@@ -43,27 +42,34 @@ impl Captured {
     }
 }
 
+/// The demo service, its user signing in with [`TOKEN`], a quota of five
+/// requests and a client whose name must not be logged above trace level.
+async fn service() -> LocalService {
+    let mut seed = Seed::demo();
+    for user in seed.users.iter_mut().filter(|u| u.id == demo::USER_ID) {
+        user.api_token = TOKEN.to_owned();
+    }
+    seed.clients.push(SeedClient {
+        id: 61239001,
+        wid: WORKSPACE,
+        name: "Secretive Corp".to_owned(),
+        archived: false,
+        notes: None,
+        external_reference: None,
+        creator_id: demo::USER_ID,
+        at: None,
+    });
+    let mut config = Config::with_seed(seed);
+    config.hourly_quota = Some(5);
+    local(config).await
+}
+
 /// Runs a list that fails once with 503 and then succeeds with a low
-/// quota, logging at `level`; returns what was logged.
-async fn logged(level: &str) -> String {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(503).set_body_json("try later"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!([client_json(1, "Secretive Corp")]))
-                .insert_header("x-toggl-request-id", "req-42")
-                .insert_header("x-toggl-quota-remaining", "4")
-                .insert_header("x-toggl-quota-resets-in", "120"),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
+/// quota (4 left), logging at `level`; returns what was logged and the
+/// successful answer's request id.
+async fn logged(level: &str) -> (String, String) {
+    let server = service().await;
+    server.faults().fail_next(503, 1);
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
@@ -74,7 +80,7 @@ async fn logged(level: &str) -> String {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let api = Client::builder(Credentials::api_token(TOKEN))
-        .base_url(server.uri())
+        .base_url(server.base_url())
         .retry(
             RetryPolicy::default()
                 .initial_backoff(Duration::from_millis(5))
@@ -82,12 +88,14 @@ async fn logged(level: &str) -> String {
         )
         .build()
         .expect("builds");
-    api.list_clients()
+    let listed = api
+        .list_clients()
         .workspace_id(WORKSPACE)
         .send()
         .await
         .expect("succeeds on the second attempt");
-    captured.text()
+    let request_id = listed.meta().request_id.clone().expect("a request id");
+    (captured.text(), request_id)
 }
 
 fn assert_no_secret(text: &str) {
@@ -106,10 +114,11 @@ fn assert_no_secret(text: &str) {
 
 #[tokio::test]
 async fn debug_logs_a_line_per_attempt_with_what_a_user_needs() {
-    let text = logged("debug").await;
+    let (text, request_id) = logged("debug").await;
     let responses: Vec<&str> = text.lines().filter(|l| l.contains(" response ")).collect();
     assert_eq!(responses.len(), 2, "one line per attempt:\n{text}");
     let last = responses[1];
+    let request_id_field = format!("request_id=\"{request_id}\"");
     for needle in [
         "operation=\"list_clients\"",
         "method=\"GET\"",
@@ -117,7 +126,7 @@ async fn debug_logs_a_line_per_attempt_with_what_a_user_needs() {
         "workspace_id=1234567",
         "attempt=2",
         "status=200",
-        "request_id=\"req-42\"",
+        request_id_field.as_str(),
         "quota_remaining=4",
     ] {
         assert!(last.contains(needle), "{needle} missing from: {last}");
@@ -145,13 +154,13 @@ async fn debug_logs_a_line_per_attempt_with_what_a_user_needs() {
 
 #[tokio::test]
 async fn trace_adds_the_body_and_still_no_credential() {
-    let text = logged("trace").await;
+    let (text, _) = logged("trace").await;
     assert!(text.contains("Secretive Corp"), "{text}");
     assert_no_secret(&text);
 }
 
 #[tokio::test]
 async fn info_and_above_stay_quiet_but_for_warnings() {
-    let text = logged("info").await;
+    let (text, _) = logged("info").await;
     assert!(text.lines().all(|l| l.contains("WARN")), "{text}");
 }

@@ -12,6 +12,13 @@ pub(crate) enum Fault {
     Answer(Arc<str>),
     /// Answer with this status (and a body shaped as the real service's).
     Status(u16),
+    /// As `Status`, with this header (name, value) added.
+    StatusWithHeader(u16, Arc<str>, Arc<str>),
+    /// Answer 200 with exactly this body, of this `Content-Type`.
+    Typed {
+        content_type: Arc<str>,
+        body: Arc<str>,
+    },
     /// Send the head, then break the connection.
     Drop,
     /// Answer 200 with a body that is not valid JSON.
@@ -118,6 +125,19 @@ impl Faults {
         self.queue(Fault::Status(status), n);
     }
 
+    /// Answer the next `n` requests with `status`, as
+    /// [`fail_next`](Self::fail_next) does, and the header `name: value`
+    /// besides: a `Retry-After` on a 429 or a 503, in seconds or as a date,
+    /// as rate limiting in front of the service may send it. The headers the
+    /// service stamps on every answer (`Date`, the request id, the quota)
+    /// stay its own.
+    pub fn fail_next_with_header(&self, status: u16, n: usize, name: &str, value: &str) {
+        self.queue(
+            Fault::StatusWithHeader(status, Arc::from(name), Arc::from(value)),
+            n,
+        );
+    }
+
     /// Break the connection of the next `n` requests after sending the head.
     pub fn drop_next(&self, n: usize) {
         self.queue(Fault::Drop, n);
@@ -147,6 +167,18 @@ impl Faults {
     /// it is: what a changed service would send.
     pub fn answer_next(&self, body: impl Into<String>) {
         self.queue(Fault::Answer(Arc::from(body.into())), 1);
+    }
+
+    /// Answer the next request with a 200 whose body is `body` and whose
+    /// `Content-Type` is `content_type`, as they are: an answer the spec
+    /// does not describe (a delete's plain-text `OK`, say), for tests that a
+    /// client does not read what it need not.
+    pub fn answer_next_as(&self, content_type: &str, body: impl Into<String>) {
+        let fault = Fault::Typed {
+            content_type: Arc::from(content_type),
+            body: Arc::from(body.into()),
+        };
+        self.queue(fault, 1);
     }
 
     /// Never answer the next `n` requests.
