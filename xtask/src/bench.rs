@@ -424,71 +424,102 @@ fn build_cost() -> crate::Outcome<String> {
         cargo().args(["fetch", "--manifest-path", floor_manifest]),
     )?;
     run("download every dependency first", cargo().arg("fetch"))?;
+    let builds = compared_builds(floor_manifest);
+    let measured = measure(&builds)?;
+    let generation = generation_time(5)?;
+    let rebuilds = no_regeneration()?;
+    Ok(cost_table(&builds, &measured, generation, &rebuilds))
+}
+
+/// A clean build to measure.
+struct Build<'a> {
+    /// Its row in the table.
+    label: &'static str,
+    /// Its target folder, under `target/bench-build/`.
+    dir: &'static str,
+    /// cargo's arguments.
+    args: Vec<&'a str>,
+    /// The index of the floor it is compared with, if any.
+    floor: Option<usize>,
+}
+
+/// Every clean build of the table, each after the floor it is compared
+/// with; `floor_manifest` is the floor crate's copy.
+fn compared_builds(floor_manifest: &str) -> [Build<'_>; 7] {
     let native = ["--no-default-features", "--features", "native-tls"];
     let floor_args = ["--manifest-path", floor_manifest];
     let client_args = ["-p", "toggl-track-api"];
     let ring = ["--no-default-features", "--features", "rustls-ring"];
-    // Each build with the index of the floor it is compared with, if any.
-    let builds: [(&str, &str, Vec<&str>, Option<usize>); 7] = [
-        (
-            "floor: hand-written reqwest client, rustls (aws-lc-rs)",
-            "floor-rustls",
-            floor_args.to_vec(),
-            Some(0),
-        ),
-        (
-            "toggl-track-api, rustls (aws-lc-rs, the default): build.rs generates the client",
-            "client-rustls",
-            client_args.to_vec(),
-            Some(0),
-        ),
-        (
-            "floor: hand-written reqwest client, rustls (ring)",
-            "floor-rustls-ring",
-            [&floor_args[..], &ring[..]].concat(),
-            Some(2),
-        ),
-        (
-            "toggl-track-api, rustls (ring): build.rs generates the client",
-            "client-rustls-ring",
-            [&client_args[..], &ring[..]].concat(),
-            Some(2),
-        ),
-        (
-            "floor: hand-written reqwest client, native-tls",
-            "floor-native-tls",
-            [&floor_args[..], &native[..]].concat(),
-            Some(4),
-        ),
-        (
-            "toggl-track-api, native-tls: build.rs generates the client",
-            "client-native-tls",
-            [&client_args[..], &native[..]].concat(),
-            Some(4),
-        ),
-        (
-            "floor with rusqlite, SQLite bundled (a C build): what toggl-clients' mirror adds",
-            "floor-rustls-rusqlite",
-            [&floor_args[..], &["--features", "mirror"][..]].concat(),
-            Some(0),
-        ),
-    ];
-    // Rounds go through every build in turn, so that a slow spell of the
-    // machine hits all of them; each build's median round counts.
+    [
+        Build {
+            label: "floor: hand-written reqwest client, rustls (aws-lc-rs)",
+            dir: "floor-rustls",
+            args: floor_args.to_vec(),
+            floor: Some(0),
+        },
+        Build {
+            label: "toggl-track-api, rustls (aws-lc-rs, the default): build.rs generates the client",
+            dir: "client-rustls",
+            args: client_args.to_vec(),
+            floor: Some(0),
+        },
+        Build {
+            label: "floor: hand-written reqwest client, rustls (ring)",
+            dir: "floor-rustls-ring",
+            args: [&floor_args[..], &ring[..]].concat(),
+            floor: Some(2),
+        },
+        Build {
+            label: "toggl-track-api, rustls (ring): build.rs generates the client",
+            dir: "client-rustls-ring",
+            args: [&client_args[..], &ring[..]].concat(),
+            floor: Some(2),
+        },
+        Build {
+            label: "floor: hand-written reqwest client, native-tls",
+            dir: "floor-native-tls",
+            args: [&floor_args[..], &native[..]].concat(),
+            floor: Some(4),
+        },
+        Build {
+            label: "toggl-track-api, native-tls: build.rs generates the client",
+            dir: "client-native-tls",
+            args: [&client_args[..], &native[..]].concat(),
+            floor: Some(4),
+        },
+        Build {
+            label: "floor with rusqlite, SQLite bundled (a C build): what toggl-clients' mirror adds",
+            dir: "floor-rustls-rusqlite",
+            args: [&floor_args[..], &["--features", "mirror"][..]].concat(),
+            floor: Some(0),
+        },
+    ]
+}
+
+/// Each build's median of [`BUILD_ROUNDS`] clean builds. Rounds go through
+/// every build in turn, so that a slow spell of the machine hits all of them.
+fn measure(builds: &[Build<'_>]) -> crate::Outcome<Vec<CleanBuild>> {
     let mut rounds: Vec<Vec<CleanBuild>> = builds.iter().map(|_| Vec::new()).collect();
     for _ in 0..BUILD_ROUNDS {
-        for ((_, dir, args, _), results) in builds.iter().zip(&mut rounds) {
-            results.push(clean_build(dir, args)?);
+        for (build, results) in builds.iter().zip(&mut rounds) {
+            results.push(clean_build(build.dir, &build.args)?);
         }
     }
-    let measured: Vec<CleanBuild> = rounds.into_iter().map(median_build).collect();
-    let generation = generation_time(5)?;
-    let rebuilds = no_regeneration()?;
+    Ok(rounds.into_iter().map(median_build).collect())
+}
 
+/// The build-cost table: each build against its floor, then the generation
+/// time and the rebuild after a source change.
+fn cost_table(
+    builds: &[Build<'_>],
+    measured: &[CleanBuild],
+    generation: Duration,
+    rebuilds: &Rebuilds,
+) -> String {
     let mut table = String::from(
         "| build | wall s | wall ratio to its floor | CPU s | CPU ratio | slowest units, last round (s) |\n|---|---:|---:|---:|---:|---|\n",
     );
-    for (build, (label, .., floor)) in measured.iter().zip(&builds) {
+    for (build, Build { label, floor, .. }) in measured.iter().zip(builds) {
         let slowest: Vec<String> = build
             .slowest
             .iter()
@@ -516,7 +547,7 @@ fn build_cost() -> crate::Outcome<String> {
         "| rebuild after a change to `src/lib.rs`: the build script does not run (checked) | {:.1} | | | | |\n",
         rebuilds.after_source_change.as_secs_f64()
     ));
-    Ok(table)
+    table
 }
 
 #[cfg(test)]

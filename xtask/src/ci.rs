@@ -21,7 +21,7 @@ fn run_all() -> Outcome {
     // Nothing of these compiles the client, so when the spec breaks it,
     // their report comes before the compiler's.
     step("spec and derived files", || {
-        crate::regen::Check::default().run()
+        crate::check::Check::default().run()
     })?;
     step(
         "drift against the stored documentation facts, and the evidence ledger",

@@ -96,40 +96,12 @@ impl Drift {
                 "--update needs --docs or --swagger (or both)".into(),
             ));
         }
-        let mut sources = Vec::new();
-        if let Some(s) = &self.docs {
-            let contract = drift::docs_contract(s, &read_source(s)?).map_err(Failure::BadInput)?;
-            sources.push(("docs", contract));
-        }
-        if let Some(s) = &self.swagger {
-            let contract =
-                drift::swagger_contract(s, &read_source(s)?).map_err(Failure::BadInput)?;
-            sources.push(("swagger", contract));
-        }
+        let mut sources = self.given_sources()?;
         if self.update {
-            for (name, contract) in &sources {
-                let path = stored(name);
-                let json = serde_json::to_string_pretty(contract).unwrap_or_default() + "\n";
-                write_atomically(&path, &json)?;
-                println!(
-                    "stored the facts of {} in {}",
-                    contract.source,
-                    path.strip_prefix(root()).unwrap_or(&path).display()
-                );
-            }
-            return Ok(());
+            return store(&sources);
         }
         if sources.is_empty() {
-            for name in ["docs", "swagger"] {
-                if let Some(contract) = load_stored(name)? {
-                    sources.push((name, contract));
-                }
-            }
-            if sources.is_empty() {
-                return Err(Failure::BadInput(
-                    "no stored facts in openapi/drift/; give --docs or --swagger, or store them with --update".into(),
-                ));
-            }
+            sources = stored_sources()?;
         }
         let (shown, _) = crate::spec_path(self.spec.as_deref());
         let doc = crate::spec_document(self.spec.as_deref())?;
@@ -154,21 +126,73 @@ impl Drift {
         for problem in &report.unbacked {
             eprintln!("{shown}: {problem}");
         }
-        let unaccepted = report.unaccepted();
-        if unaccepted > 0 {
-            Err(Failure::Found(format!(
-                "{unaccepted} unaccepted difference(s) between the spec and Toggl's documentation; \
-                 change the spec, or record a deliberate difference with `x-toggl-drift-accepted`, \
-                 a reason, its sources and a confidence"
-            )))
-        } else if !report.unbacked.is_empty() {
-            Err(Failure::Found(format!(
-                "{} claim(s) in the spec without their evidence (listed above); give each \
-                 `sources` from `x-toggl-sources` and a `confidence` (confirmed, likely or guess)",
-                report.unbacked.len()
-            )))
-        } else {
-            Ok(())
+        verdict(&report)
+    }
+
+    /// The facts of the sources given on the command line, each named.
+    fn given_sources(&self) -> Outcome<Vec<(&'static str, Contract)>> {
+        let mut sources = Vec::new();
+        if let Some(s) = &self.docs {
+            let contract = drift::docs_contract(s, &read_source(s)?).map_err(Failure::BadInput)?;
+            sources.push(("docs", contract));
         }
+        if let Some(s) = &self.swagger {
+            let contract =
+                drift::swagger_contract(s, &read_source(s)?).map_err(Failure::BadInput)?;
+            sources.push(("swagger", contract));
+        }
+        Ok(sources)
+    }
+}
+
+/// Stores the facts of each source in openapi/drift/ (`--update`).
+fn store(sources: &[(&str, Contract)]) -> Outcome {
+    for (name, contract) in sources {
+        let path = stored(name);
+        let json = serde_json::to_string_pretty(contract).unwrap_or_default() + "\n";
+        write_atomically(&path, &json)?;
+        println!(
+            "stored the facts of {} in {}",
+            contract.source,
+            path.strip_prefix(root()).unwrap_or(&path).display()
+        );
+    }
+    Ok(())
+}
+
+/// The facts stored in openapi/drift/, of at least one source.
+fn stored_sources() -> Outcome<Vec<(&'static str, Contract)>> {
+    let mut sources = Vec::new();
+    for name in ["docs", "swagger"] {
+        if let Some(contract) = load_stored(name)? {
+            sources.push((name, contract));
+        }
+    }
+    if sources.is_empty() {
+        return Err(Failure::BadInput(
+            "no stored facts in openapi/drift/; give --docs or --swagger, or store them with --update".into(),
+        ));
+    }
+    Ok(sources)
+}
+
+/// Fails when the report shows a difference the spec does not accept, or
+/// a claim without its evidence.
+fn verdict(report: &drift::Report) -> Outcome {
+    let unaccepted = report.unaccepted();
+    if unaccepted > 0 {
+        Err(Failure::Found(format!(
+            "{unaccepted} unaccepted difference(s) between the spec and Toggl's documentation; \
+             change the spec, or record a deliberate difference with `x-toggl-drift-accepted`, \
+             a reason, its sources and a confidence"
+        )))
+    } else if !report.unbacked.is_empty() {
+        Err(Failure::Found(format!(
+            "{} claim(s) in the spec without their evidence (listed above); give each \
+             `sources` from `x-toggl-sources` and a `confidence` (confirmed, likely or guess)",
+            report.unbacked.len()
+        )))
+    } else {
+        Ok(())
     }
 }

@@ -15,7 +15,9 @@ use std::process::{Command, ExitCode};
 
 use clap::{Parser, Subcommand};
 
+mod baseline;
 mod bench;
+mod check;
 mod ci;
 mod conformance;
 mod docs;
@@ -27,6 +29,7 @@ mod live;
 mod local_service;
 mod msrv;
 mod record;
+mod recordings;
 mod regen;
 mod schemathesis;
 mod semver;
@@ -49,7 +52,7 @@ enum Task {
     /// reviewable copy, the JSON rendering), atomically.
     Regen(regen::Regen),
     /// Validate the spec and fail with a diff if a derived file is stale.
-    Check(regen::Check),
+    Check(check::Check),
     /// Compare the spec with Toggl's documentation, and check that every
     /// deliberate difference carries its evidence.
     Drift(drift::Drift),
@@ -59,10 +62,7 @@ enum Task {
     /// Check every recorded exchange in openapi/recordings/ against the spec.
     Conformance(conformance::Conformance),
     /// Manage recorded exchanges.
-    Recordings {
-        #[command(subcommand)]
-        command: conformance::Recordings,
-    },
+    Recordings(recordings::Recordings),
     /// Run every operation once against the real service through the Rust
     /// client and record the exchanges (needs TOGGL_API_TOKEN and
     /// TOGGL_WORKSPACE_ID).
@@ -71,7 +71,7 @@ enum Task {
     Semver(semver::Semver),
     /// Accept the current spec and Rust API as the baselines of the two
     /// breaking-change gates (at a release).
-    Baseline(ecosystem::Baseline),
+    Baseline(baseline::Baseline),
     /// Build a self-contained HTML reference into target/api-reference/.
     Docs(docs::Docs),
     /// The spec through other ecosystems' tools (installs the pinned tools
@@ -140,7 +140,7 @@ fn main() -> ExitCode {
         Task::Drift(t) => t.run(),
         Task::Evidence(t) => t.run(),
         Task::Conformance(t) => t.run(),
-        Task::Recordings { command } => command.run(),
+        Task::Recordings(t) => t.run(),
         Task::Record(t) => t.run(),
         Task::Semver(t) => t.run(),
         Task::Baseline(t) => t.run(),

@@ -21,7 +21,7 @@ pub(crate) fn const_name(operation_id: &str) -> Ident {
 
 /// How an operation's success is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Answer {
+enum SuccessBody {
     /// A JSON value of the operation's type.
     Json,
     /// A JSON array; a `null` body reads as an empty one.
@@ -33,97 +33,19 @@ enum Answer {
 /// Emits `mod operation_facts`: one constant per operation and the tables
 /// of where the spec describes each place of its answer.
 pub(crate) fn operation_facts(spec: &Spec) -> TokenStream {
-    let mut tables: Vec<(String, Ident, Vec<Location>)> = Vec::new();
-    let mut rows: Vec<(Ident, TokenStream)> = Vec::new();
-    for (path, method, op) in spec.typed.operations() {
-        let Some(id) = op.operation_id.as_deref() else {
-            continue;
-        };
-        let name = id.to_snake_case();
-        let template = Template::parse(path);
-        let position = |param: &str| match template.position_from_end(param) {
-            Some(n) => quote!(Some(#n)),
-            None => quote!(None),
-        };
-        let workspace = position("workspace_id");
-        let client = position("client_id");
-        let schema = success_schema(spec, path, method, op);
-        let answer = match &schema {
-            None => Answer::Ignored,
-            Some(pointer) if is_array(spec, pointer) => Answer::List,
-            Some(_) => Answer::Json,
-        };
-        let quota = match vocabulary::quota(op.extensions.get(QUOTA)) {
-            vocabulary::Quota::User => quote!(crate::quota::QuotaKind::User),
-            vocabulary::Quota::Organization => quote!(crate::quota::QuotaKind::Organization),
-        };
-        // A POST to a collection that answers with one object makes a new
-        // entity: the answer's id is new (for read-after-create).
-        let creates = method == "post"
-            && template.position_from_end("client_id").is_none()
-            && answer == Answer::Json;
-        let takes_since = takes_query(spec, path, op, "since");
-        let table = match &schema {
-            Some(pointer) => {
-                let found = locations(&spec.raw, pointer);
-                let at = tables
-                    .iter()
-                    .position(|(p, _, _)| p == pointer)
-                    .unwrap_or_else(|| {
-                        let ident =
-                            Ident::new(&format!("ANSWER_{}", tables.len()), Span::call_site());
-                        tables.push((pointer.clone(), ident, found));
-                        tables.len() - 1
-                    });
-                let ident = &tables[at].1;
-                quote!(#ident)
-            }
-            None => quote!(&[]),
-        };
-        let answer = match answer {
-            Answer::Json => quote!(crate::pipeline::Answer::Json),
-            Answer::List => quote!(crate::pipeline::Answer::List),
-            Answer::Ignored => quote!(crate::pipeline::Answer::Ignored),
-        };
-        let method = method.to_ascii_uppercase();
-        let constant = const_name(id);
-        let doc = format!("`{id}`: {method} {path}");
-        rows.push((
-            constant.clone(),
-            quote! {
-                #[doc = #doc]
-                pub const #constant: crate::pipeline::Operation = crate::pipeline::Operation {
-                    id: #name,
-                    method: #method,
-                    path: #path,
-                    workspace_id_from_end: #workspace,
-                    client_id_from_end: #client,
-                    answer: #answer,
-                    quota: #quota,
-                    creates: #creates,
-                    takes_since: #takes_since,
-                    answer_places: #table,
-                };
-            },
-        ));
-    }
+    let mut tables = Tables::default();
+    let mut rows: Vec<(Ident, TokenStream)> = spec
+        .typed
+        .operations()
+        .filter_map(|(path, method, op)| operation(spec, path, method, op, &mut tables))
+        .collect();
     rows.sort_by_key(|(name, _)| name.to_string());
     let names = rows
         .iter()
         .map(|(name, _)| name.clone())
         .collect::<Vec<_>>();
     let constants = rows.into_iter().map(|(_, row)| row);
-    let tables = tables.into_iter().map(|(pointer, ident, found)| {
-        let doc = format!("The places of an answer described by `{pointer}`.");
-        let places = found.iter().map(|l| {
-            let (pattern, pointer, expected) = (&l.pattern, &l.pointer, &l.expected);
-            quote!(crate::pipeline::Place { pattern: #pattern, spec: #pointer, expected: #expected })
-        });
-        quote! {
-            #[doc = #doc]
-            const #ident: &[crate::pipeline::Place] = &[#(#places),*];
-        }
-    });
+    let tables = tables.emit();
     quote! {
         /// What the pipeline knows of each operation, from the spec: the
         /// constant each operation's `send()` hands to
@@ -134,6 +56,114 @@ pub(crate) fn operation_facts(spec: &Spec) -> TokenStream {
             pub const OPERATIONS: &[&crate::pipeline::Operation] = &[#(&#names),*];
             #(#tables)*
         }
+    }
+}
+
+/// One operation's constant, named for its id (`None` without one).
+fn operation(
+    spec: &Spec,
+    path: &str,
+    method: &str,
+    op: &Operation,
+    tables: &mut Tables,
+) -> Option<(Ident, TokenStream)> {
+    let id = op.operation_id.as_deref()?;
+    let name = id.to_snake_case();
+    let template = Template::parse(path);
+    let position = |param: &str| match template.position_from_end(param) {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    };
+    let workspace = position("workspace_id");
+    let client = position("client_id");
+    let schema = success_schema(spec, path, method, op);
+    let answer = match &schema {
+        None => SuccessBody::Ignored,
+        Some(pointer) if is_array(spec, pointer) => SuccessBody::List,
+        Some(_) => SuccessBody::Json,
+    };
+    let quota = match vocabulary::quota(op.extensions.get(QUOTA)) {
+        vocabulary::Quota::User => quote!(crate::quota::QuotaKind::User),
+        vocabulary::Quota::Organization => quote!(crate::quota::QuotaKind::Organization),
+    };
+    // A POST to a collection that answers with one object makes a new
+    // entity: the answer's id is new (for read-after-create).
+    let creates = method == "post"
+        && template.position_from_end("client_id").is_none()
+        && answer == SuccessBody::Json;
+    let takes_since = takes_query(spec, path, op, "since");
+    let table = match &schema {
+        Some(pointer) => tables.for_schema(spec, pointer),
+        None => quote!(&[]),
+    };
+    let answer = answer.tokens();
+    let method = method.to_ascii_uppercase();
+    let constant = const_name(id);
+    let doc = format!("`{id}`: {method} {path}");
+    let row = quote! {
+        #[doc = #doc]
+        pub const #constant: crate::pipeline::Operation = crate::pipeline::Operation {
+            id: #name,
+            method: #method,
+            path: #path,
+            workspace_id_from_end: #workspace,
+            client_id_from_end: #client,
+            success_body: #answer,
+            quota: #quota,
+            creates: #creates,
+            takes_since: #takes_since,
+            answer_places: #table,
+        };
+    };
+    Some((constant, row))
+}
+
+impl SuccessBody {
+    /// The pipeline's name for it.
+    fn tokens(self) -> TokenStream {
+        match self {
+            SuccessBody::Json => quote!(crate::pipeline::SuccessBody::Json),
+            SuccessBody::List => quote!(crate::pipeline::SuccessBody::List),
+            SuccessBody::Ignored => quote!(crate::pipeline::SuccessBody::Ignored),
+        }
+    }
+}
+
+/// The tables of places, one per success schema, shared by the operations
+/// that answer with the same schema.
+#[derive(Default)]
+struct Tables(Vec<(String, Ident, Vec<Location>)>);
+
+impl Tables {
+    /// The name of the table for the schema at `pointer`, made on first use.
+    fn for_schema(&mut self, spec: &Spec, pointer: &str) -> TokenStream {
+        let at = self
+            .0
+            .iter()
+            .position(|(p, _, _)| p == pointer)
+            .unwrap_or_else(|| {
+                let ident = Ident::new(&format!("ANSWER_{}", self.0.len()), Span::call_site());
+                let found = locations(&spec.raw, pointer);
+                self.0.push((pointer.to_owned(), ident, found));
+                self.0.len() - 1
+            });
+        let ident = &self.0[at].1;
+        quote!(#ident)
+    }
+
+    /// Every table as a constant.
+    fn emit(self) -> impl Iterator<Item = TokenStream> {
+        self.0.into_iter().map(|(pointer, ident, found)| {
+            let doc = format!("The places of an answer described by `{pointer}`.");
+            let places = found.iter().map(|l| {
+                let (pattern, pointer, expected) = (&l.pattern, &l.pointer, &l.expected);
+                quote!(crate::pipeline::Place { pattern: #pattern, spec: #pointer, expected: #expected })
+            });
+            quote! {
+                #[doc = #doc]
+                const #ident: &[crate::pipeline::Place] = &[#(#places),*];
+            }
+        })
     }
 }
 

@@ -27,7 +27,7 @@ use crate::mirror::{Freshness, Written};
 use crate::output;
 use crate::session::Session;
 use file::Source;
-use plan::{Action, Change, PlanError, cost};
+use plan::{Action, PlanError, Step, cost};
 
 #[derive(Debug, Args)]
 pub(crate) struct Apply {
@@ -64,15 +64,16 @@ struct Done {
     archived: Vec<u64>,
 }
 
-/// The columns of a change, as tables and CSV show it.
+/// The columns of a step, as tables and CSV show it.
 const HEADER: [&str; 4] = ["action", "id", "name", "detail"];
 
-fn cells(c: &Change) -> Vec<String> {
+fn cells(step: &Step) -> Vec<String> {
     vec![
-        c.action.word().to_owned(),
-        c.id.map_or_else(|| "(new)".to_owned(), |i| i.to_string()),
-        c.name.clone(),
-        c.detail.clone(),
+        step.action.word().to_owned(),
+        step.id
+            .map_or_else(|| "(new)".to_owned(), |i| i.to_string()),
+        step.name.clone(),
+        step.detail.clone(),
     ]
 }
 
@@ -96,80 +97,123 @@ impl Apply {
     }
 
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
-        let shown = self.file.display().to_string();
-        let bad = |m: String| Failure::new(USAGE, format!("{shown}: {m}"));
-        let source = source(&self.file)?;
-        let checked = file::check(&source).map_err(bad)?;
-        let existing = self.existing(s).await?;
-        let mut changes =
-            plan::plan(&source, &checked, &existing, self.prune).map_err(|e| match e {
-                PlanError::UnknownId(m) => Failure::new(USAGE, m),
-                PlanError::File(m) => bad(m),
-            })?;
-        drop((source, existing));
-        let writes = cost(&changes);
+        let mut steps = self.make_plan(s).await?;
+        let writes = cost(&steps);
         let outlook = outlook(s, writes).await;
         // Every request sent so far, retries included: the read, and the
         // quota endpoint when the outlook needed it.
         let read = s.client.requests_sent();
         if out == Output::Table {
-            if changes.is_empty() {
+            if steps.is_empty() {
                 output::emit(&format!(
                     "nothing to change; the workspace matches the file ({read} request(s) sent)\n"
                 ))?;
                 return Ok(());
             }
-            output::emit(&output::table(&HEADER, changes.iter().map(cells)))?;
-            output::emit(&format!(
-                "{} change(s): {read} request(s) sent to read, {writes} more to write{}\n",
-                changes.len(),
-                describe(&outlook)
-            ))?;
+            show_plan(&steps, read, writes, &outlook)?;
         }
-        if !self.dry_run && !self.wait && outlook.windows > 1 {
-            return Err(Failure::new(
-                LIMITED,
-                format!(
-                    "the plan needs {writes} request(s) and {} are left in this hour's quota (it resets in {} min); nothing was changed. \
-                     With --wait, apply does what the quota allows and waits for each reset{}",
-                    outlook.left,
-                    outlook.resets_in.as_secs().div_ceil(60),
-                    describe(&outlook)
-                ),
-            ));
+        self.refuse_beyond_quota(writes, &outlook)?;
+        let (done, outcome) = self.carry_out(s, &mut steps).await?;
+        let spent = s.client.requests_sent();
+        self.print_for_machines(out, &steps, writes, &outlook, done, spent)?;
+        self.finish(outcome, done, steps.len(), spent)
+    }
+
+    /// The plan that makes the workspace match the file, which is checked
+    /// first. The file's text and the clients read go once it is made.
+    async fn make_plan(&self, s: &mut Session) -> Result<Vec<Step>, Failure> {
+        let shown = self.file.display().to_string();
+        let bad = |m: String| Failure::new(USAGE, format!("{shown}: {m}"));
+        let source = source(&self.file)?;
+        let checked = file::check(&source).map_err(bad)?;
+        let existing = self.existing(s).await?;
+        plan::plan(&source, &checked, &existing, self.prune).map_err(|e| match e {
+            PlanError::UnknownId(m) => Failure::new(USAGE, m),
+            PlanError::File(m) => bad(m),
+        })
+    }
+
+    /// Refuses to start a plan that needs more than this quota window,
+    /// unless `--wait` (or `--dry-run`) says to go on.
+    fn refuse_beyond_quota(&self, writes: u64, outlook: &Outlook) -> Result<(), Failure> {
+        if self.dry_run || self.wait || outlook.windows <= 1 {
+            return Ok(());
         }
+        Err(Failure::new(
+            LIMITED,
+            format!(
+                "the plan needs {writes} request(s) and {} are left in this hour's quota (it resets in {} min); nothing was changed. \
+                 With --wait, apply does what the quota allows and waits for each reset{}",
+                outlook.left,
+                outlook.resets_in.as_secs().div_ceil(60),
+                describe(outlook)
+            ),
+        ))
+    }
+
+    /// Carries out the plan, unless it is a dry run; returns how many steps
+    /// are done and the error that stopped it, if any. What was done is
+    /// applied to the mirror, even when the job stopped.
+    async fn carry_out(
+        &self,
+        s: &mut Session,
+        steps: &mut [Step],
+    ) -> Result<(usize, Result<(), Error>), Failure> {
         let mut written = Done::default();
         let (done, outcome) = if self.dry_run {
             (0, Ok(()))
         } else {
-            execute(s, s.workspace()?, &mut changes, &mut written).await
+            execute(s, s.workspace()?, steps, &mut written).await
         };
-        // What was done is applied to the mirror, even when the job stopped.
         s.write_through(Written::Clients(&written.now));
         s.write_through(Written::Deleted(&written.deleted, written.deleted_at));
         s.write_through(Written::Archived(&written.archived));
-        let spent = s.client.requests_sent();
+        Ok((done, outcome))
+    }
+
+    /// The plan and what it cost, as JSON or CSV (a table was shown before
+    /// anything was sent).
+    fn print_for_machines(
+        &self,
+        out: Output,
+        steps: &[Step],
+        writes: u64,
+        outlook: &Outlook,
+        done: usize,
+        spent: u64,
+    ) -> Result<(), Failure> {
         match out {
             Output::Json => output::emit(&output::json_document(&json!({
-                "plan": changes,
+                "plan": steps,
                 "requests": spent,
                 "writes": writes,
                 "applied": done,
                 "dry_run": self.dry_run,
                 "windows": outlook.windows,
-            })))?,
+            }))),
             Output::Csv => output::emit(&output::csv(
                 &HEADER,
-                changes.iter().map(|c| {
-                    let mut row = cells(c);
-                    if c.id.is_none() {
+                steps.iter().map(|step| {
+                    let mut row = cells(step);
+                    if step.id.is_none() {
                         row[1].clear();
                     }
                     row
                 }),
-            )?)?,
-            Output::Table => {}
+            )?),
+            Output::Table => Ok(()),
         }
+    }
+
+    /// Says how the job ended: `done` of the `planned` steps, with `spent`
+    /// requests; when it stopped, how to finish it.
+    fn finish(
+        &self,
+        outcome: Result<(), Error>,
+        done: usize,
+        planned: usize,
+        spent: u64,
+    ) -> Result<(), Failure> {
         match outcome {
             Ok(()) if self.dry_run => {
                 eprintln!("dry run: nothing sent beyond the read ({spent} request(s))");
@@ -180,11 +224,20 @@ impl Apply {
                 Ok(())
             }
             Err(e) => Err(Failure::from(e).after(format!(
-                "stopped after {done} of {} change(s) ({spent} request(s)); running the same apply again finishes the job: ",
-                changes.len(),
+                "stopped after {done} of {planned} change(s) ({spent} request(s)); running the same apply again finishes the job: ",
             ))),
         }
     }
+}
+
+/// The plan as a table, with what it costs and the quota windows it takes.
+fn show_plan(steps: &[Step], read: u64, writes: u64, outlook: &Outlook) -> Result<(), Failure> {
+    output::emit(&output::table(&HEADER, steps.iter().map(cells)))?;
+    output::emit(&format!(
+        "{} change(s): {read} request(s) sent to read, {writes} more to write{}\n",
+        steps.len(),
+        describe(outlook)
+    ))
 }
 
 impl Apply {
@@ -245,41 +298,41 @@ async fn outlook(s: &mut Session, writes: u64) -> Outlook {
 }
 
 /// Carries out the plan in order, filling in the ids of created clients;
-/// returns how many changes are done, and the error that stopped it, if
+/// returns how many steps are done, and the error that stopped it, if
 /// any. Quota resets are waited out by the client, when `--wait` asked.
 async fn execute(
     s: &Session,
     ws: u64,
-    changes: &mut [Change],
+    steps: &mut [Step],
     written: &mut Done,
 ) -> (usize, Result<(), Error>) {
     // New clients by name, for archiving them in the same run.
     let mut created: HashMap<String, NonZeroU64> = HashMap::new();
     let mut done = 0;
-    while done < changes.len() {
-        // A bulk change takes every neighbour of its kind with it.
-        let n = if changes[done].is_bulk() {
-            changes[done..]
+    while done < steps.len() {
+        // A bulk step takes every neighbour of its kind with it.
+        let n = if steps[done].is_bulk() {
+            steps[done..]
                 .iter()
-                .take_while(|c| c.action == changes[done].action)
+                .take_while(|step| step.action == steps[done].action)
                 .count()
         } else {
             1
         };
         crate::progress::job(format!(
             "{} of {} change(s) to go",
-            changes.len() - done,
-            changes.len()
+            steps.len() - done,
+            steps.len()
         ));
-        if let Err(e) = step(s, ws, &mut changes[done..done + n], &mut created, written).await {
+        if let Err(e) = send(s, ws, &mut steps[done..done + n], &mut created, written).await {
             return (done, Err(e));
         }
-        for c in &changes[done..done + n] {
+        for step in &steps[done..done + n] {
             eprintln!(
                 "  done: {} {} {}",
-                c.action.word(),
-                c.id.map_or_else(String::new, |id| id.to_string()),
-                c.name
+                step.action.word(),
+                step.id.map_or_else(String::new, |id| id.to_string()),
+                step.name
             );
         }
         done += n;
@@ -287,111 +340,147 @@ async fn execute(
     (done, Ok(()))
 }
 
-/// Sends one change, or one bulk request for a run of archives or deletes.
-async fn step(
+/// Sends one step, or one bulk request for a run of archives or deletes.
+async fn send(
     s: &Session,
     ws: u64,
-    changes: &mut [Change],
+    steps: &mut [Step],
     created: &mut HashMap<String, NonZeroU64>,
     written: &mut Done,
 ) -> Result<(), Error> {
-    let first = &mut changes[0];
+    let Some(first) = steps.first_mut() else {
+        return Ok(());
+    };
     match first.action {
-        Action::Create => {
-            let Some(row) = first.row.clone() else {
-                return Ok(());
-            };
-            let given = |v: &Option<String>| v.clone().filter(|t| !t.is_empty());
-            let body = ClientCreate::builder()
-                .name(row.name.trim().to_owned())
-                .notes(given(&row.notes))
-                .external_reference(given(&row.external_reference));
-            // As create-if-missing resolves it: a client another program
-            // made meanwhile under this name is the one wanted.
-            let ensured = s
-                .client
-                .create_client_if_missing(ws, body)
-                .known_missing()
-                .send()
-                .await?;
-            first.id = Some(ensured.client.id);
-            created.insert(name_key(&row.name), ensured.client.id);
-            // Made by someone else: bring it in line with the row.
-            let fix = plan::update(&ensured.client, &row).and_then(|c| c.body);
-            let id = ensured.client.id;
-            written.now.push(ensured.client);
-            if !ensured.created
-                && let Some(fix) = fix
-            {
-                let fixed = s
-                    .client
-                    .update_client()
-                    .workspace_id(ws)
-                    .client_id(id)
-                    .body(fix)
-                    .send()
-                    .await?;
-                written.now.push(fixed.into_inner());
-            }
-            Ok(())
-        }
-        Action::Update => {
-            let (Some(id), Some(body)) = (first.id, first.body.clone()) else {
-                return Ok(());
-            };
-            let updated = s
-                .client
-                .update_client()
-                .workspace_id(ws)
-                .client_id(id)
-                .body(body)
-                .send()
-                .await?;
-            written.now.push(updated.into_inner());
-            Ok(())
-        }
-        Action::Restore => {
-            let Some(id) = first.id else {
-                return Ok(());
-            };
-            let restored = s
-                .client
-                .restore_client()
-                .workspace_id(ws)
-                .client_id(id)
-                .body(ClientRestore::default())
-                .send()
-                .await?;
-            written.now.push(restored.into_inner());
-            Ok(())
-        }
-        Action::Archive => {
-            // Clients created in this run are archived by their new ids.
-            for c in changes.iter_mut() {
-                c.id = c.id.or_else(|| created.get(&name_key(&c.name)).copied());
-            }
-            let ids: Vec<NonZeroU64> = changes.iter().filter_map(|c| c.id).collect();
-            s.client
-                .archive_clients()
-                .workspace_id(ws)
-                .body(ids.clone())
-                .send()
-                .await?;
-            written.archived.extend(ids.iter().map(|i| i.get()));
-            Ok(())
-        }
-        Action::Delete => {
-            let ids: Vec<NonZeroU64> = changes.iter().filter_map(|c| c.id).collect();
-            let answer = s
-                .client
-                .delete_clients()
-                .workspace_id(ws)
-                .body(ids.clone())
-                .send()
-                .await?;
-            written.deleted_at = answer.meta().date;
-            written.deleted.extend(ids.iter().map(|i| i.get()));
-            Ok(())
-        }
+        Action::Create => create(s, ws, first, created, written).await,
+        Action::Update => update(s, ws, first, written).await,
+        Action::Restore => restore(s, ws, first, written).await,
+        Action::Archive => archive(s, ws, steps, created, written).await,
+        Action::Delete => delete(s, ws, steps, written).await,
     }
+}
+
+/// Creates the row's client as create-if-missing resolves it: a client
+/// another program made meanwhile under this name is the one wanted, and
+/// is brought in line with the row.
+async fn create(
+    s: &Session,
+    ws: u64,
+    step: &mut Step,
+    created: &mut HashMap<String, NonZeroU64>,
+    written: &mut Done,
+) -> Result<(), Error> {
+    let Some(row) = step.row.clone() else {
+        return Ok(());
+    };
+    let given = |v: &Option<String>| v.clone().filter(|t| !t.is_empty());
+    let body = ClientCreate::builder()
+        .name(row.name.trim().to_owned())
+        .notes(given(&row.notes))
+        .external_reference(given(&row.external_reference));
+    let ensured = s
+        .client
+        .create_client_if_missing(ws, body)
+        .known_missing()
+        .send()
+        .await?;
+    step.id = Some(ensured.client.id);
+    created.insert(name_key(&row.name), ensured.client.id);
+    // Made by someone else: bring it in line with the row.
+    let fix = plan::update(&ensured.client, &row).and_then(|update| update.body);
+    let id = ensured.client.id;
+    written.now.push(ensured.client);
+    if !ensured.created
+        && let Some(fix) = fix
+    {
+        let fixed = s
+            .client
+            .update_client()
+            .workspace_id(ws)
+            .client_id(id)
+            .body(fix)
+            .send()
+            .await?;
+        written.now.push(fixed.into_inner());
+    }
+    Ok(())
+}
+
+/// Sends the update's body.
+async fn update(s: &Session, ws: u64, step: &Step, written: &mut Done) -> Result<(), Error> {
+    let (Some(id), Some(body)) = (step.id, step.body.clone()) else {
+        return Ok(());
+    };
+    let updated = s
+        .client
+        .update_client()
+        .workspace_id(ws)
+        .client_id(id)
+        .body(body)
+        .send()
+        .await?;
+    written.now.push(updated.into_inner());
+    Ok(())
+}
+
+/// Restores an archived client.
+async fn restore(s: &Session, ws: u64, step: &Step, written: &mut Done) -> Result<(), Error> {
+    let Some(id) = step.id else {
+        return Ok(());
+    };
+    let restored = s
+        .client
+        .restore_client()
+        .workspace_id(ws)
+        .client_id(id)
+        .body(ClientRestore::default())
+        .send()
+        .await?;
+    written.now.push(restored.into_inner());
+    Ok(())
+}
+
+/// Archives a run of clients in one request; clients created in this run
+/// are archived by their new ids.
+async fn archive(
+    s: &Session,
+    ws: u64,
+    steps: &mut [Step],
+    created: &HashMap<String, NonZeroU64>,
+    written: &mut Done,
+) -> Result<(), Error> {
+    for step in steps.iter_mut() {
+        step.id = step
+            .id
+            .or_else(|| created.get(&name_key(&step.name)).copied());
+    }
+    let ids = ids(steps);
+    s.client
+        .archive_clients()
+        .workspace_id(ws)
+        .body(ids.clone())
+        .send()
+        .await?;
+    written.archived.extend(ids.iter().map(|i| i.get()));
+    Ok(())
+}
+
+/// Deletes a run of clients in one request.
+async fn delete(s: &Session, ws: u64, steps: &[Step], written: &mut Done) -> Result<(), Error> {
+    let ids = ids(steps);
+    let answer = s
+        .client
+        .delete_clients()
+        .workspace_id(ws)
+        .body(ids.clone())
+        .send()
+        .await?;
+    written.deleted_at = answer.meta().date;
+    written.deleted.extend(ids.iter().map(|i| i.get()));
+    Ok(())
+}
+
+/// The ids of a run of steps on existing clients.
+fn ids(steps: &[Step]) -> Vec<NonZeroU64> {
+    steps.iter().filter_map(|step| step.id).collect()
 }

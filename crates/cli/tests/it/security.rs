@@ -60,6 +60,8 @@ async fn plain_http_off_this_machine_is_refused_before_anything_is_sent() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redirect_is_an_error_naming_where_it_pointed_and_is_not_followed() {
+    // A hand-made server: no Toggl would send anyone here; it stands for the
+    // other host a redirect points to, and must hear nothing.
     let elsewhere = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
@@ -67,6 +69,7 @@ async fn a_redirect_is_an_error_naming_where_it_pointed_and_is_not_followed() {
         .mount(&elsewhere)
         .await;
     let target = format!("{}/api/v9/workspaces/1234567/clients", elsewhere.uri());
+    // A hand-made server: no Toggl would send a redirect to another host.
     let api = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(302).insert_header("Location", target.as_str()))
@@ -89,6 +92,9 @@ async fn a_redirect_is_an_error_naming_where_it_pointed_and_is_not_followed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_retry_after_date_far_ahead_is_shown_as_a_date_at_once() {
+    // A hand-made server: no Toggl would send a `Retry-After` date decades
+    // ahead (Toggl is not known to send `Retry-After` at all, and the local
+    // service sends it only as seconds).
     let api = MockServer::start().await;
     Mock::given(any())
         .respond_with(

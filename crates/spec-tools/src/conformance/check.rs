@@ -90,7 +90,6 @@ pub fn find<'a, 'd>(
 
 /// What is wrong with one exchange, each with the JSON pointer it concerns.
 pub fn check(doc: &Value, operations: &[Operation<'_>], entry: &Entry) -> Vec<String> {
-    let mut found = Vec::new();
     let Some(path) = api_path(&entry.request.url) else {
         return vec![format!("{} is not under {BASE_PATH}", entry.request.url)];
     };
@@ -100,78 +99,83 @@ pub fn check(doc: &Value, operations: &[Operation<'_>], entry: &Entry) -> Vec<St
             entry.request.method
         )];
     };
-    if let Ok(url) = url::Url::parse(&entry.request.url) {
-        for (name, _) in url.query_pairs() {
-            let declared = op.parameters.iter().any(|p| {
-                p.get("in").and_then(Value::as_str) == Some("query")
-                    && p.get("name").and_then(Value::as_str) == Some(&*name)
-            });
-            if !declared {
-                found.push(format!(
-                    "{}: query parameter `{name}` is not declared",
-                    op.id
-                ));
-            }
-        }
-    }
-    // The request body.
-    let sent = entry
-        .request
-        .post_data
-        .as_ref()
-        .map(|p| p.text.as_str())
-        .filter(|t| !t.trim().is_empty());
-    let described = op
-        .node
-        .get("requestBody")
-        .map(|b| refs::resolve_lenient(doc, b))
-        .and_then(|b| b.pointer("/content/application~1json/schema"));
+    let mut found = undeclared_query(op, &entry.request.url);
     let op_pointer = format!(
         "#/paths/{}/{}",
         refs::escape(op.template.as_str()),
         op.method.to_ascii_lowercase()
     );
-    let body_pointer = match op.node.get("requestBody") {
-        Some(b) => match b.get("$ref").and_then(Value::as_str) {
-            Some(reference) => reference.to_owned(),
-            None => format!("{op_pointer}/requestBody"),
-        },
-        None => String::new(),
+    request_body(doc, op, entry, &op_pointer, &mut found);
+    response(doc, op, entry, &op_pointer, &mut found);
+    found
+}
+
+/// The query parameters of `url` that `op` does not declare.
+fn undeclared_query(op: &Operation<'_>, url: &str) -> Vec<String> {
+    let Ok(url) = url::Url::parse(url) else {
+        return Vec::new();
     };
-    match (sent, described) {
-        (Some(text), Some(schema)) => {
-            let at = format!("{body_pointer}/content/application~1json/schema");
-            body(doc, &mut found, &op.id, "request body", text, (schema, &at));
-        }
-        (Some(_), None) => found.push(format!(
+    url.query_pairs()
+        .filter(|(name, _)| {
+            !op.parameters.iter().any(|p| {
+                p.get("in").and_then(Value::as_str) == Some("query")
+                    && p.get("name").and_then(Value::as_str) == Some(&**name)
+            })
+        })
+        .map(|(name, _)| format!("{}: query parameter `{name}` is not declared", op.id))
+        .collect()
+}
+
+/// The request body against the schema the spec describes for it, if any;
+/// `op_pointer` is where the operation sits in the spec.
+fn request_body(
+    doc: &Value,
+    op: &Operation<'_>,
+    entry: &Entry,
+    op_pointer: &str,
+    found: &mut Vec<String>,
+) {
+    let Some(text) = entry
+        .request
+        .post_data
+        .as_ref()
+        .map(|p| p.text.as_str())
+        .filter(|t| !t.trim().is_empty())
+    else {
+        return;
+    };
+    let declared = op.node.get("requestBody");
+    let Some(schema) = declared
+        .map(|b| refs::resolve_lenient(doc, b))
+        .and_then(|b| b.pointer("/content/application~1json/schema"))
+    else {
+        found.push(format!(
             "{}: a request body where the spec describes none",
             op.id
-        )),
-        _ => {}
-    }
-    // The status and the response body.
+        ));
+        return;
+    };
+    let body_pointer = match declared.and_then(|b| b.get("$ref")).and_then(Value::as_str) {
+        Some(reference) => reference.to_owned(),
+        None => format!("{op_pointer}/requestBody"),
+    };
+    let at = format!("{body_pointer}/content/application~1json/schema");
+    body(doc, found, &op.id, "request body", text, (schema, &at));
+}
+
+/// The status against those the operation lists, and the response body
+/// against the schema of its media type.
+fn response(
+    doc: &Value,
+    op: &Operation<'_>,
+    entry: &Entry,
+    op_pointer: &str,
+    found: &mut Vec<String>,
+) {
     let status = entry.response.status.to_string();
-    let responses = op.node.get("responses");
-    let listed = responses.and_then(|r| {
-        [
-            status.clone(),
-            format!("{}XX", &status[..1]),
-            "default".to_owned(),
-        ]
-        .into_iter()
-        .find_map(|code| r.get(&code).map(|node| (code, node)))
-    });
-    let response_pointer =
-        listed.as_ref().map(
-            |(code, node)| match node.get("$ref").and_then(Value::as_str) {
-                Some(reference) => reference.to_owned(),
-                None => format!("{op_pointer}/responses/{code}"),
-            },
-        );
-    let response = listed.map(|(_, r)| refs::resolve_lenient(doc, r));
-    let Some(response) = response else {
+    let Some((response, response_pointer)) = listed_response(doc, op, &status, op_pointer) else {
         found.push(format!("{}: status {status} is not listed", op.id));
-        return found;
+        return;
     };
     let Some(text) = entry
         .response
@@ -179,7 +183,7 @@ pub fn check(doc: &Value, operations: &[Operation<'_>], entry: &Entry) -> Vec<St
         .body()
         .filter(|t| !t.trim().is_empty())
     else {
-        return found;
+        return;
     };
     let media = header(&entry.response.headers, "content-type")
         .unwrap_or(&entry.response.content.mime_type)
@@ -191,7 +195,7 @@ pub fn check(doc: &Value, operations: &[Operation<'_>], entry: &Entry) -> Vec<St
     let Some(contents) = response.get("content").and_then(Value::as_object) else {
         // No body described (a bodiless success, an empty 401, an HTML
         // 429): whatever came is not read.
-        return found;
+        return;
     };
     let Some(schema) = contents.get(&media).and_then(|c| c.get("schema")) else {
         found.push(format!(
@@ -199,10 +203,10 @@ pub fn check(doc: &Value, operations: &[Operation<'_>], entry: &Entry) -> Vec<St
             op.id,
             contents.keys().cloned().collect::<Vec<_>>().join(", ")
         ));
-        return found;
+        return;
     };
     if !media.contains("json") {
-        return found;
+        return;
     }
     let is_array = refs::resolve_lenient(doc, schema)
         .get("type")
@@ -210,22 +214,33 @@ pub fn check(doc: &Value, operations: &[Operation<'_>], entry: &Entry) -> Vec<St
         == Some("array");
     // A `null` list reads as an empty one (the spec's documented tolerance).
     if is_array && text.trim() == "null" {
-        return found;
+        return;
     }
-    let at = format!(
-        "{}/content/{}/schema",
-        response_pointer.unwrap_or_default(),
-        refs::escape(&media)
-    );
-    body(
-        doc,
-        &mut found,
-        &op.id,
-        "response body",
-        &text,
-        (schema, &at),
-    );
-    found
+    let at = format!("{response_pointer}/content/{}/schema", refs::escape(&media));
+    body(doc, found, &op.id, "response body", &text, (schema, &at));
+}
+
+/// The response `op` lists for `status` (that code, its class such as
+/// `4XX`, or `default`), resolved, with where it is described in the spec.
+fn listed_response<'d>(
+    doc: &'d Value,
+    op: &Operation<'d>,
+    status: &str,
+    op_pointer: &str,
+) -> Option<(&'d Value, String)> {
+    let responses = op.node.get("responses")?;
+    let (code, node) = [
+        status.to_owned(),
+        format!("{}XX", &status[..1]),
+        "default".to_owned(),
+    ]
+    .into_iter()
+    .find_map(|code| responses.get(&code).map(|node| (code, node)))?;
+    let pointer = match node.get("$ref").and_then(Value::as_str) {
+        Some(reference) => reference.to_owned(),
+        None => format!("{op_pointer}/responses/{code}"),
+    };
+    Some((refs::resolve_lenient(doc, node), pointer))
 }
 
 /// Parses `text` as JSON and validates it against `schema` (the node, and

@@ -1,9 +1,11 @@
 //! Compares a source's contract with the spec's and classifies each
 //! difference as accepted (with the spec's reason) or not.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Serialize;
 
-use super::contract::{Contract, messages_match};
+use super::contract::{Contract, Parameter, Response, messages_match};
 use super::spec_side::Acceptances;
 
 /// One way in which the spec and a source differ.
@@ -54,84 +56,129 @@ pub fn compare(
     spec: &Contract,
     accepted: &Acceptances,
 ) -> Vec<Difference> {
-    let mut out = Vec::new();
-    let mut push = |operation: &str,
-                    kind,
-                    subject: String,
-                    spec: Option<String>,
-                    documented: Option<String>| {
-        let reason = acceptance(accepted, operation, &subject);
-        out.push(Difference {
-            source: name.to_owned(),
+    let mut found = Found {
+        source: name,
+        accepted,
+        differences: Vec::new(),
+    };
+    found.operations(source, spec);
+    for (key, theirs) in &source.operations {
+        let Some(ours) = spec.operations.get(key) else {
+            continue;
+        };
+        found.parameters(key, &ours.parameters, &theirs.parameters);
+        let body = [
+            Kind::BodyFieldMissingInSpec,
+            Kind::BodyFieldMissingInSource,
+            Kind::BodyFieldType,
+        ];
+        found.fields(key, &ours.body, &theirs.body, "body field", body);
+        found.response(key, &ours.response, &theirs.response);
+        found.statuses(key, &ours.statuses, &theirs.statuses);
+    }
+    found.differences
+}
+
+/// The differences found so far between one source and the spec, each with
+/// the spec's reason where it accepts it.
+struct Found<'a> {
+    source: &'a str,
+    accepted: &'a Acceptances,
+    differences: Vec<Difference>,
+}
+
+impl Found<'_> {
+    /// Records a difference of `operation` about `subject`.
+    fn push(
+        &mut self,
+        operation: &str,
+        kind: Kind,
+        subject: String,
+        spec: Option<String>,
+        documented: Option<String>,
+    ) {
+        let accepted = acceptance(self.accepted, operation, &subject);
+        self.differences.push(Difference {
+            source: self.source.to_owned(),
             operation: operation.to_owned(),
             kind,
             subject,
             spec,
             documented,
-            accepted: reason,
+            accepted,
         });
-    };
-    for key in source
-        .operations
-        .keys()
-        .filter(|k| !spec.operations.contains_key(*k))
-    {
-        push(
-            key,
-            Kind::OperationMissingInSpec,
-            "operation".into(),
-            None,
-            Some(key.clone()),
-        );
     }
-    for key in spec
-        .operations
-        .keys()
-        .filter(|k| !source.operations.contains_key(*k))
-    {
-        push(
-            key,
-            Kind::OperationMissingInSource,
-            "operation".into(),
-            Some(key.clone()),
-            None,
-        );
+
+    /// Operations only one side has: those of the source first.
+    fn operations(&mut self, source: &Contract, spec: &Contract) {
+        for key in source
+            .operations
+            .keys()
+            .filter(|k| !spec.operations.contains_key(*k))
+        {
+            self.push(
+                key,
+                Kind::OperationMissingInSpec,
+                "operation".into(),
+                None,
+                Some(key.clone()),
+            );
+        }
+        for key in spec
+            .operations
+            .keys()
+            .filter(|k| !source.operations.contains_key(*k))
+        {
+            self.push(
+                key,
+                Kind::OperationMissingInSource,
+                "operation".into(),
+                Some(key.clone()),
+                None,
+            );
+        }
     }
-    for (key, theirs) in &source.operations {
-        let Some(ours) = spec.operations.get(key) else {
-            continue;
-        };
-        pairs(&ours.parameters, &theirs.parameters, |name, a, b| {
+
+    /// Parameters one side lacks, or that the two type or require
+    /// differently.
+    fn parameters(
+        &mut self,
+        key: &str,
+        ours: &BTreeMap<String, Parameter>,
+        theirs: &BTreeMap<String, Parameter>,
+    ) {
+        pairs(ours, theirs, |name, a, b| {
+            let subject = format!("parameter {name}");
             match (a, b) {
-                (None, Some(b)) => push(
+                (None, Some(b)) => self.push(
                     key,
                     Kind::ParameterMissingInSpec,
-                    format!("parameter {name}"),
+                    subject,
                     None,
                     Some(b.ty.clone()),
                 ),
-                (Some(a), None) => push(
+                (Some(a), None) => self.push(
                     key,
                     Kind::ParameterMissingInSource,
-                    format!("parameter {name}"),
+                    subject,
                     Some(a.ty.clone()),
                     None,
                 ),
                 (Some(a), Some(b)) => {
                     if a.ty != b.ty {
-                        push(
+                        self.push(
                             key,
                             Kind::ParameterType,
-                            format!("parameter {name}"),
+                            subject.clone(),
                             Some(a.ty.clone()),
                             Some(b.ty.clone()),
                         );
                     }
                     if a.required != b.required {
-                        push(
+                        self.push(
                             key,
                             Kind::ParameterRequired,
-                            format!("parameter {name}"),
+                            subject,
                             Some(required(a.required)),
                             Some(required(b.required)),
                         );
@@ -140,107 +187,112 @@ pub fn compare(
                 (None, None) => {}
             }
         });
-        let body = [
-            Kind::BodyFieldMissingInSpec,
-            Kind::BodyFieldMissingInSource,
-            Kind::BodyFieldType,
-        ];
-        fields(
-            &ours.body,
-            &theirs.body,
-            "body field",
-            body,
-            |kind, subject, a, b| push(key, kind, subject, a, b),
-        );
-        if ours.response.shape != theirs.response.shape {
-            push(
+    }
+
+    /// The differences between two sets of fields and their types: `kinds`
+    /// are the kinds for a field missing in the spec, missing in the source,
+    /// and typed differently.
+    fn fields(
+        &mut self,
+        key: &str,
+        ours: &BTreeMap<String, String>,
+        theirs: &BTreeMap<String, String>,
+        what: &str,
+        [missing_in_spec, missing_in_source, retyped]: [Kind; 3],
+    ) {
+        pairs(ours, theirs, |name, a, b| {
+            let subject = format!("{what} {name}");
+            match (a, b) {
+                (None, Some(b)) => self.push(key, missing_in_spec, subject, None, Some(b.clone())),
+                (Some(a), None) => {
+                    self.push(key, missing_in_source, subject, Some(a.clone()), None)
+                }
+                (Some(a), Some(b)) if a != b => {
+                    self.push(key, retyped, subject, Some(a.clone()), Some(b.clone()))
+                }
+                _ => {}
+            }
+        });
+    }
+
+    /// The success response: its shape, then its fields.
+    fn response(&mut self, key: &str, ours: &Response, theirs: &Response) {
+        if ours.shape != theirs.shape {
+            self.push(
                 key,
                 Kind::ResponseShape,
                 "response shape".into(),
-                Some(ours.response.shape.clone()),
-                Some(theirs.response.shape.clone()),
+                Some(ours.shape.clone()),
+                Some(theirs.shape.clone()),
             );
         }
-        let response = [
+        let kinds = [
             Kind::ResponseFieldMissingInSpec,
             Kind::ResponseFieldMissingInSource,
             Kind::ResponseFieldType,
         ];
-        fields(
-            &ours.response.fields,
-            &theirs.response.fields,
-            "response field",
-            response,
-            |kind, subject, a, b| push(key, kind, subject, a, b),
-        );
-        pairs(&ours.statuses, &theirs.statuses, |code, a, b| {
-            match (a, b) {
-                (None, Some(_)) => push(
-                    key,
-                    Kind::StatusMissingInSpec,
-                    format!("status {code}"),
-                    None,
-                    Some(code.to_owned()),
-                ),
-                (Some(_), None) => push(
-                    key,
-                    Kind::StatusMissingInSource,
-                    format!("status {code}"),
-                    Some(code.to_owned()),
-                    None,
-                ),
-                (Some(a), Some(b)) => {
-                    for m in b.iter().filter(|m| !a.iter().any(|x| messages_match(x, m))) {
-                        push(
-                            key,
-                            Kind::MessageMissingInSpec,
-                            format!("status {code} message {m}"),
-                            None,
-                            Some(m.clone()),
-                        );
-                    }
-                    // A source that lists no message for a status says nothing
-                    // to compare the spec's examples with.
-                    if !b.is_empty() {
-                        for m in a.iter().filter(|m| !b.iter().any(|x| messages_match(x, m))) {
-                            push(
-                                key,
-                                Kind::MessageMissingInSource,
-                                format!("status {code} message {m}"),
-                                Some(m.clone()),
-                                None,
-                            );
-                        }
-                    }
-                }
-                (None, None) => {}
-            }
+        self.fields(key, &ours.fields, &theirs.fields, "response field", kinds);
+    }
+
+    /// Statuses one side lacks, and the messages of those both list.
+    fn statuses(
+        &mut self,
+        key: &str,
+        ours: &BTreeMap<String, Vec<String>>,
+        theirs: &BTreeMap<String, Vec<String>>,
+    ) {
+        pairs(ours, theirs, |code, a, b| match (a, b) {
+            (None, Some(_)) => self.push(
+                key,
+                Kind::StatusMissingInSpec,
+                format!("status {code}"),
+                None,
+                Some(code.to_owned()),
+            ),
+            (Some(_), None) => self.push(
+                key,
+                Kind::StatusMissingInSource,
+                format!("status {code}"),
+                Some(code.to_owned()),
+                None,
+            ),
+            (Some(a), Some(b)) => self.messages(key, code, a, b),
+            (None, None) => {}
         });
     }
-    out
-}
 
-/// The differences between two sets of fields and their types: `kinds`
-/// are the kinds for a field missing in the spec, missing in the source,
-/// and typed differently.
-fn fields(
-    ours: &std::collections::BTreeMap<String, String>,
-    theirs: &std::collections::BTreeMap<String, String>,
-    what: &str,
-    [missing_in_spec, missing_in_source, retyped]: [Kind; 3],
-    mut push: impl FnMut(Kind, String, Option<String>, Option<String>),
-) {
-    pairs(ours, theirs, |name, a, b| {
-        let subject = format!("{what} {name}");
-        match (a, b) {
-            (None, Some(b)) => push(missing_in_spec, subject, None, Some(b.clone())),
-            (Some(a), None) => push(missing_in_source, subject, Some(a.clone()), None),
-            (Some(a), Some(b)) if a != b => {
-                push(retyped, subject, Some(a.clone()), Some(b.clone()))
-            }
-            _ => {}
+    /// The messages of status `code` that only one side gives.
+    fn messages(&mut self, key: &str, code: &str, ours: &[String], theirs: &[String]) {
+        for m in theirs
+            .iter()
+            .filter(|m| !ours.iter().any(|x| messages_match(x, m)))
+        {
+            self.push(
+                key,
+                Kind::MessageMissingInSpec,
+                format!("status {code} message {m}"),
+                None,
+                Some(m.clone()),
+            );
         }
-    });
+        // A source that lists no message for a status says nothing to
+        // compare the spec's examples with.
+        if theirs.is_empty() {
+            return;
+        }
+        for m in ours
+            .iter()
+            .filter(|m| !theirs.iter().any(|x| messages_match(x, m)))
+        {
+            self.push(
+                key,
+                Kind::MessageMissingInSource,
+                format!("status {code} message {m}"),
+                Some(m.clone()),
+                None,
+            );
+        }
+    }
 }
 
 fn required(r: bool) -> String {
@@ -249,11 +301,11 @@ fn required(r: bool) -> String {
 
 /// Calls `f` for every key of either map, with both values.
 fn pairs<V>(
-    ours: &std::collections::BTreeMap<String, V>,
-    theirs: &std::collections::BTreeMap<String, V>,
+    ours: &BTreeMap<String, V>,
+    theirs: &BTreeMap<String, V>,
     mut f: impl FnMut(&str, Option<&V>, Option<&V>),
 ) {
-    let keys: std::collections::BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
+    let keys: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
     for k in keys {
         f(k, ours.get(k), theirs.get(k));
     }

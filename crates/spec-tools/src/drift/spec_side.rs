@@ -118,88 +118,7 @@ pub fn parse(source: &str, doc: &Value) -> (Contract, Acceptances) {
             }
             let key = format!("{} {path}", method.to_ascii_uppercase());
             let accepted = acceptances.entry(key.clone()).or_default();
-            listed(op, accepted);
-            let mut out = Operation::default();
-            let own = op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten();
-            for p in shared.iter().copied().chain(own) {
-                let target = resolve(doc, p);
-                let subject = format!(
-                    "{} {}",
-                    target.get("in").and_then(Value::as_str).unwrap_or_default(),
-                    target
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                );
-                if let Some(why) = reason(target) {
-                    accepted.insert(format!("parameter {subject}"), why);
-                }
-                out.parameters.insert(
-                    subject,
-                    Parameter {
-                        ty: target
-                            .get("schema")
-                            .map_or("any".to_owned(), |s| type_of(doc, s)),
-                        required: target
-                            .get("required")
-                            .and_then(Value::as_bool)
-                            .unwrap_or(false),
-                    },
-                );
-            }
-            let body = op.get("requestBody").map(|b| resolve(doc, b));
-            // A reason on the body itself covers every field of it.
-            if let Some(why) = body.and_then(reason) {
-                accepted.insert("body field".to_owned(), why);
-            }
-            if let Some(schema) = body.and_then(|b| b.pointer("/content/application~1json/schema"))
-            {
-                out.body = fields(doc, schema, "body field", accepted);
-                if out.body.is_empty() {
-                    // A body that is not an object (an array of ids, say),
-                    // named as the Swagger reader names it.
-                    out.body.insert("(body)".to_owned(), type_of(doc, schema));
-                }
-            }
-            out.response = Response::none();
-            for (code, response) in responses(doc, op) {
-                if let Some(why) = reason(response) {
-                    let subject = if code.starts_with('2') {
-                        "response shape".to_owned()
-                    } else {
-                        format!("status {code}")
-                    };
-                    accepted.insert(subject, why);
-                }
-                let content = response
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .and_then(|c| c.values().next());
-                if code.starts_with('2') {
-                    if let Some(schema) = content.and_then(|c| c.get("schema")) {
-                        let shape = type_of(doc, schema);
-                        let resolved = resolve(doc, schema);
-                        if let Some(why) = reason(resolved) {
-                            accepted.insert("response shape".to_owned(), why);
-                        }
-                        out.response = Response {
-                            shape,
-                            fields: fields(doc, object_of(doc, schema), "response field", accepted),
-                        };
-                    }
-                    out.statuses.insert(code.clone(), Vec::new());
-                } else {
-                    let found = content
-                        .map(|c| messages(doc, c, code, accepted))
-                        .unwrap_or_default();
-                    out.statuses.insert(code.clone(), found);
-                }
-            }
-            operations.insert(key, out);
+            operations.insert(key, operation(doc, &shared, op, accepted));
         }
     }
     let contract = Contract {
@@ -207,4 +126,132 @@ pub fn parse(source: &str, doc: &Value) -> (Contract, Acceptances) {
         operations,
     };
     (contract, acceptances)
+}
+
+/// One operation (with the parameters its path item shares), and the
+/// differences it accepts.
+fn operation(
+    doc: &Value,
+    shared: &[&Value],
+    op: &Value,
+    accepted: &mut BTreeMap<String, String>,
+) -> Operation {
+    listed(op, accepted);
+    let mut out = Operation {
+        parameters: parameters(doc, shared, op, accepted),
+        body: body(doc, op, accepted),
+        response: Response::none(),
+        statuses: BTreeMap::new(),
+    };
+    for (code, response) in responses(doc, op) {
+        read_response(doc, code, response, accepted, &mut out);
+    }
+    out
+}
+
+/// The parameters of the path item and of the operation, by `in name`.
+fn parameters(
+    doc: &Value,
+    shared: &[&Value],
+    op: &Value,
+    accepted: &mut BTreeMap<String, String>,
+) -> BTreeMap<String, Parameter> {
+    let own = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    let mut out = BTreeMap::new();
+    for p in shared.iter().copied().chain(own) {
+        let target = resolve(doc, p);
+        let subject = format!(
+            "{} {}",
+            target.get("in").and_then(Value::as_str).unwrap_or_default(),
+            target
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        );
+        if let Some(why) = reason(target) {
+            accepted.insert(format!("parameter {subject}"), why);
+        }
+        out.insert(
+            subject,
+            Parameter {
+                ty: target
+                    .get("schema")
+                    .map_or("any".to_owned(), |s| type_of(doc, s)),
+                required: target
+                    .get("required")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            },
+        );
+    }
+    out
+}
+
+/// The fields of the JSON request body.
+fn body(
+    doc: &Value,
+    op: &Value,
+    accepted: &mut BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let body = op.get("requestBody").map(|b| resolve(doc, b));
+    // A reason on the body itself covers every field of it.
+    if let Some(why) = body.and_then(reason) {
+        accepted.insert("body field".to_owned(), why);
+    }
+    let Some(schema) = body.and_then(|b| b.pointer("/content/application~1json/schema")) else {
+        return BTreeMap::new();
+    };
+    let mut out = fields(doc, schema, "body field", accepted);
+    if out.is_empty() {
+        // A body that is not an object (an array of ids, say), named as
+        // the Swagger reader names it.
+        out.insert("(body)".to_owned(), type_of(doc, schema));
+    }
+    out
+}
+
+/// What the response for status `code` adds to `out`: a success's shape
+/// and fields, an error's messages.
+fn read_response(
+    doc: &Value,
+    code: &str,
+    response: &Value,
+    accepted: &mut BTreeMap<String, String>,
+    out: &mut Operation,
+) {
+    let success = code.starts_with('2');
+    if let Some(why) = reason(response) {
+        let subject = if success {
+            "response shape".to_owned()
+        } else {
+            format!("status {code}")
+        };
+        accepted.insert(subject, why);
+    }
+    let content = response
+        .get("content")
+        .and_then(Value::as_object)
+        .and_then(|c| c.values().next());
+    if !success {
+        let found = content
+            .map(|c| messages(doc, c, code, accepted))
+            .unwrap_or_default();
+        out.statuses.insert(code.to_owned(), found);
+        return;
+    }
+    if let Some(schema) = content.and_then(|c| c.get("schema")) {
+        let shape = type_of(doc, schema);
+        if let Some(why) = reason(resolve(doc, schema)) {
+            accepted.insert("response shape".to_owned(), why);
+        }
+        out.response = Response {
+            shape,
+            fields: fields(doc, object_of(doc, schema), "response field", accepted),
+        };
+    }
+    out.statuses.insert(code.to_owned(), Vec::new());
 }
