@@ -1,6 +1,7 @@
 //! Shapes progenitor's output into the module the crate includes: what the
 //! generator's settings cannot say. Every rewrite of progenitor's code is
-//! here, each in one function, applied in this order by [`shape`]:
+//! here, each in one function working on the syntax tree, applied in this
+//! order by [`shape`]:
 //!
 //! 1. [`restrict_constructors`]: `Client::new` and `new_with_client` become
 //!    crate-private, so `Client::builder` is the only way to a client.
@@ -10,12 +11,13 @@
 //!    progenitor's own sending, hooks and decoding are dropped, and so is
 //!    its `api-version` header, which Toggl's API does not know.
 //! 3. [`close_back_doors`]: progenitor's `ClientInfo` implementation (which
-//!    hands out the inner HTTP client, round the pipeline) and its hooks
-//!    assertion go.
+//!    hands out the inner HTTP client, round the pipeline) and its default
+//!    `ClientHooks` implementation go.
 //! 4. [`room_to_grow`]: every generated type is `#[non_exhaustive]`, so a
 //!    field or variant Toggl adds is a minor release.
-
-use quote::ToTokens;
+//! 5. [`sketches_as_text`]: progenitor's usage sketches, fenced `ignore`,
+//!    are fenced `text`: they are not meant to compile, and would count as
+//!    ignored doctests.
 
 /// Applies every rewrite, in order.
 pub(crate) fn shape(file: &mut syn::File) {
@@ -23,6 +25,7 @@ pub(crate) fn shape(file: &mut syn::File) {
     route_through_pipeline(file);
     close_back_doors(file);
     room_to_grow(file);
+    sketches_as_text(&mut file.items);
 }
 
 /// progenitor makes `Client::new` and `Client::new_with_client` public;
@@ -105,11 +108,7 @@ fn split_send(
             break;
         }
         // The `api-version` header: Toggl's API does not ask for one.
-        if stmt
-            .to_token_stream()
-            .to_string()
-            .contains("\"api-version\"")
-        {
+        if appends_header(stmt, "api-version") {
             continue;
         }
         building.push(stmt.clone());
@@ -148,26 +147,50 @@ fn split_send(
     Some((syn::ImplItem::Fn(request), syn::ImplItem::Fn(send)))
 }
 
+/// Whether `stmt` is progenitor's `header_map.append(HeaderName::from_static(name), ..);`.
+fn appends_header(stmt: &syn::Stmt, name: &str) -> bool {
+    let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
+        return false;
+    };
+    let Some(syn::Expr::Call(header)) = call.args.first() else {
+        return false;
+    };
+    let made_from_static = matches!(&*header.func, syn::Expr::Path(p)
+        if p.path.segments.last().is_some_and(|s| s.ident == "from_static"));
+    let named = matches!(header.args.first(), Some(syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(s), ..
+    })) if s.value() == name);
+    call.method == "append" && made_from_static && named
+}
+
+/// Whether `stmt` is `let [mut] NAME = ..;`.
+fn binds(stmt: &syn::Stmt, name: &str) -> bool {
+    let syn::Stmt::Local(local) = stmt else {
+        return false;
+    };
+    matches!(&local.pat, syn::Pat::Ident(p) if p.ident == name)
+}
+
 /// Without the `api-version` header, an operation without header
-/// parameters builds an empty header map: its `let mut header_map` and
-/// `.headers(header_map)` go too.
+/// parameters builds an empty header map: the statements between its
+/// `let mut header_map` and the `let mut request` that uses it are the
+/// headers, and when there are none, the map and its `.headers(header_map)`
+/// go too.
 fn without_empty_headers(statements: &mut Vec<syn::Stmt>) {
-    let mentions = |stmt: &syn::Stmt| stmt.to_token_stream().to_string().contains("header_map");
-    let declares = |stmt: &syn::Stmt| matches!(stmt, syn::Stmt::Local(l) if l.pat.to_token_stream().to_string().contains("header_map"));
-    let used = statements
-        .iter()
-        .filter(|s| mentions(s) && !declares(s))
-        .any(|s| !matches!(s, syn::Stmt::Local(l) if l.pat.to_token_stream().to_string().contains("request")));
-    if used {
+    let Some(declared) = statements.iter().position(|s| binds(s, "header_map")) else {
+        return;
+    };
+    let empty = statements
+        .get(declared + 1)
+        .is_some_and(|next| binds(next, "request"));
+    if !empty {
         return;
     }
-    statements.retain(|s| !declares(s));
-    for stmt in statements.iter_mut() {
-        if let syn::Stmt::Local(local) = stmt
-            && let Some(init) = &mut local.init
-        {
-            drop_call(&mut init.expr, "headers");
-        }
+    statements.remove(declared);
+    if let Some(syn::Stmt::Local(local)) = statements.get_mut(declared)
+        && let Some(init) = &mut local.init
+    {
+        drop_call(&mut init.expr, "headers");
     }
 }
 
@@ -250,7 +273,8 @@ fn generic_args(ty: &syn::Type, name: &str) -> Option<Vec<syn::Type>> {
 
 /// progenitor's `impl ClientInfo for Client` hands out the inner
 /// `reqwest::Client` and the pipeline's state to anyone who imports the
-/// trait; its `const _` asserts hooks the pipeline replaced. Both go.
+/// trait; its default `impl ClientHooks for &Client` serves a sending the
+/// pipeline replaced. Both go.
 fn close_back_doors(file: &mut syn::File) {
     file.items.retain(|item| match item {
         syn::Item::Impl(block) => !block
@@ -258,9 +282,6 @@ fn close_back_doors(file: &mut syn::File) {
             .as_ref()
             .and_then(|(path, _)| path.segments.last())
             .is_some_and(|s| s.ident == "ClientInfo" || s.ident == "ClientHooks"),
-        syn::Item::Const(c) => {
-            !(c.ident == "_" && c.to_token_stream().to_string().contains("ClientHooks"))
-        }
         _ => true,
     });
 }
@@ -301,21 +322,48 @@ fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<s
     })
 }
 
-/// The source as one line of tokens: what the build compiles. Skipping the
-/// pretty-printer keeps it out of every user's build.
-pub(crate) fn compact(file: &syn::File) -> String {
-    as_text(file.to_token_stream().to_string())
+/// Fences progenitor's `ignore` sketches as `text` in every doc comment of
+/// `items`, of the members of their `impl` blocks and of their modules.
+fn sketches_as_text(items: &mut [syn::Item]) {
+    for item in items {
+        let members: Vec<&mut Vec<syn::Attribute>> = match item {
+            syn::Item::Impl(block) => block
+                .items
+                .iter_mut()
+                .filter_map(|m| match m {
+                    syn::ImplItem::Fn(f) => Some(&mut f.attrs),
+                    syn::ImplItem::Const(c) => Some(&mut c.attrs),
+                    syn::ImplItem::Type(t) => Some(&mut t.attrs),
+                    _ => None,
+                })
+                .chain([&mut block.attrs])
+                .collect(),
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &mut m.content {
+                    sketches_as_text(inner);
+                }
+                vec![&mut m.attrs]
+            }
+            syn::Item::Struct(s) => vec![&mut s.attrs],
+            syn::Item::Enum(e) => vec![&mut e.attrs],
+            syn::Item::Fn(f) => vec![&mut f.attrs],
+            _ => continue,
+        };
+        members.into_iter().flatten().for_each(fence_as_text);
+    }
 }
 
-/// The source formatted for people: the committed copy a reviewer reads.
-#[cfg(feature = "pretty")]
-pub(crate) fn pretty(file: &syn::File) -> String {
-    as_text(prettyplease::unparse(file))
-}
-
-/// progenitor marks its usage sketches `ignore`; they are not meant to
-/// compile on their own, so they are shown as text instead of counting as
-/// ignored doctests.
-fn as_text(source: String) -> String {
-    source.replace("```ignore", "```text")
+/// A `#[doc = "..."]` with its `ignore` fences made `text`.
+fn fence_as_text(attr: &mut syn::Attribute) {
+    if let syn::Meta::NameValue(doc) = &mut attr.meta
+        && doc.path.is_ident("doc")
+        && let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) = &mut doc.value
+        && text.value().contains("```ignore")
+    {
+        let fenced = text.value().replace("```ignore", "```text");
+        *text = syn::LitStr::new(&fenced, text.span());
+    }
 }
