@@ -7,7 +7,7 @@
 //!
 //! ```sh
 //! TOGGL_API_TOKEN=... TOGGL_WORKSPACE_ID=... cargo xtask record
-//! cargo run --example record -- --base-url URL --name NAME --out-dir DIR
+//! cargo run --example capture_every_operation -- --base-url URL --name NAME --out-dir DIR
 //! ```
 
 use std::path::PathBuf;

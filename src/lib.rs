@@ -64,22 +64,49 @@
 //! `client.get_client().workspace_id(w).client_id(c).send()` is generated
 //! code (`openapi/generated/toggl_track_v9.rs` is the readable copy): it
 //! builds the request and hands it, with the operation's facts from the
-//! spec, to the one hand-written entry, `pipeline::invoke`. From there the
-//! call passes through four files:
+//! spec, to the one hand-written entry, `pipeline::invoke`.
+//!
+//! That code is progenitor's, reshaped on its syntax tree by the generator
+//! (`crates/codegen/src/rewrite.rs`) before `build.rs` writes it, because
+//! progenitor's settings cannot say these:
+//!
+//! - `Client::new` and `new_with_client` are crate-private: `Client::builder`
+//!   is the only way to a client, so credentials, timeouts and the user
+//!   agent are always set;
+//! - each operation's `send()` becomes `request()` (progenitor's own
+//!   building of the request, without its `api-version` header, which
+//!   Toggl's API does not know) and a `send()` that hands that request to
+//!   `pipeline::invoke`: progenitor's sending, hooks and decoding are not
+//!   used;
+//! - progenitor's `ClientInfo` and default `ClientHooks` implementations go:
+//!   they are ways round the pipeline;
+//! - every generated type is `#[non_exhaustive]`, so a field or variant
+//!   Toggl adds is a minor release;
+//! - progenitor's usage sketches are fenced as text, not ignored doctests.
+//!
+//! Beside the client, the generator writes Toggl's sentences ([`sentences`],
+//! the spec's examples marked `x-toggl-sentence`), by which the classifier
+//! tells refusals of one status apart.
+//!
+//! From `pipeline::invoke` the call passes through five files:
 //!
 //! 1. `src/pipeline/mod.rs`: the entry and the order of the steps: the
 //!    credentials added; the quota reserve and pacing; an attempt; its
-//!    answer classified; the retry state asked; the body decoded. The
-//!    operation's deadline lives here, and bounds every attempt and wait.
+//!    answer classified; the wait decision asked; the body decoded. The
+//!    operation's deadline lives here, and bounds every attempt and wait;
+//!    the waits decided are carried out here, the one place that sleeps.
 //! 2. `src/pipeline/exchange.rs`: one attempt on the wire, its body read
 //!    within the size cap, the quota it reports noted.
 //! 3. `src/pipeline/answer.rs`: what an answer means, decided once: a
 //!    success, or a typed failure with its retry class; then the body as
 //!    its type, or the place where it parts from the spec. The only code
 //!    that reads Toggl's sentences.
-//! 4. `src/pipeline/retry.rs`: the retry policy and a pure state machine
-//!    that says "return" or "wait this long, for this reason"; and
-//!    read-after-create, whole.
+//! 4. `src/pipeline/retry.rs`: the retry policy, the retry class of an
+//!    outcome, and the clients created a moment ago (read-after-create).
+//! 5. `src/pipeline/wait.rs`: every wait decided by one pure function
+//!    (quota reserve, pacing, backoff, `Retry-After`, quota resets, the
+//!    deadline) that says "go", "wait this long, for this reason" or
+//!    "give up".
 //!
 //! What they consult on the way is state the builder set up: the quota
 //! tracker, the pacer, the progress callbacks and the recorder.
@@ -87,7 +114,8 @@
 //! The crate root holds the core; the rest is in modules by domain:
 //! [`config`] (retries, pacing, the quota reserve, bounds and their
 //! defaults), [`quota`], [`events`] (progress), [`meta`] (what an answer
-//! says besides its body), [`error`], [`record`] (field capture) and
+//! says besides its body), [`error`], [`sentences`] (Toggl's words, from the
+//! spec), [`record`] (field capture) and
 //! [`extras`] (what the hand-written layer adds beyond the generated
 //! operations).
 //!
@@ -111,6 +139,7 @@ pub mod extras;
 pub mod meta;
 pub mod quota;
 pub mod record;
+pub mod sentences;
 
 pub use auth::Credentials;
 pub use builder::ClientBuilder;

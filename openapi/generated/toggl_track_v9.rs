@@ -1487,6 +1487,28 @@ in its hooks):
 Every response carries `X-Toggl-Request-Id`, `X-Toggl-Quota-Remaining` and
 `X-Toggl-Quota-Resets-In`.
 
+## Telling refusals apart by their sentences
+
+Several refusals share a status: a `400` may mean a taken name, an empty
+one, a `since` too far back or a malformed body; a `402` is the used-up
+quota or a paid plan's feature; a `403` is wrong credentials or a missing
+permission. Only the sentence in the body tells them apart. Each sentence
+the service is known to send is a named example under
+`components/examples`, referenced from the answers that carry it and
+marked `x-toggl-sentence`:
+
+* `reason`: the name a client gives this refusal (`NameTaken`,
+  `NameEmpty`, `NameTooLong`, `SinceTooOld`, `InvalidParameter`,
+  `MalformedBody`, `QuotaUsedUp`, `PaidPlanOnly`, `BadCredentials`,
+  `NoAccess`), when one is given;
+* `template`: the sentence with `{name}` in place of each part that
+  varies (a number of seconds, a field), when some part does; otherwise
+  the example's `value` is the whole sentence.
+
+Match a body against a template case-insensitively, its fixed parts in
+order. The Rust client's classifier and the local service are both
+generated from these examples, so a reworded sentence is one edit here.
+
 ## Quotas
 
 Workspace operations count against the organization quota (per user per
@@ -2957,7 +2979,7 @@ pub mod operation_facts {
         path: "/workspaces/{workspace_id}/clients/{client_id}/archive",
         workspace_id_from_end: Some(3usize),
         client_id_from_end: Some(1usize),
-        answer: crate::pipeline::Answer::List,
+        success_body: crate::pipeline::SuccessBody::List,
         quota: crate::quota::QuotaKind::Organization,
         creates: false,
         takes_since: false,
@@ -2970,7 +2992,7 @@ pub mod operation_facts {
         path: "/workspaces/{workspace_id}/clients/archive",
         workspace_id_from_end: Some(2usize),
         client_id_from_end: None,
-        answer: crate::pipeline::Answer::List,
+        success_body: crate::pipeline::SuccessBody::List,
         quota: crate::quota::QuotaKind::Organization,
         creates: false,
         takes_since: false,
@@ -2983,7 +3005,7 @@ pub mod operation_facts {
         path: "/workspaces/{workspace_id}/clients",
         workspace_id_from_end: Some(1usize),
         client_id_from_end: None,
-        answer: crate::pipeline::Answer::Json,
+        success_body: crate::pipeline::SuccessBody::Json,
         quota: crate::quota::QuotaKind::Organization,
         creates: true,
         takes_since: false,
@@ -2996,7 +3018,7 @@ pub mod operation_facts {
         path: "/workspaces/{workspace_id}/clients/{client_id}",
         workspace_id_from_end: Some(2usize),
         client_id_from_end: Some(0usize),
-        answer: crate::pipeline::Answer::Ignored,
+        success_body: crate::pipeline::SuccessBody::Ignored,
         quota: crate::quota::QuotaKind::Organization,
         creates: false,
         takes_since: false,
@@ -3009,7 +3031,7 @@ pub mod operation_facts {
         path: "/workspaces/{workspace_id}/clients/delete",
         workspace_id_from_end: Some(2usize),
         client_id_from_end: None,
-        answer: crate::pipeline::Answer::Ignored,
+        success_body: crate::pipeline::SuccessBody::Ignored,
         quota: crate::quota::QuotaKind::Organization,
         creates: false,
         takes_since: false,
@@ -3022,7 +3044,7 @@ pub mod operation_facts {
         path: "/workspaces/{workspace_id}/clients/{client_id}",
         workspace_id_from_end: Some(2usize),
         client_id_from_end: Some(0usize),
-        answer: crate::pipeline::Answer::Json,
+        success_body: crate::pipeline::SuccessBody::Json,
         quota: crate::quota::QuotaKind::Organization,
         creates: false,
         takes_since: false,
@@ -3035,7 +3057,7 @@ pub mod operation_facts {
         path: "/workspaces/{workspace_id}/clients/data",
         workspace_id_from_end: Some(2usize),
         client_id_from_end: None,
-        answer: crate::pipeline::Answer::List,
+        success_body: crate::pipeline::SuccessBody::List,
         quota: crate::quota::QuotaKind::Organization,
         creates: false,
         takes_since: false,
@@ -3048,7 +3070,7 @@ pub mod operation_facts {
         path: "/me",
         workspace_id_from_end: None,
         client_id_from_end: None,
-        answer: crate::pipeline::Answer::Json,
+        success_body: crate::pipeline::SuccessBody::Json,
         quota: crate::quota::QuotaKind::User,
         creates: false,
         takes_since: false,
@@ -3061,7 +3083,7 @@ pub mod operation_facts {
         path: "/me/quota",
         workspace_id_from_end: None,
         client_id_from_end: None,
-        answer: crate::pipeline::Answer::List,
+        success_body: crate::pipeline::SuccessBody::List,
         quota: crate::quota::QuotaKind::User,
         creates: false,
         takes_since: false,
@@ -3074,7 +3096,7 @@ pub mod operation_facts {
         path: "/me/clients",
         workspace_id_from_end: None,
         client_id_from_end: None,
-        answer: crate::pipeline::Answer::List,
+        success_body: crate::pipeline::SuccessBody::List,
         quota: crate::quota::QuotaKind::User,
         creates: false,
         takes_since: true,
@@ -3087,7 +3109,7 @@ pub mod operation_facts {
         path: "/workspaces/{workspace_id}/clients",
         workspace_id_from_end: Some(1usize),
         client_id_from_end: None,
-        answer: crate::pipeline::Answer::List,
+        success_body: crate::pipeline::SuccessBody::List,
         quota: crate::quota::QuotaKind::Organization,
         creates: false,
         takes_since: false,
@@ -3100,7 +3122,7 @@ pub mod operation_facts {
         path: "/me/workspaces",
         workspace_id_from_end: None,
         client_id_from_end: None,
-        answer: crate::pipeline::Answer::List,
+        success_body: crate::pipeline::SuccessBody::List,
         quota: crate::quota::QuotaKind::User,
         creates: false,
         takes_since: false,
@@ -3113,7 +3135,7 @@ pub mod operation_facts {
         path: "/workspaces/{workspace_id}/clients/{client_id}/restore",
         workspace_id_from_end: Some(3usize),
         client_id_from_end: Some(1usize),
-        answer: crate::pipeline::Answer::Json,
+        success_body: crate::pipeline::SuccessBody::Json,
         quota: crate::quota::QuotaKind::Organization,
         creates: false,
         takes_since: false,
@@ -3126,7 +3148,7 @@ pub mod operation_facts {
         path: "/workspaces/{workspace_id}/clients/{client_id}",
         workspace_id_from_end: Some(2usize),
         client_id_from_end: Some(0usize),
-        answer: crate::pipeline::Answer::Json,
+        success_body: crate::pipeline::SuccessBody::Json,
         quota: crate::quota::QuotaKind::Organization,
         creates: false,
         takes_since: false,

@@ -42,8 +42,8 @@ impl Client {
     ///
     /// One request when the client exists (a list filtered by the name),
     /// two when it is created. A create that loses a race with another
-    /// program ("Name has already been taken"), or whose outcome is unknown
-    /// (a timeout or a broken connection after sending), looks the name up
+    /// program (refused as a taken name), or whose outcome is unknown (a
+    /// timeout or a broken connection after sending), looks the name up
     /// again instead of failing or trying to create twice.
     ///
     /// ```no_run

@@ -18,7 +18,7 @@
 mod ensure;
 mod names;
 mod pages;
-mod quotas;
+mod quota_refresh;
 pub mod sync;
 
 pub use ensure::{EnsureClient, Ensured};

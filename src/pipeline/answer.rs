@@ -2,8 +2,9 @@
 //! its retry class ([`classify`]); and a success's body as the operation's
 //! type, or where it parts from the spec ([`decode`]).
 //!
-//! This is the one place that reads Toggl's words: the quota sentence, a
-//! taken name, bad credentials. Everything above the pipeline (the extras,
+//! This is the one place that reads Toggl's words (the quota sentence, a
+//! taken name, bad credentials), through the spec's sentences
+//! ([`crate::sentences`]): it holds none of them itself. Everything above the pipeline (the extras,
 //! the command-line tool) branches on the typed reasons decided here.
 
 use std::sync::Arc;
@@ -15,9 +16,10 @@ use serde_json::Value;
 
 use super::exchange::{Answered, NoAnswer};
 use super::retry::{self, RetryClass};
-use super::{Answer, Deadline, Operation, Place, Runtime};
+use super::{Deadline, Operation, Place, Runtime, SuccessBody};
 use crate::error::{Error, ErrorContext, ForbiddenReason, Mismatch, ValidationReason};
 use crate::headers::{QUOTA_REMAINING_NAME, QUOTA_RESETS_IN_NAME, header_str, header_u64};
+use crate::sentences::{self, Meaning};
 
 /// How many bytes of a body that is not JSON an error keeps.
 const BODY_PREFIX_BYTES: usize = 256;
@@ -216,71 +218,50 @@ fn refusal(op: &Operation, a: &Answered, attempts: u32) -> (Error, RetryClass) {
     (error, class)
 }
 
-/// Why a `400`: for an operation that takes `since`, that it lies too far
-/// back (the only refusal a well-formed `since` can get); otherwise what
-/// the service's sentence says.
+/// Why a `400`: what the service's sentence says, told by the spec's
+/// sentences ([`crate::sentences`]). An old `since` is told by its own
+/// words too, and only to an operation that takes one: a refusal for
+/// another reason is never taken for an old mirror.
 fn validation_reason(op: &Operation, message: Option<&str>) -> ValidationReason {
-    if op.takes_since {
-        return ValidationReason::SinceTooOld;
-    }
-    let m = message.unwrap_or_default().to_ascii_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| m.contains(w));
-    if has(&["already been taken", "already exists"]) {
-        ValidationReason::NameTaken
-    } else if has(&["name cannot be empty"]) {
-        ValidationReason::NameEmpty
-    } else if has(&["maximum length"]) {
-        ValidationReason::NameTooLong
-    } else if has(&[
-        "json is not valid",
-        "unexpected \"",
-        "cannot unmarshal",
-        "bad request",
-    ]) {
-        ValidationReason::MalformedBody
-    } else if has(&["is invalid", "missing or invalid", "expecting an integer"]) {
-        ValidationReason::InvalidParameter
-    } else {
-        ValidationReason::Other
+    match meaning(400, message) {
+        Some(Meaning::Validation(ValidationReason::SinceTooOld)) if !op.takes_since => {
+            ValidationReason::Other
+        }
+        Some(Meaning::Validation(reason)) => reason,
+        _ => ValidationReason::Other,
     }
 }
 
-/// Why a `403`: Toggl's sentence for wrong credentials, or one of its
-/// sentences for a missing permission; an answer that says neither leaves
-/// it open.
+/// Why a `403`: the sentence for wrong credentials, or one for a missing
+/// permission; an answer that says neither leaves it open.
 fn forbidden_reason(message: Option<&str>) -> ForbiddenReason {
-    let m = message.unwrap_or_default().to_ascii_lowercase();
-    if m.contains("incorrect username") || m.contains("password") {
-        ForbiddenReason::BadCredentials
-    } else if m.contains("does not have access") || m.contains("cannot add or edit") {
-        ForbiddenReason::NoAccess
-    } else {
-        ForbiddenReason::Unspecified
+    match meaning(403, message) {
+        Some(Meaning::Forbidden(reason)) => reason,
+        _ => ForbiddenReason::Unspecified,
     }
 }
 
-/// Whether a 402 is the used-up quota rather than a plan's limit. A body
-/// that says what is wrong decides; without one, `X-Toggl-Quota-Remaining:
-/// 0` does. (A paid-plan refusal may itself take the last request of the
-/// window, so the header alone does not outweigh a message.)
+/// Whether a 402 is the used-up quota rather than a plan's limit. A known
+/// sentence decides; without one, `X-Toggl-Quota-Remaining: 0` does. (A
+/// paid-plan refusal may itself take the last request of the window, so
+/// the header alone does not outweigh its sentence.)
 fn is_quota(headers: &HeaderMap, message: Option<&str>) -> bool {
-    match message.map(str::to_ascii_lowercase) {
-        Some(m) => m.contains("hourly limit") || m.contains("quota"),
-        None => header_u64(headers, QUOTA_REMAINING_NAME) == Some(0),
+    match meaning(402, message) {
+        Some(Meaning::QuotaUsedUp) => true,
+        Some(Meaning::PaidPlanOnly) => false,
+        _ => header_u64(headers, QUOTA_REMAINING_NAME) == Some(0),
     }
 }
 
-/// The first number followed by "second" in the quota sentence
-/// ("... Your quota will reset in 1838 seconds.").
+/// The seconds a quota sentence names until the reset.
 fn seconds_in_sentence(message: &str) -> Option<u64> {
-    let words: Vec<&str> = message.split_whitespace().collect();
-    words.windows(2).find_map(|pair| {
-        pair[1]
-            .to_ascii_lowercase()
-            .starts_with("second")
-            .then(|| pair[0].parse().ok())
-            .flatten()
-    })
+    let sentence = sentences::meaning_of(402, message)?;
+    sentence.part(message, "seconds")?.parse().ok()
+}
+
+/// What the spec's sentences make of `message`, for an answer of `status`.
+fn meaning(status: u16, message: Option<&str>) -> Option<Meaning> {
+    sentences::meaning_of(status, message?).map(|s| s.meaning())
 }
 
 /// A short readable message from a JSON string, JSON object, plain text or
@@ -416,7 +397,7 @@ pub(super) fn decode<T: DeserializeOwned>(
         reason,
         body_prefix,
     };
-    if op.answer == Answer::Ignored {
+    if op.success_body == SuccessBody::Ignored {
         // The value of an answer without a described body is `()`.
         return T::deserialize(
             serde::de::value::UnitDeserializer::<serde::de::value::Error>::new(),
@@ -430,7 +411,7 @@ pub(super) fn decode<T: DeserializeOwned>(
         return Err(fail(why, String::new(), None));
     }
     let body = match a.body.trim_ascii() {
-        b"null" if op.answer == Answer::List => &b"[]"[..],
+        b"null" if op.success_body == SuccessBody::List => &b"[]"[..],
         b"" => return Err(fail("the body is empty".to_owned(), String::new(), None)),
         _ => &a.body[..],
     };
@@ -648,7 +629,7 @@ mod tests {
         path: "/workspaces/{workspace_id}/clients",
         workspace_id_from_end: Some(1),
         client_id_from_end: None,
-        answer: Answer::List,
+        success_body: SuccessBody::List,
         quota: QuotaKind::Organization,
         creates: false,
         takes_since: false,
@@ -756,7 +737,7 @@ mod tests {
         let list = decode::<List>(&LIST, &answered(200, None, b" null\n"), 1);
         assert!(list.is_ok_and(|l| l.is_empty()));
         let one = Operation {
-            answer: Answer::Json,
+            success_body: SuccessBody::Json,
             ..LIST
         };
         let err = decode::<Item>(&one, &answered(200, None, b"null"), 1);
@@ -833,72 +814,96 @@ mod tests {
         }
     }
 
-    #[test]
-    fn reasons_are_read_from_the_service_words() {
-        let refused = |op: &Operation, status, ct: Option<&str>, body: &[u8]| {
-            refusal(op, &answered(status, ct, body), 1).0
-        };
-        let json = Some("application/json");
-        let reason = |e: Error| match e {
+    /// A refusal of `op` with `body` as a JSON string.
+    fn refused_with(op: &Operation, status: u16, said: &str) -> Error {
+        let body = serde_json::to_vec(said).expect("a string");
+        refusal(op, &answered(status, Some("application/json"), &body), 1).0
+    }
+
+    /// What the classifier made of a refusal, by name.
+    fn reason(e: Error) -> String {
+        match e {
             Error::Validation { reason, .. } => format!("{reason:?}"),
             Error::Forbidden { reason, .. } => format!("{reason:?}"),
+            Error::QuotaExhausted { .. } => "QuotaUsedUp".to_owned(),
+            Error::PaidFeatureRequired { .. } => "PaidPlanOnly".to_owned(),
             other => format!("{other:?}"),
-        };
+        }
+    }
+
+    #[test]
+    fn every_sentence_of_the_spec_is_read_as_its_reason() {
+        for s in sentences::ALL {
+            let op = if s.name() == "SinceTooOld" {
+                &SINCE
+            } else {
+                &LIST
+            };
+            let wanted = match s.meaning() {
+                Meaning::Validation(r) => format!("{r:?}"),
+                Meaning::Forbidden(r) => format!("{r:?}"),
+                Meaning::QuotaUsedUp => "QuotaUsedUp".to_owned(),
+                Meaning::PaidPlanOnly => "PaidPlanOnly".to_owned(),
+                Meaning::Unnamed => continue,
+            };
+            assert_eq!(
+                reason(refused_with(op, s.status(), s.example())),
+                wanted,
+                "{}",
+                s.name()
+            );
+            // In plain text, in another case, as Toggl sends some of them.
+            let shouted = s.example().to_uppercase();
+            let plain = refusal(
+                op,
+                &answered(s.status(), Some("text/plain"), shouted.as_bytes()),
+                1,
+            );
+            assert_eq!(reason(plain.0), wanted, "{} in capitals", s.name());
+        }
+    }
+
+    #[test]
+    fn a_sentence_the_spec_does_not_know_decides_nothing() {
+        // An old `since` is told by its words: any other 400 to an operation
+        // that takes `since` is what it is.
         assert_eq!(
-            reason(refused(
-                &LIST,
+            reason(refused_with(&SINCE, 400, "anything at all")),
+            "Other"
+        );
+        assert_eq!(
+            reason(refused_with(
+                &SINCE,
                 400,
-                json,
-                b"\"Name has already been taken\""
+                sentences::SINCE_TOO_OLD.example()
             )),
-            "NameTaken"
-        );
-        assert_eq!(
-            reason(refused(&LIST, 400, json, b"\"JSON is not valid\"")),
-            "MalformedBody"
-        );
-        assert_eq!(
-            reason(refused(
-                &LIST,
-                400,
-                json,
-                b"\"Unexpected \\\"workspace_id\\\" type string, offset=88\""
-            )),
-            "MalformedBody"
-        );
-        assert_eq!(
-            reason(refused(
-                &LIST,
-                400,
-                json,
-                b"\"Missing or invalid workspace_id\""
-            )),
-            "InvalidParameter"
-        );
-        assert_eq!(
-            reason(refused(&SINCE, 400, json, b"\"anything at all\"")),
             "SinceTooOld"
         );
         assert_eq!(
-            reason(refused(
-                &LIST,
-                403,
-                Some("text/plain; charset=utf-8"),
-                b"Incorrect username and/or password"
-            )),
-            "BadCredentials"
+            reason(refused_with(&LIST, 400, sentences::SINCE_TOO_OLD.example())),
+            "Other"
         );
         assert_eq!(
-            reason(refused(
-                &LIST,
-                403,
-                json,
-                b"\"User does not have access to this resource\""
-            )),
-            "NoAccess"
+            reason(refused_with(&LIST, 403, "something else")),
+            "Unspecified"
         );
-        assert_eq!(reason(refused(&LIST, 403, None, b"")), "Unspecified");
-        let (quota, class) = refusal(&LIST, &answered(402, Some("text/plain"), b"You have hit your hourly limit for API calls. Your quota will reset in 1838 seconds."), 1);
+        assert_eq!(
+            reason(refusal(&LIST, &answered(403, None, b""), 1).0),
+            "Unspecified"
+        );
+        // A 402 whose words are unknown: the quota header decides.
+        let unknown = answered(402, Some("text/plain"), b"unknown words");
+        assert_eq!(reason(refusal(&LIST, &unknown, 1).0), "PaidPlanOnly");
+    }
+
+    #[test]
+    fn the_quota_sentence_yields_its_seconds_and_messages_are_cut() {
+        let said = sentences::QUOTA_USED_UP.fill(&[&1838]);
+        let (quota, class) = refusal(
+            &LIST,
+            &answered(402, Some("text/plain"), said.as_bytes()),
+            1,
+        );
         assert!(
             matches!(quota, Error::QuotaExhausted { resets_in: Some(d), .. } if d == Duration::from_secs(1838))
         );
@@ -908,18 +913,8 @@ mod tests {
                 resets_in: Some(Duration::from_secs(1838))
             }
         );
-        assert!(matches!(
-            refused(&LIST, 402, json, b"\"Only for premium workspaces\""),
-            Error::PaidFeatureRequired { .. }
-        ));
-    }
-
-    #[test]
-    fn quota_sentence_yields_its_seconds_and_messages_are_cut() {
-        assert_eq!(
-            seconds_in_sentence("The quota will reset in 42 seconds."),
-            Some(42)
-        );
+        let user = sentences::USER_QUOTA_USED_UP.fill(&[&31, &30, &42]);
+        assert_eq!(seconds_in_sentence(&user), Some(42));
         assert_eq!(seconds_in_sentence("no number here"), None);
         let long = "é".repeat(MESSAGE_CHARS * 2);
         let short = shorten(&long);

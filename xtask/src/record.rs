@@ -1,6 +1,6 @@
 //! `cargo xtask record`: every operation once against the real service,
 //! through the Rust client and a recording proxy (the client crate's
-//! `record` example, which this task builds and starts), written as a HAR
+//! `capture_every_operation` example, which this task builds and starts), written as a HAR
 //! file with every secret stripped.
 
 use std::path::PathBuf;
@@ -34,7 +34,13 @@ impl Record {
             return Ok(());
         }
         let mut cmd = cargo();
-        cmd.args(["run", "--quiet", "--example", "record", "--"]);
+        cmd.args([
+            "run",
+            "--quiet",
+            "--example",
+            "capture_every_operation",
+            "--",
+        ]);
         if let Some(url) = &self.base_url {
             cmd.args(["--base-url", url]);
         }
@@ -43,7 +49,7 @@ impl Record {
         }
         let out_dir = self
             .out_dir
-            .unwrap_or_else(|| crate::root().join(crate::conformance::RECORDINGS));
+            .unwrap_or_else(|| crate::root().join(crate::recordings::RECORDINGS));
         cmd.arg("--out-dir").arg(&out_dir);
         // The example reads the credentials from the environment, as set.
         run("record every operation through the client", &mut cmd)

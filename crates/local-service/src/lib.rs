@@ -21,6 +21,7 @@ mod limits;
 mod model;
 mod refusal;
 mod relay;
+pub mod sentences;
 mod service;
 mod store;
 mod thread;

@@ -11,10 +11,11 @@ use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use governor::{DefaultKeyedRateLimiter, Quota as GovernorQuota, RateLimiter};
+use governor::{DefaultKeyedRateLimiter, Quota as Rate, RateLimiter};
 
 use crate::config::{NOTIONAL_QUOTA, RateLimit};
 use crate::refusal::{QuotaView, Refusal};
+use crate::sentences::{self, say};
 
 /// Which quota a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,8 +113,7 @@ impl Limits {
         let rate = rate.map(|r| {
             let per_second = NonZeroU32::new(r.per_second).unwrap_or(NonZeroU32::MIN);
             let burst = NonZeroU32::new(r.burst).unwrap_or(NonZeroU32::MIN);
-            let limiter =
-                RateLimiter::keyed(GovernorQuota::per_second(per_second).allow_burst(burst));
+            let limiter = RateLimiter::keyed(Rate::per_second(per_second).allow_burst(burst));
             (limiter, r.retry_after)
         });
         Self {
@@ -142,18 +142,17 @@ impl Limits {
         let (window, key) = self.window(kind);
         window.take((user, key), true).map_err(|(view, asked)| {
             let sentence = match kind {
-                QuotaKind::Organization(_) => format!(
-                    "You have hit your hourly limit for API calls. Your quota will reset in {} seconds.",
-                    view.resets_in.as_secs()
-                ),
+                QuotaKind::Organization(_) => {
+                    say(sentences::QUOTA_USED_UP, &[&view.resets_in.as_secs()]).1
+                }
                 // The wording users report for the user-level quota; the
                 // reset sentence after it follows the organization quota's
                 // (a guess).
-                QuotaKind::User => format!(
-                    "You've used {asked} / {} requests from user specific requests quota. Your quota will reset in {} seconds.",
-                    self.user.limit.unwrap_or_default(),
-                    view.resets_in.as_secs()
-                ),
+                QuotaKind::User => {
+                    let limit = self.user.limit.unwrap_or_default();
+                    let seconds = view.resets_in.as_secs();
+                    say(sentences::USER_QUOTA_USED_UP, &[&asked, &limit, &seconds]).1
+                }
             };
             Refusal::QuotaUsedUp { sentence, view }
         })

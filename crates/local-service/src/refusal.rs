@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use std::time::Duration;
 
 use crate::config::{NOTIONAL_QUOTA, QUOTA_WINDOW};
+use crate::sentences::{self, say};
 
 /// A quota as one response reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,12 @@ impl Refusal {
         Self::Message(status, message.into())
     }
 
+    /// Sentence `name` of the spec, as a JSON string with its own status.
+    pub(crate) fn said(name: &str, values: &[&dyn std::fmt::Display]) -> Self {
+        let (status, words) = say(name, values);
+        Self::Message(status, words)
+    }
+
     /// A 400 where no recording shows the service's words (a page number
     /// or `since` that is not a number): the status is likely, the
     /// sentence a guess.
@@ -57,57 +64,52 @@ impl Refusal {
     /// Wrong credentials: recorded as a plain-text 403 (ta9mi141/toggl-go's
     /// live test data), not a JSON string.
     pub(crate) fn bad_credentials() -> Self {
-        Self::PlainText(403, "Incorrect username and/or password".to_owned())
+        let (status, words) = say(sentences::BAD_CREDENTIALS, &[]);
+        Self::PlainText(status, words)
     }
 
     /// A workspace the user is not a member of: 403 with the sentence
     /// recorded for a resource the user cannot reach.
     pub(crate) fn no_access() -> Self {
-        Self::message(403, "User does not have access to this resource")
+        Self::said(sentences::NO_ACCESS, &[])
     }
 
     /// A body that is not JSON (recorded for create and update).
     pub(crate) fn invalid_json() -> Self {
-        Self::message(400, "JSON is not valid")
+        Self::said(sentences::JSON_NOT_VALID, &[])
     }
 
     /// A field of the wrong type, in the service's decoder's words
     /// (reported by a user of a Node client); what `offset` counts is not
     /// known: here, the byte where the field's value starts (a guess).
     pub(crate) fn wrong_type(field: &str, came: &str, offset: usize) -> Self {
-        Self::message(
-            400,
-            format!("Unexpected \"{field}\" type {came}, offset={offset}"),
-        )
+        Self::said(sentences::WRONG_TYPE, &[&field, &came, &offset])
     }
 
     /// A workspace id in the path that is not a whole number (recorded for
     /// the list).
     pub(crate) fn invalid_workspace() -> Self {
-        Self::message(400, "Missing or invalid workspace_id")
+        Self::said(sentences::WORKSPACE_ID_INVALID, &[])
     }
 
     /// A client id in the path that is not a whole number (recorded).
     pub(crate) fn client_id_not_a_number() -> Self {
-        Self::message(
-            400,
-            "We're expecting an integer as part of the url for client_id",
-        )
+        Self::said(sentences::CLIENT_ID_NOT_A_NUMBER, &[])
     }
 
     pub(crate) fn no_client(id: impl std::fmt::Display) -> Self {
-        Self::message(404, format!("No client with ID {id} was found"))
+        Self::said(sentences::NO_CLIENT_WITH_ID, &[&id])
     }
 
     /// The 404 of an update, whose message differs from the other operations'.
     pub(crate) fn no_client_to_update() -> Self {
-        Self::message(404, "Client doesn't exist in the workspace.")
+        Self::said(sentences::CLIENT_NOT_IN_WORKSPACE, &[])
     }
 
     /// The paid-plan 402. Its text is the one in Toggl's Swagger file; that
     /// it comes as a JSON string is a guess (the service's other errors do).
     pub(crate) fn paid_plan_only() -> Self {
-        Self::message(402, "Only for premium workspaces")
+        Self::said(sentences::PAID_PLAN_ONLY, &[])
     }
 }
 

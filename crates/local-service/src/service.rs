@@ -27,6 +27,7 @@ use crate::model::{
     UserWorkspace,
 };
 use crate::refusal::{QuotaView, Refusal};
+use crate::sentences::{self, say};
 use crate::store::{Paging, Store};
 
 /// Shared state of one running service.
@@ -186,8 +187,11 @@ fn injected(status: u16) -> Response {
         401 => Refusal::Unauthenticated.into_response(),
         429 => Refusal::RateLimited { retry_after: None }.into_response(),
         402 => Refusal::QuotaUsedUp {
-            sentence: "You have hit your hourly limit for API calls. Your quota will reset in 3600 seconds.".to_owned(),
-            view: QuotaView { remaining: 0, resets_in: std::time::Duration::from_secs(3600) },
+            sentence: say(sentences::QUOTA_USED_UP, &[&3600]).1,
+            view: QuotaView {
+                remaining: 0,
+                resets_in: std::time::Duration::from_secs(3600),
+            },
         }
         .into_response(),
         _ => {
@@ -198,6 +202,18 @@ fn injected(status: u16) -> Response {
             Refusal::message(status, reason).into_response()
         }
     }
+}
+
+/// `response` with the header `name: value` set (left as it is when the
+/// name or value cannot be a header's).
+fn with_header(mut response: Response, name: &str, value: &str) -> Response {
+    if let (Ok(name), Ok(value)) = (
+        header::HeaderName::try_from(name),
+        HeaderValue::from_str(value),
+    ) {
+        response.headers_mut().insert(name, value);
+    }
+    response
 }
 
 /// A 200 whose body is `stream`, without a length.
@@ -228,6 +244,14 @@ async fn faulty(fault: Fault) -> Response {
     let mut response = match fault {
         Fault::Answer(body) => json(Body::from(body.to_string())),
         Fault::Status(status) => injected(status),
+        Fault::StatusWithHeader(status, name, value) => {
+            with_header(injected(status), &name, &value)
+        }
+        Fault::Typed { content_type, body } => with_header(
+            json(Body::from(body.to_string())),
+            "content-type",
+            &content_type,
+        ),
         Fault::Drop => streamed(stream::once(async {
             Err(std::io::Error::new(
                 std::io::ErrorKind::ConnectionReset,
@@ -470,7 +494,7 @@ async fn path_params<S: Send + Sync>(
 }
 
 /// A JSON body of type `T`: one that is not JSON, or not shaped as `T`,
-/// is the service's `JSON is not valid` (recorded for bodies that are not
+/// is the service's refusal of a body that is not JSON (recorded for bodies that are not
 /// JSON; for a body of another shape, such as a bare array where an object
 /// belongs, the sentence is a guess).
 fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Refusal> {
@@ -520,7 +544,7 @@ fn parse_object<T: serde::de::DeserializeOwned>(
     };
     object.retain(|_, v| !v.is_null());
     if name_required && !object.contains_key("name") {
-        return Err(Refusal::message(400, "Client name cannot be empty"));
+        return Err(Refusal::said(sentences::NAME_EMPTY, &[]));
     }
     // Unknown fields are ignored, whatever they hold.
     const TYPED: [(&str, &str); 5] = [
@@ -599,7 +623,7 @@ async fn list(
     let status = match value("status") {
         None => ClientStatus::Active,
         Some(text) => ClientStatus::parse(text)
-            .ok_or_else(|| Refusal::message(400, "Client status is invalid"))?,
+            .ok_or_else(|| Refusal::said(sentences::STATUS_INVALID, &[]))?,
     };
     // A service that pages by default answers the first page of a list
     // that asks for none (see `Config::default_page_size`).
@@ -716,16 +740,9 @@ async fn changed_since(
                 .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
             // That an old `since` is refused with a 400 is reported by
             // Toggl's own mobile app tests (85 days pass, 95 fail): the
-            // 90-day cut-off is likely; the wording is a guess, labelled so
-            // in the spec.
+            // 90-day cut-off is likely; so are the words, the spec's.
             if app.clock.now() - time > app.since_max_age {
-                return Err(Refusal::message(
-                    400,
-                    format!(
-                        "since cannot be more than {} days in the past",
-                        app.since_max_age.num_days()
-                    ),
-                ));
+                return Err(Refusal::said(sentences::SINCE_TOO_OLD, &[]));
             }
             since = Some(time);
         }

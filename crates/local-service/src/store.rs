@@ -11,6 +11,7 @@ use crate::model::{
     ArchivedClients, ClientCreate, ClientRestore, ClientStatus, ClientUpdate, TrackClient,
 };
 use crate::refusal::Refusal;
+use crate::sentences;
 
 /// What the web app's list answers carry as `permissions` (for a workspace
 /// admin): observed in captured traffic.
@@ -462,12 +463,12 @@ impl Store {
     fn check_name(&self, wid: u64, name: &str, except: Option<u64>) -> Result<String, Refusal> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(Refusal::message(400, "Client name cannot be empty"));
+            return Err(Refusal::said(sentences::NAME_EMPTY, &[]));
         }
         if name.len() > self.max_name_bytes {
-            return Err(Refusal::message(
-                400,
-                format!("Client name maximum length is {}", self.max_name_bytes),
+            return Err(Refusal::said(
+                sentences::NAME_TOO_LONG,
+                &[&self.max_name_bytes],
             ));
         }
         let taken = self
@@ -476,7 +477,7 @@ impl Store {
             .and_then(|index| index.get(&name.to_lowercase()))
             .is_some_and(|holder| Some(*holder) != except);
         if taken {
-            return Err(Refusal::message(400, "Name has already been taken"));
+            return Err(Refusal::said(sentences::NAME_TAKEN, &[]));
         }
         Ok(name.to_owned())
     }

@@ -27,9 +27,13 @@ pub const QUOTA: &str = "x-toggl-quota";
 pub const OPERATION_ID: &str = "x-toggl-operation-id";
 /// On `info`: where Toggl's reference page and Swagger file live.
 pub const DOCS: &str = "x-toggl-docs";
+/// On a named example of an error answer: the example is one of Toggl's
+/// sentences, with the `reason` the Rust client gives it and, where parts
+/// of it vary, its `template` (`{name}` for each part).
+pub const SENTENCE: &str = "x-toggl-sentence";
 
 /// Every name of the vocabulary.
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 8] = [
     SOURCES,
     EVIDENCE,
     DRIFT_ACCEPTED,
@@ -37,6 +41,7 @@ pub const ALL: [&str; 7] = [
     QUOTA,
     OPERATION_ID,
     DOCS,
+    SENTENCE,
 ];
 
 /// The confidences a claim may carry, most certain first.

@@ -528,3 +528,137 @@ fn two_checkouts_sharing_a_target_folder_each_check_their_own_spec() {
         assert_eq!(o.status.code(), Some(0), "{}", said(&o));
     }
 }
+
+/// The spec with Toggl's "name taken" and "since too old" sentences
+/// reworded, as a maintainer would when Toggl rewords them.
+fn with_reworded_sentences(spec: &str) -> String {
+    let mut edited = spec.to_owned();
+    for (name, words) in [
+        ("NameTaken", "A client named so is in the workspace already"),
+        ("SinceTooOld", "The since time lies beyond what is kept"),
+    ] {
+        let anchor = format!("    {name}:\n");
+        let at = edited.find(&anchor).expect("the example is in the spec");
+        let value = at + edited[at..].find("      value: ").expect("its value");
+        let end = value + edited[value..].find('\n').expect("a line");
+        edited.replace_range(value..end, &format!("      value: {words}"));
+    }
+    edited
+}
+
+/// Every `.rs` file of the copy outside `target/`, with its content.
+fn rust_files(dir: &Path, into: &mut Vec<(PathBuf, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).expect("listable").flatten() {
+        let path = entry.path();
+        if path.is_dir() && entry.file_name() != "target" {
+            rust_files(&path, into);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            into.push((path.clone(), std::fs::read(&path).expect("readable")));
+        }
+    }
+}
+
+/// `toggl-clients ARGS` from the copy's build, against `base_url`.
+fn copy_tool(bin: &Path, base_url: &str, db: &Path, args: &[&str]) -> Output {
+    Command::new(bin.join("toggl-clients"))
+        .args(["--base-url", base_url, "--db"])
+        .arg(db)
+        .args(args)
+        .env_clear()
+        .env(
+            "TOGGL_API_TOKEN",
+            toggl_track_local_service::demo::API_TOKEN,
+        )
+        .env(
+            "TOGGL_WORKSPACE_ID",
+            toggl_track_local_service::demo::WORKSPACE.to_string(),
+        )
+        .output()
+        .expect("the copy's tool runs")
+}
+
+#[test]
+fn reworded_sentences_are_one_edit_of_the_spec_and_a_regen() {
+    let copy = copy_with(with_reworded_sentences);
+    let mut before = Vec::new();
+    rust_files(&copy.dir, &mut before);
+    let o = copy.xtask(&["regen"]);
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let mut after = Vec::new();
+    rust_files(&copy.dir, &mut after);
+    let changed: Vec<String> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b != a)
+        .map(|(b, _)| b.0.display().to_string())
+        .collect();
+    assert_eq!(before.len(), after.len(), "no .rs file comes or goes");
+    assert!(changed.is_empty(), "regen changed Rust files: {changed:?}");
+    assert!(
+        copy.read("crates/local-service/src/sentences.json")
+            .contains("A client named so is in the workspace already")
+    );
+
+    // The copy's tool and service, built from the reworded spec.
+    restore_tree(&root().join("src"), &copy.dir.join("src"));
+    let o = Command::new(option_env!("CARGO").unwrap_or("cargo"))
+        .args(["build", "-q", "-p", "toggl-clients", "-p"])
+        .arg("toggl-track-local-service")
+        .current_dir(&copy.dir)
+        .env("CARGO_TARGET_DIR", copy_target())
+        .env("CARGO_NET_OFFLINE", "true")
+        .output()
+        .expect("cargo runs");
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let bin = copy_target().join("debug");
+    // Every `since` is too old for this service: a delta is refused.
+    let mut service = Command::new(bin.join("toggl-track-local-service"))
+        .args(["--since-max-days", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the copy's service starts");
+    let mut first_line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(service.stdout.take().expect("stdout")),
+        &mut first_line,
+    )
+    .expect("the service says where it listens");
+    let base_url = first_line.trim().to_owned();
+    let scratch = root().join("target").join("maintainer").join("reworded");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).expect("scratch folder");
+    let db = scratch.join("mirror.sqlite");
+
+    let taken = copy_tool(
+        &bin,
+        &base_url,
+        &db,
+        &["create", "--name", "Acme Corporation"],
+    );
+    let synced = copy_tool(&bin, &base_url, &db, &["sync"]);
+    let delta = copy_tool(&bin, &base_url, &db, &["sync"]);
+    let _ = service.kill();
+    let _ = service.wait();
+    // The service says the new words, and the client still reads them as
+    // a taken name (exit 1 and the tool's advice for one).
+    assert_eq!(taken.status.code(), Some(1), "{}", said(&taken));
+    let line = text(&taken.stderr);
+    assert!(
+        line.contains("A client named so is in the workspace already"),
+        "{line}"
+    );
+    assert!(
+        line.contains("another client of the workspace has this name"),
+        "{line}"
+    );
+    // An old `since` in the new words is still read as one: the sync
+    // reads everything, and says why.
+    assert_eq!(synced.status.code(), Some(0), "{}", said(&synced));
+    assert_eq!(delta.status.code(), Some(0), "{}", said(&delta));
+    let report = format!("{}{}", text(&delta.stdout), text(&delta.stderr));
+    assert!(
+        report.contains("no longer keeps changes that far back"),
+        "{report}"
+    );
+}

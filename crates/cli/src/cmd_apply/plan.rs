@@ -1,4 +1,4 @@
-//! The changes that make the workspace match the file, with the fewest
+//! The steps that make the workspace match the file, with the fewest
 //! requests: one per create, update and restore, one for all archives and
 //! one for all deletes. The existing clients are indexed once by id and by
 //! name, so planning takes time in proportion to the rows and clients.
@@ -12,7 +12,7 @@ use toggl_track_api::types::{ClientUpdate, TrackClient};
 
 use super::file::{Checked, Fingerprint, Row, Source};
 
-/// What a change does.
+/// What a step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Action {
@@ -35,10 +35,10 @@ impl Action {
     }
 }
 
-/// One change of the plan, as it is reported: `id` is `None` for a client
+/// One step of the plan, as it is reported: `id` is `None` for a client
 /// not yet created (and, once it is, its new id).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Change {
+pub(crate) struct Step {
     pub action: Action,
     pub id: Option<NonZeroU64>,
     pub name: String,
@@ -52,7 +52,7 @@ pub(crate) struct Change {
     pub body: Option<ClientUpdate>,
 }
 
-impl Change {
+impl Step {
     fn new(action: Action, id: Option<NonZeroU64>, name: &str) -> Self {
         Self {
             action,
@@ -73,11 +73,11 @@ impl Change {
     }
 }
 
-/// Requests `changes` cost: one each, but one for all archives and one for
+/// Requests `steps` cost: one each, but one for all archives and one for
 /// all deletes (the bulk endpoints).
-pub(crate) fn cost(changes: &[Change]) -> u64 {
-    let one_each = changes.iter().filter(|c| !c.is_bulk()).count() as u64;
-    let bulk = |action| u64::from(changes.iter().any(|c| c.action == action));
+pub(crate) fn cost(steps: &[Step]) -> u64 {
+    let one_each = steps.iter().filter(|step| !step.is_bulk()).count() as u64;
+    let bulk = |action| u64::from(steps.iter().any(|step| step.action == action));
     one_each + bulk(Action::Archive) + bulk(Action::Delete)
 }
 
@@ -105,7 +105,7 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The changes that make `existing` match the rows of `source` (already
+/// The steps that make `existing` match the rows of `source` (already
 /// checked), in the order they run: renames and other updates first (a new
 /// client may take a name an old one gives up), then creates, restores,
 /// archives and deletes. With `prune`, clients no row matches are deleted.
@@ -115,7 +115,7 @@ pub(crate) fn plan(
     checked: &Checked,
     existing: &[TrackClient],
     prune: bool,
-) -> Result<Vec<Change>, PlanError> {
+) -> Result<Vec<Step>, PlanError> {
     let index = Index::new(existing);
     let mut matched: HashSet<u64> = HashSet::with_capacity(checked.rows);
     let (mut updates, mut creates, mut restores, mut archives) =
@@ -128,7 +128,7 @@ pub(crate) fn plan(
         let found = match row.id {
             Some(id) => Some(index.by_id.get(&id.get()).copied().ok_or_else(|| {
                 PlanError::UnknownId(format!(
-                    "{}: no client with id {id} in the workspace; leave the id out to create it",
+                    "{}: the workspace has no client {id}; leave the id out to create it",
                     row.at
                 ))
             })?),
@@ -140,9 +140,9 @@ pub(crate) fn plan(
         };
         let Some(client) = found else {
             if row.archived == Some(true) {
-                archives.push(Change::new(Action::Archive, None, &row.name));
+                archives.push(Step::new(Action::Archive, None, &row.name));
             }
-            let mut create = Change::new(Action::Create, None, &row.name);
+            let mut create = Step::new(Action::Create, None, &row.name);
             create.row = Some(row);
             creates.push(create);
             return Ok(());
@@ -153,10 +153,10 @@ pub(crate) fn plan(
         }
         match (client.archived, row.archived) {
             (true, Some(false)) => {
-                restores.push(Change::new(Action::Restore, Some(client.id), &client.name));
+                restores.push(Step::new(Action::Restore, Some(client.id), &client.name));
             }
             (false, Some(true)) => {
-                archives.push(Change::new(Action::Archive, Some(client.id), &client.name));
+                archives.push(Step::new(Action::Archive, Some(client.id), &client.name));
             }
             _ => {}
         }
@@ -171,7 +171,7 @@ pub(crate) fn plan(
     let deletes = existing
         .iter()
         .filter(|c| prune && !matched.contains(&c.id.get()))
-        .map(|c| Change::new(Action::Delete, Some(c.id), &c.name));
+        .map(|c| Step::new(Action::Delete, Some(c.id), &c.name));
     Ok(updates
         .into_iter()
         .chain(creates)
@@ -182,7 +182,7 @@ pub(crate) fn plan(
 }
 
 /// The update that makes `client` what `row` says, if anything differs.
-pub(crate) fn update(client: &TrackClient, row: &Row) -> Option<Change> {
+pub(crate) fn update(client: &TrackClient, row: &Row) -> Option<Step> {
     let mut body = ClientUpdate::default();
     let mut what = Vec::new();
     if client.name != row.name.trim() {
@@ -204,11 +204,11 @@ pub(crate) fn update(client: &TrackClient, row: &Row) -> Option<Change> {
     if what.is_empty() {
         return None;
     }
-    let mut change = Change::new(Action::Update, Some(client.id), &row.name);
-    change.detail = what.join(", ");
-    change.body = Some(body);
-    change.row = Some(row.clone());
-    Some(change)
+    let mut step = Step::new(Action::Update, Some(client.id), &row.name);
+    step.detail = what.join(", ");
+    step.body = Some(body);
+    step.row = Some(row.clone());
+    Some(step)
 }
 
 #[cfg(test)]
@@ -225,11 +225,7 @@ mod tests {
         .expect("client")
     }
 
-    fn planned(
-        text: &str,
-        existing: &[TrackClient],
-        prune: bool,
-    ) -> Result<Vec<Change>, PlanError> {
+    fn planned(text: &str, existing: &[TrackClient], prune: bool) -> Result<Vec<Step>, PlanError> {
         let source = Source::Text(text.to_owned());
         let checked = check(&source).expect("checked");
         plan(&source, &checked, existing, prune)
@@ -244,8 +240,8 @@ mod tests {
             client(4, "Umbrella", false, None),
         ];
         let file = "id,name,status,notes\n1,Acme,active,new\n,globex,archived,\n3,Initech,active,\n,Hooli,archived,\n,Pied Piper,,\n";
-        let changes = planned(file, &existing, false).expect("plan");
-        let actions: Vec<&str> = changes.iter().map(|c| c.action.word()).collect();
+        let steps = planned(file, &existing, false).expect("plan");
+        let actions: Vec<&str> = steps.iter().map(|c| c.action.word()).collect();
         // Globex matches by name; its name's case differs, so it is renamed.
         assert_eq!(
             actions,
@@ -254,7 +250,7 @@ mod tests {
             ]
         );
         // 2 creates + 2 updates + 1 restore + 1 bulk archive.
-        assert_eq!(cost(&changes), 6);
+        assert_eq!(cost(&steps), 6);
         let pruned = planned(file, &existing, true).expect("plan");
         assert!(
             pruned
@@ -268,7 +264,7 @@ mod tests {
         // An id that is not in the workspace is refused before anything is sent.
         assert!(matches!(
             planned("id,name\n99,Nobody\n", &existing, false),
-            Err(PlanError::UnknownId(m)) if m.contains("line 2: no client with id 99")
+            Err(PlanError::UnknownId(m)) if m.contains("line 2: the workspace has no client 99")
         ));
     }
 
@@ -277,8 +273,8 @@ mod tests {
         let existing = [client(1, "Acme", false, None)];
         // Row 1 renames client 1; row 2 wants a new client called "Acme".
         let file = "id,name\n1,Acme Old\n,Acme\n";
-        let changes = planned(file, &existing, false).expect("plan");
-        let actions: Vec<(&str, Option<u64>)> = changes
+        let steps = planned(file, &existing, false).expect("plan");
+        let actions: Vec<(&str, Option<u64>)> = steps
             .iter()
             .map(|c| (c.action.word(), c.id.map(|i| i.get())))
             .collect();

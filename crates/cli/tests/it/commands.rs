@@ -7,6 +7,7 @@ use assert_cmd::Command;
 #[cfg(target_os = "linux")]
 use rusty_fork::rusty_fork_test;
 use serde_json::Value;
+use toggl_track_api::sentences::{NAME_EMPTY, NO_CLIENT_WITH_ID};
 use toggl_track_local_service::{Config, LocalService};
 
 /// The demo workspace, as the tool takes it.
@@ -169,7 +170,7 @@ async fn create_get_update_delete_in_every_format() {
     failed(
         &run(&server, &["get", &id]).await,
         4,
-        &format!("No client with ID {id} was found"),
+        &NO_CLIENT_WITH_ID.fill(&[&id]),
     );
     let created = ok(&run(&server, &["-o", "csv", "create", "--name", "Gone soon"]).await);
     let id = created
@@ -249,12 +250,12 @@ async fn error_paths_have_their_exit_codes() {
     failed(
         &run(&server, &["get", "999"]).await,
         4,
-        "not found: No client with ID 999 was found",
+        &format!("not found: {}", NO_CLIENT_WITH_ID.fill(&[&999])),
     );
     failed(
         &run(&server, &["create", "--name", "  "]).await,
         1,
-        "Client name cannot be empty",
+        NAME_EMPTY.example(),
     );
     // Ids of 0 are refused while parsing the flags, before any request.
     let before = server.requests();
@@ -423,7 +424,7 @@ fn secrets_stay_out_of_errors() {
 async fn several_ids_use_the_bulk_endpoints() {
     let server = service(Config::demo()).await;
     let refused = run(&server, &["archive", "61234001", "999"]).await;
-    failed(&refused, 4, "No client with ID 999 was found");
+    failed(&refused, 4, &NO_CLIENT_WITH_ID.fill(&[&999]));
     assert_eq!(
         server.project_active(201234501),
         Some(true),

@@ -528,3 +528,46 @@ async fn a_file_that_cannot_be_used_gets_its_own_exit_code_and_stays_as_it_was()
     drop(holder);
     assert_eq!(checksum(&busy), before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_delta_the_spec_has_no_words_for_stops_the_sync_with_them() {
+    let server = toggl_track_local_service::start(Config::demo())
+        .await
+        .expect("service");
+    let db = db_in("unknown-400");
+    ok(&run(&server, &db, &["sync"]).await);
+    let held = run(&server, &db, &["-o", "json", "list", "--offline"]).await;
+    // The delta is refused with a 400 whose body is only "Bad Request":
+    // not the words of an old `since`.
+    server.faults().fail_next(400, 1);
+    let answered = server.answered();
+    let o = run(&server, &db, &["sync"]).await;
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Bad Request"), "{}", stderr(&o));
+    assert_eq!(
+        server.answered() - answered,
+        1,
+        "no full read follows the refused delta"
+    );
+    let after = run(&server, &db, &["-o", "json", "list", "--offline"]).await;
+    assert_eq!(offline_names(&held), offline_names(&after));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_since_older_than_the_service_keeps_is_read_in_full_and_said_why() {
+    let server = toggl_track_local_service::start(Config::demo())
+        .await
+        .expect("service");
+    let db = db_in("since-too-old");
+    ok(&run(&server, &db, &["sync"]).await);
+    server.clock().advance(chrono::Duration::days(120));
+    create_elsewhere(&server, demo::WORKSPACE, "Much later").await;
+    let said = ok(&run(&server, &db, &["sync"]).await);
+    assert!(
+        said.contains("no longer keeps changes that far back"),
+        "{said}"
+    );
+    let (online, offline) = service_and_mirror(&server, &db, demo::WORKSPACE).await;
+    assert_eq!(online, offline);
+    assert!(names(&offline).contains(&"Much later".to_owned()));
+}

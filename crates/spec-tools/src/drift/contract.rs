@@ -76,8 +76,8 @@ pub fn normalise_type(text: &str) -> String {
 }
 
 /// Whether two messages say the same, reading `{placeholder}` in either as
-/// any text: `No client with ID {client_id} was found` matches
-/// `No client with ID 42 was found`.
+/// any text: `No widget with ID {client_id} was found` matches
+/// `No widget with ID 42 was found`.
 pub fn messages_match(a: &str, b: &str) -> bool {
     fn pattern(template: &str, text: &str) -> bool {
         let mut parts = template.split('{');

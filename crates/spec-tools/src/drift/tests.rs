@@ -34,7 +34,7 @@ name | string | Name of the client |
 403
 Forbidden
 404
-No client with ID {client_id} was found
+No widget with ID {client_id} was found
 ";
 
 /// A spec that says the same as `DOCS`.
@@ -52,7 +52,7 @@ fn spec_doc() -> Value {
                     "responses": {
                         "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/C"}}}},
                         "403": {"description": "no", "content": {"application/json": {"schema": {"type": "string"}, "example": "Forbidden"}}},
-                        "404": {"description": "no", "content": {"application/json": {"schema": {"type": "string"}, "example": "No client with ID 7 was found"}}}
+                        "404": {"description": "no", "content": {"application/json": {"schema": {"type": "string"}, "example": "No widget with ID 7 was found"}}}
                     }
                 }
             }
@@ -148,7 +148,7 @@ fn a_status_code_added_to_the_docs_is_caught() {
 #[test]
 fn a_changed_message_is_caught_and_placeholders_match_values() {
     let docs = DOCS.replace(
-        "No client with ID {client_id} was found",
+        "No widget with ID {client_id} was found",
         "Client {client_id} not found",
     );
     let found = kinds(&drift(&docs, &spec_doc()));
@@ -161,16 +161,16 @@ fn a_changed_message_is_caught_and_placeholders_match_values() {
         "{found:?}"
     );
     assert!(messages_match(
-        "No client with ID {client_id} was found",
-        "No client with ID 42 was found"
+        "No widget with ID {client_id} was found",
+        "No widget with ID 42 was found"
     ));
     assert!(!messages_match(
-        "No client with ID {client_id} was found",
-        "No client with ID was found"
+        "No widget with ID {client_id} was found",
+        "No widget with ID was found"
     ));
     assert!(messages_match(
-        "Client name maximum length is {max}",
-        "Client name maximum length is 255"
+        "Widget name maximum length is {max}",
+        "Widget name maximum length is 255"
     ));
     assert!(!messages_match("Forbidden", "Forbidden!"));
 }
@@ -248,7 +248,7 @@ fn html_is_reduced_to_the_text_form() {
         <tr><td>status</td><td>string</td><td>false</td><td>Which ones</td></tr></table>\
         <h3>Response</h3><p>200</p><table><tr><th>Name</th><th>Type</th><th>Description</th></tr>\
         <tr><td>id</td><td>integer</td><td>Client ID</td></tr><tr><td>name</td><td>string</td><td>Name</td></tr></table>\
-        <p>403</p><p>Forbidden</p><p>404</p><p>No client with ID {client_id} was found</p></body></html>";
+        <p>403</p><p>Forbidden</p><p>404</p><p>No widget with ID {client_id} was found</p></body></html>";
     let text = docs_text::html_to_text(html);
     assert_eq!(kinds(&drift(&text, &spec_doc())), [], "{text}");
 }
