@@ -84,9 +84,9 @@
 //!   Toggl adds is a minor release;
 //! - progenitor's usage sketches are fenced as text, not ignored doctests.
 //!
-//! Beside the client, the generator writes Toggl's sentences ([`sentences`],
-//! the spec's examples marked `x-toggl-sentence`), by which the classifier
-//! tells refusals of one status apart.
+//! Beside the client, the generator writes Toggl's sentences
+//! ([`error::sentences`], the spec's examples marked `x-toggl-sentence`),
+//! by which the classifier tells refusals of one status apart.
 //!
 //! From `pipeline::invoke` the call passes through five files:
 //!
@@ -114,10 +114,9 @@
 //! The crate root holds the core; the rest is in modules by domain:
 //! [`config`] (retries, pacing, the quota reserve, bounds and their
 //! defaults), [`quota`], [`events`] (progress), [`meta`] (what an answer
-//! says besides its body), [`error`], [`sentences`] (Toggl's words, from the
-//! spec), [`record`] (field capture) and
-//! [`extras`] (what the hand-written layer adds beyond the generated
-//! operations).
+//! says besides its body), [`error`] (with Toggl's words, from the spec),
+//! [`record`] (field capture) and [`extras`] (what the hand-written layer
+//! adds beyond the generated operations).
 //!
 //! [Toggl Track]: https://track.toggl.com
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
@@ -139,7 +138,6 @@ pub mod extras;
 pub mod meta;
 pub mod quota;
 pub mod record;
-pub mod sentences;
 
 pub use auth::Credentials;
 pub use builder::ClientBuilder;

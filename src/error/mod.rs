@@ -9,6 +9,7 @@
 //! words) is decided in one place, the pipeline's classifier, not here.
 
 mod reason;
+pub mod sentences;
 
 pub use reason::{ForbiddenReason, Mismatch, ValidationReason};
 

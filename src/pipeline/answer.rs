@@ -4,7 +4,7 @@
 //!
 //! This is the one place that reads Toggl's words (the quota sentence, a
 //! taken name, bad credentials), through the spec's sentences
-//! ([`crate::sentences`]): it holds none of them itself. Everything above the pipeline (the extras,
+//! ([`crate::error::sentences`]): it holds none of them itself. Everything above the pipeline (the extras,
 //! the command-line tool) branches on the typed reasons decided here.
 
 use std::sync::Arc;
@@ -17,9 +17,9 @@ use serde_json::Value;
 use super::exchange::{Answered, NoAnswer};
 use super::retry::{self, RetryClass};
 use super::{Deadline, Operation, Place, Runtime, SuccessBody};
+use crate::error::sentences::{self, Meaning};
 use crate::error::{Error, ErrorContext, ForbiddenReason, Mismatch, ValidationReason};
 use crate::headers::{QUOTA_REMAINING_NAME, QUOTA_RESETS_IN_NAME, header_str, header_u64};
-use crate::sentences::{self, Meaning};
 
 /// How many bytes of a body that is not JSON an error keeps.
 const BODY_PREFIX_BYTES: usize = 256;
@@ -219,7 +219,7 @@ fn refusal(op: &Operation, a: &Answered, attempts: u32) -> (Error, RetryClass) {
 }
 
 /// Why a `400`: what the service's sentence says, told by the spec's
-/// sentences ([`crate::sentences`]). An old `since` is told by its own
+/// sentences ([`crate::error::sentences`]). An old `since` is told by its own
 /// words too, and only to an operation that takes one: a refusal for
 /// another reason is never taken for an old mirror.
 fn validation_reason(op: &Operation, message: Option<&str>) -> ValidationReason {

@@ -153,12 +153,6 @@ fn held_back(reserve: Option<QuotaReserve>, quota: Option<Known>) -> Option<(Quo
     (known.remaining <= kept).then_some((reserve, known))
 }
 
-/// How long a wait for a window that resets in `resets_in` lasts: the
-/// quota's own arithmetic ([`reset_wait`]); whether to wait is decided here.
-fn reset_delay(resets_in: Duration) -> Duration {
-    reset_wait(resets_in)
-}
-
 /// Before an attempt: the reserve first, then the pacing.
 fn admit(facts: &Facts<'_>, quota: Option<Known>, pacing: Option<Duration>) -> Decision {
     if let Some((reserve, known)) = held_back(facts.reserve, quota) {
@@ -184,7 +178,7 @@ fn quota_reset(facts: &Facts<'_>, resets_in: Duration, otherwise: GiveUp) -> Dec
         return Decision::GiveUp(otherwise);
     }
     Decision::Wait {
-        delay: reset_delay(resets_in),
+        delay: reset_wait(resets_in),
         reason: WaitReason::QuotaReset,
     }
 }
@@ -689,7 +683,7 @@ mod tests {
             if known.remaining > i64::try_from(reserve.kept()).unwrap_or(i64::MAX) {
                 prop_assert!(!held, "held back with requests to spare: {:?}", decision);
             } else if reserve.waits() && case.spent.resets < MAX_QUOTA_WAITS {
-                let reset = Decision::Wait { delay: reset_delay(known.resets_in), reason: WaitReason::QuotaReset };
+                let reset = Decision::Wait { delay: reset_wait(known.resets_in), reason: WaitReason::QuotaReset };
                 prop_assert_eq!(decision, reset);
             } else {
                 let reached = GiveUp::ReserveReached {
@@ -838,8 +832,8 @@ mod tests {
     /// here, that a reset however far off is no panic.
     #[test]
     fn a_reset_however_far_off_is_waited_without_overflow() {
-        assert_eq!(reset_delay(Duration::MAX), Duration::MAX);
+        assert_eq!(reset_wait(Duration::MAX), Duration::MAX);
         let far = Duration::from_secs(u64::MAX - 1) + Duration::from_millis(1);
-        assert_eq!(reset_delay(far), Duration::MAX);
+        assert_eq!(reset_wait(far), Duration::MAX);
     }
 }

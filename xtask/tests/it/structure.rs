@@ -423,7 +423,7 @@ fn no_hand_written_file_holds_toggls_sentences() {
     assert!(
         found.is_empty(),
         "Toggl's sentences belong in the spec only; take them from \
-         `toggl_track_api::sentences` (or the local service's `sentences`):\n{}",
+         `toggl_track_api::error::sentences` (or the local service's `sentences`):\n{}",
         found.join("\n")
     );
 }

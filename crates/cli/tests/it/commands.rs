@@ -7,7 +7,7 @@ use assert_cmd::Command;
 #[cfg(target_os = "linux")]
 use rusty_fork::rusty_fork_test;
 use serde_json::Value;
-use toggl_track_api::sentences::{NAME_EMPTY, NO_CLIENT_WITH_ID};
+use toggl_track_api::error::sentences::{NAME_EMPTY, NO_CLIENT_WITH_ID};
 use toggl_track_local_service::{Config, LocalService};
 
 /// The demo workspace, as the tool takes it.

@@ -5,7 +5,7 @@
 //! Toggl's words. Rewording one is an edit of the spec, never of Rust.
 //!
 //! ```
-//! use toggl_track_api::sentences::NAME_TAKEN;
+//! use toggl_track_api::error::sentences::NAME_TAKEN;
 //!
 //! assert_eq!(NAME_TAKEN.status(), 400);
 //! assert!(NAME_TAKEN.is_in(&NAME_TAKEN.example().to_uppercase()));
@@ -13,7 +13,7 @@
 
 use std::fmt::Display;
 
-use crate::error::{ForbiddenReason, ValidationReason};
+use super::{ForbiddenReason, ValidationReason};
 
 /// What the client makes of a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
