@@ -244,14 +244,7 @@ fn record_runs_the_client_against_a_service_and_the_recording_conforms() {
         .current_dir(&copy.dir)
         .env("CARGO_TARGET_DIR", copy_target())
         .env("CARGO_NET_OFFLINE", "true")
-        .env(
-            "TOGGL_API_TOKEN",
-            toggl_track_local_service::demo::API_TOKEN,
-        )
-        .env(
-            "TOGGL_WORKSPACE_ID",
-            toggl_track_local_service::demo::WORKSPACE.to_string(),
-        )
+        .envs(demo_user())
         .output()
         .expect("cargo runs");
     assert_eq!(o.status.code(), Some(0), "{}", said(&o));
@@ -420,14 +413,7 @@ fn a_changed_answer_is_named_saved_imported_checked_and_fixed() {
         .arg(&har)
         .arg("list")
         .env_clear()
-        .env(
-            "TOGGL_API_TOKEN",
-            toggl_track_local_service::demo::API_TOKEN,
-        )
-        .env(
-            "TOGGL_WORKSPACE_ID",
-            toggl_track_local_service::demo::WORKSPACE.to_string(),
-        )
+        .envs(demo_user())
         .env("TOGGL_CLIENTS_CACHE_DIR", scratch.join("cache"))
         .output()
         .expect("the tool runs");
@@ -558,6 +544,15 @@ fn rust_files(dir: &Path, into: &mut Vec<(PathBuf, Vec<u8>)>) {
     }
 }
 
+/// The local service's demo user and workspace, as environment variables.
+fn demo_user() -> [(&'static str, String); 2] {
+    use toggl_track_local_service::demo;
+    [
+        ("TOGGL_API_TOKEN", demo::API_TOKEN.to_owned()),
+        ("TOGGL_WORKSPACE_ID", demo::WORKSPACE.to_string()),
+    ]
+}
+
 /// `toggl-clients ARGS` from the copy's build, against `base_url`.
 fn copy_tool(bin: &Path, base_url: &str, db: &Path, args: &[&str]) -> Output {
     Command::new(bin.join("toggl-clients"))
@@ -565,14 +560,7 @@ fn copy_tool(bin: &Path, base_url: &str, db: &Path, args: &[&str]) -> Output {
         .arg(db)
         .args(args)
         .env_clear()
-        .env(
-            "TOGGL_API_TOKEN",
-            toggl_track_local_service::demo::API_TOKEN,
-        )
-        .env(
-            "TOGGL_WORKSPACE_ID",
-            toggl_track_local_service::demo::WORKSPACE.to_string(),
-        )
+        .envs(demo_user())
         .output()
         .expect("the copy's tool runs")
 }

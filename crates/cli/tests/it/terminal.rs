@@ -11,22 +11,38 @@ struct Session(String);
 impl Session {
     fn start(tag: &str, command: &str) -> Self {
         let name = format!("toggl-clients-{tag}-{}", std::process::id());
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-x",
-                "200",
-                "-y",
-                "50",
-                "-s",
-                &name,
-                command,
-            ])
-            .env("TERM", "xterm-256color")
-            .status()
-            .expect("tmux runs (it is part of this project's machine image)");
-        assert!(status.success(), "tmux started");
+        let new_session = || {
+            Command::new("tmux")
+                .args([
+                    "new-session",
+                    "-d",
+                    "-x",
+                    "200",
+                    "-y",
+                    "50",
+                    "-s",
+                    &name,
+                    command,
+                ])
+                .env("TERM", "xterm-256color")
+                .output()
+                .expect("tmux runs (it is part of this project's machine image)")
+        };
+        // Two sessions started at once, with no tmux server yet, may race
+        // to start it: the one that loses is started again.
+        let mut started = new_session();
+        for _ in 0..3 {
+            if started.status.success() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+            started = new_session();
+        }
+        assert!(
+            started.status.success(),
+            "tmux started: {}",
+            String::from_utf8_lossy(&started.stderr)
+        );
         Self(name)
     }
 
