@@ -86,6 +86,28 @@ struct Shared {
     seen: Mutex<Vec<Seen>>,
 }
 
+/// The relay's own HTTP client: the answer passes as it came, not
+/// decompressed, not followed. With only `rustls-ring`, reqwest has no
+/// crypto provider of its own; the relay speaks plain HTTP, so ring is
+/// given to this client alone, and none is installed for the process (the
+/// client under test must do without one).
+fn relay_client() -> reqwest::Client {
+    let http = reqwest::Client::builder()
+        .no_gzip()
+        .redirect(reqwest::redirect::Policy::none());
+    #[cfg(feature = "rustls-ring")]
+    let http = {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("ring offers the default versions")
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        http.tls_backend_preconfigured(tls)
+    };
+    http.build().expect("the relay's client builds")
+}
+
 impl Tap {
     /// Starts a tap on a free loopback port in front of `service`.
     pub async fn start(service: &LocalService) -> Tap {
@@ -95,12 +117,7 @@ impl Tap {
         let addr = listener.local_addr().expect("addr");
         let shared = Arc::new(Shared {
             upstream: format!("http://{}", service.addr()),
-            // The answer passes as it came: not decompressed, not followed.
-            http: reqwest::Client::builder()
-                .no_gzip()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("the relay's client builds"),
+            http: relay_client(),
             seen: Mutex::new(Vec::new()),
         });
         let router = axum::Router::new()
