@@ -42,7 +42,7 @@ pub(super) struct Failure {
     pub error: Error,
     /// What it means for sending again.
     pub class: RetryClass,
-    /// The answer, when one was read (for the retry state and the
+    /// The answer, when one was read (for the wait decision and the
     /// recorder).
     pub answered: Option<Answered>,
     /// No answer came at all (the connection failed or timed out).

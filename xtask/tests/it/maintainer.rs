@@ -69,9 +69,10 @@ fn copy_with(edit: impl FnOnce(&str) -> String) -> MutexGuard<'static, Copy> {
 }
 
 impl Copy {
-    /// Puts back every file a scenario may change.
+    /// Puts back every file a scenario may change (`regen` writes the local
+    /// service's sentences under `crates/`).
     fn restore(&self) {
-        for dir in ["openapi", "src"] {
+        for dir in ["openapi", "src", "crates"] {
             restore_tree(&root().join(dir), &self.dir.join(dir));
         }
     }
