@@ -79,8 +79,12 @@ impl Copy {
 
     /// `cargo xtask ARGS` in the copy, as a maintainer runs it.
     fn xtask(&self, args: &[&str]) -> Output {
+        self.cargo(&[&["xtask"], args].concat())
+    }
+
+    /// `cargo ARGS` in the copy, offline, with no Toggl credentials.
+    fn cargo(&self, args: &[&str]) -> Output {
         Command::new(option_env!("CARGO").unwrap_or("cargo"))
-            .arg("xtask")
             .args(args)
             .current_dir(&self.dir)
             // A target folder of its own: cargo names the artifacts of path
@@ -472,14 +476,15 @@ fn a_changed_answer_is_named_saved_imported_checked_and_fixed() {
     let o = copy.xtask(&["conformance"]);
     assert_eq!(o.status.code(), Some(0), "{}", said(&o));
     restore_tree(&root().join("src"), &copy.dir.join("src"));
-    let o = Command::new(option_env!("CARGO").unwrap_or("cargo"))
-        .args(["test", "-q", "-p", "toggl-track-api", "--test", "it"])
-        .arg("recordings::every_recorded_body_decodes_with_the_clients_types")
-        .current_dir(&copy.dir)
-        .env("CARGO_TARGET_DIR", copy_target())
-        .env("CARGO_NET_OFFLINE", "true")
-        .output()
-        .expect("cargo runs");
+    let o = copy.cargo(&[
+        "test",
+        "-q",
+        "-p",
+        "toggl-track-api",
+        "--test",
+        "it",
+        "recordings::every_recorded_body_decodes_with_the_clients_types",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", said(&o));
 }
 
@@ -590,14 +595,14 @@ fn reworded_sentences_are_one_edit_of_the_spec_and_a_regen() {
 
     // The copy's tool and service, built from the reworded spec.
     restore_tree(&root().join("src"), &copy.dir.join("src"));
-    let o = Command::new(option_env!("CARGO").unwrap_or("cargo"))
-        .args(["build", "-q", "-p", "toggl-clients", "-p"])
-        .arg("toggl-track-local-service")
-        .current_dir(&copy.dir)
-        .env("CARGO_TARGET_DIR", copy_target())
-        .env("CARGO_NET_OFFLINE", "true")
-        .output()
-        .expect("cargo runs");
+    let o = copy.cargo(&[
+        "build",
+        "-q",
+        "-p",
+        "toggl-clients",
+        "-p",
+        "toggl-track-local-service",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", said(&o));
     let bin = copy_target().join("debug");
     // Every `since` is too old for this service: a delta is refused.
