@@ -18,7 +18,7 @@ use quote::quote;
 use serde_json::Value;
 
 use toggl_track_spec_tools::vocabulary::SENTENCE;
-use toggl_track_spec_tools::{Problem, Spec, refs};
+use toggl_track_spec_tools::{Problem, Spec, messages, refs};
 
 /// One of Toggl's sentences.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +139,7 @@ fn sentence(
         Some(Value::String(t)) => t.clone(),
         Some(_) => return Err("`template` must be a string".to_owned()),
     };
-    if !Template::new(&template).fits(example_text) {
+    if !messages::fits(&template, example_text) {
         return Err(format!(
             "the value {example_text:?} does not fit the template {template:?}; make them agree"
         ));
@@ -233,50 +233,7 @@ fn examples_of(response: &Value) -> Vec<&str> {
         .collect()
 }
 
-/// A sentence's shape: fixed text with `{name}` where a part varies.
-struct Template<'a> {
-    /// The fixed pieces, in order (the first and last may be empty).
-    pieces: Vec<&'a str>,
-}
-
-impl<'a> Template<'a> {
-    fn new(text: &'a str) -> Self {
-        let mut pieces = Vec::new();
-        let mut rest = text;
-        while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}') else {
-                break;
-            };
-            pieces.push(&rest[..open]);
-            rest = &rest[open + close + 1..];
-        }
-        pieces.push(rest);
-        Self { pieces }
-    }
-
-    /// Whether `text` is this shape: the fixed pieces in order, from the
-    /// start to the end, with something in each hole.
-    fn fits(&self, text: &str) -> bool {
-        let (first, rest) = self.pieces.split_first().expect("one piece at least");
-        let Some(mut left) = text.strip_prefix(first) else {
-            return false;
-        };
-        for piece in rest {
-            if piece.is_empty() {
-                return !left.is_empty();
-            }
-            // The hole holds one character at least.
-            let skip = left.chars().next().map_or(0, char::len_utf8);
-            match left[skip..].find(piece) {
-                Some(at) if skip > 0 => left = &left[skip + at + piece.len()..],
-                _ => return false,
-            }
-        }
-        left.is_empty()
-    }
-}
-
-/// The Rust constants `src/sentences.rs` includes: one per sentence, and
+/// The Rust constants `src/error/sentences.rs` includes: one per sentence, and
 /// `ALL` in the spec's order.
 pub fn rust(sentences: &[Sentence]) -> TokenStream {
     let mut names = Vec::new();
@@ -325,22 +282,4 @@ pub fn json(sentences: &[Sentence]) -> String {
         })
         .collect();
     serde_json::to_string_pretty(&Value::Object(map)).unwrap_or_default() + "\n"
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_value_fits_its_template() {
-        let t = Template::new("Unexpected \"{field}\" type {type}, offset={offset}");
-        assert!(t.fits("Unexpected \"workspace_id\" type string, offset=88"));
-        assert!(!t.fits("Unexpected \"\" type string, offset=88"));
-        assert!(!t.fits("Unexpected \"a\" type string"));
-        assert!(Template::new("Fixed").fits("Fixed"));
-        assert!(!Template::new("Fixed").fits("Fixed."));
-        assert!(Template::new("in {n} seconds.").fits("in 5 seconds."));
-        assert!(Template::new("{all}").fits("x"));
-        assert!(!Template::new("{all}").fits(""));
-    }
 }

@@ -12,6 +12,7 @@
 //! The generator (`toggl-track-codegen`) reads the spec through this crate.
 
 pub mod locations;
+pub mod messages;
 pub mod paths;
 pub mod refs;
 pub mod vocabulary;

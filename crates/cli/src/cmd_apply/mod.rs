@@ -393,15 +393,7 @@ async fn create(
     if !ensured.created
         && let Some(fix) = fix
     {
-        let fixed = s
-            .client
-            .update_client()
-            .workspace_id(ws)
-            .client_id(id)
-            .body(fix)
-            .send()
-            .await?;
-        written.now.push(fixed.into_inner());
+        put(s, ws, id, fix, written).await?;
     }
     Ok(())
 }
@@ -411,6 +403,18 @@ async fn update(s: &Session, ws: u64, step: &Step, written: &mut Done) -> Result
     let (Some(id), Some(body)) = (step.id, step.body.clone()) else {
         return Ok(());
     };
+    put(s, ws, id, body, written).await
+}
+
+/// One update of client `id`; what the service then holds is kept for the
+/// mirror.
+async fn put(
+    s: &Session,
+    ws: u64,
+    id: std::num::NonZeroU64,
+    body: toggl_track_api::types::ClientUpdate,
+    written: &mut Done,
+) -> Result<(), Error> {
     let updated = s
         .client
         .update_client()

@@ -252,3 +252,53 @@ fn a_dangling_reference_is_reported_where_it_is_written() {
         "does not resolve",
     );
 }
+
+/// The project's own spec, as the maintainer edits it.
+fn project_spec() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi/toggl-track-v9.yaml");
+    std::fs::read_to_string(path).expect("the project's spec")
+}
+
+#[test]
+fn a_sentence_that_does_not_fit_its_template_is_named() {
+    // The value of `NameTooLong` (whose template ends in `{limit}`) reworded
+    // so that it no longer ends in a number.
+    let mut spec = project_spec();
+    let at = spec.find("\n    NameTooLong:\n").expect("the example");
+    let value = at + spec[at..].find("      value: ").expect("its value");
+    let end = value + spec[value..].find('\n').expect("a line");
+    spec.replace_range(value..end, "      value: Client names are limited");
+    assert_one_problem(
+        &spec,
+        "/components/examples/NameTooLong",
+        "does not fit the template",
+    );
+}
+
+#[test]
+fn a_sentence_with_a_reason_the_client_does_not_know_is_named() {
+    let spec = project_spec().replacen(
+        "      x-toggl-sentence:\n        reason: NameTaken\n",
+        "      x-toggl-sentence:\n        reason: NameStolen\n",
+        1,
+    );
+    assert_one_problem(
+        &spec,
+        "/components/examples/NameTaken",
+        "`NameStolen` is not a reason of a 400",
+    );
+}
+
+#[test]
+fn a_sentence_no_answer_uses_is_named() {
+    let spec = project_spec().replacen(
+        "\n  examples:\n    QuotaUsedUp:\n",
+        "\n  examples:\n    Unused:\n      value: Nobody says this\n      x-toggl-sentence: {}\n    QuotaUsedUp:\n",
+        1,
+    );
+    assert_one_problem(
+        &spec,
+        "/components/examples/Unused",
+        "no error answer uses this sentence",
+    );
+}

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::messages::fits;
+
 /// Operations keyed by `METHOD /path`, e.g. `GET /workspaces/{workspace_id}/clients`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Contract {
@@ -79,42 +81,8 @@ pub fn normalise_type(text: &str) -> String {
 /// any text: `No widget with ID {client_id} was found` matches
 /// `No widget with ID 42 was found`.
 pub fn messages_match(a: &str, b: &str) -> bool {
-    fn pattern(template: &str, text: &str) -> bool {
-        let mut parts = template.split('{');
-        let first = parts.next().unwrap_or_default();
-        let Some(mut rest) = text.strip_prefix(first) else {
-            return false;
-        };
-        let mut pieces = Vec::new();
-        for part in parts {
-            let Some((_, literal)) = part.split_once('}') else {
-                return false;
-            };
-            pieces.push(literal);
-        }
-        if pieces.is_empty() {
-            return rest.is_empty();
-        }
-        for (i, literal) in pieces.iter().enumerate() {
-            let last = i == pieces.len() - 1;
-            if literal.is_empty() && last {
-                return !rest.is_empty() || text.is_empty();
-            }
-            let found = if last {
-                rest.rfind(literal)
-            } else {
-                rest.find(literal)
-            };
-            match found {
-                // A placeholder stands for at least one character.
-                Some(at) if at > 0 => rest = &rest[at + literal.len()..],
-                _ => return false,
-            }
-        }
-        rest.is_empty()
-    }
     let (a, b) = (a.trim(), b.trim());
-    a == b || pattern(a, b) || pattern(b, a)
+    a == b || fits(a, b) || fits(b, a)
 }
 
 /// Follows a local `$ref` (`#/...`) to what it names, in OpenAPI 3.0 and
