@@ -43,6 +43,7 @@ fn run_all() -> Outcome {
         ]),
     )?;
     run("tests", cargo().args(["test", "--workspace"]))?;
+    credential_store()?;
     rustls_ring()?;
     examples()?;
     crate::bench::quick()?;
@@ -98,6 +99,46 @@ fn aws_lc_in_tree(flags: &[&str]) -> Result<Option<String>, crate::Failure> {
         .lines()
         .find(|l| l.starts_with("aws-lc"))
         .map(str::to_owned))
+}
+
+/// The CLI's login with the platform's credential store for real: the
+/// Secret Service of gnome-keyring, on a D-Bus session of its own (the
+/// test `cargo test` reports as not run without one).
+fn credential_store() -> Outcome {
+    for (program, package) in [
+        ("dbus-run-session", "dbus-daemon"),
+        ("gnome-keyring-daemon", "gnome-keyring"),
+    ] {
+        let found = std::process::Command::new(program)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            return Err(crate::Failure::Found(format!(
+                "the credential store test needs {program}: install Debian's {package} (.ci/run does)"
+            )));
+        }
+    }
+    let cargo = cargo();
+    run(
+        "the CLI's token in the Secret Service (gnome-keyring on its own session bus)",
+        std::process::Command::new("dbus-run-session")
+            .arg("--")
+            .arg(cargo.get_program())
+            .args([
+                "test",
+                "-p",
+                "toggl-clients",
+                "--test",
+                "it",
+                "--",
+                "--ignored",
+                "--exact",
+                "accounts::a_token_in_the_secret_service_is_read_back_and_removed_by_logout",
+                "--nocapture",
+            ])
+            .current_dir(root()),
+    )
 }
 
 /// Every example, against the local service (no credentials are passed on).

@@ -65,6 +65,9 @@ mod large {
             .env("TOGGL_WORKSPACE_ID", WS.to_string())
             .env("TOGGL_BASE_URL", base)
             .env("TOGGL_CLIENTS_DATA_DIR", cache)
+            // No settings from the user's config folder.
+            .env("TOGGL_CLIENTS_CONFIG_DIR", cache.join("config"))
+            .env_remove("TOGGL_CLIENTS_PROFILE")
             .env_remove("TOGGL_EMAIL")
             .env_remove("TOGGL_PASSWORD")
             .args(args);

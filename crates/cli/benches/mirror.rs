@@ -52,7 +52,11 @@ mod mirror {
 
     fn tool(base: &str, db: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_toggl-clients"));
+        // No settings from the user's config folder: one beside the file.
+        let home = db.parent().unwrap_or(Path::new(".")).join("home");
         cmd.env_clear()
+            .env("HOME", &home)
+            .env("TOGGL_CLIENTS_CONFIG_DIR", home.join("config"))
             .env("TOGGL_API_TOKEN", TOKEN)
             .env("TOGGL_WORKSPACE_ID", WS.to_string())
             .env("TOGGL_BASE_URL", base)

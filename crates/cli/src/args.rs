@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use toggl_track_api::types::ClientStatus;
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub(crate) struct Global {
     /// API token (from your Toggl profile page). Prefer TOGGL_API_TOKEN or
     /// --token-file: a token on the command line shows in the process list
@@ -43,16 +43,16 @@ pub(crate) struct Global {
     /// Seed file for --local-service (users, workspaces, clients, projects).
     #[arg(long, global = true, requires = "local_service", alias = "mock-seed")]
     pub seed: Option<PathBuf>,
-    /// How to print results.
-    #[arg(long, short = 'o', value_enum, default_value_t = Output::Table, global = true)]
-    pub output: Output,
+    /// How to print results [default: table, or the profile's].
+    #[arg(long, short = 'o', value_enum, global = true)]
+    pub output: Option<Output>,
     /// Keep to one request a second, as Toggl advises.
     #[arg(long, global = true)]
     pub pace: bool,
     /// The most one operation may wait for the service, retries included
-    /// (e.g. 30s, 2m).
-    #[arg(long, global = true, value_parser = duration, default_value = "30s")]
-    pub timeout: Duration,
+    /// (e.g. 30s, 2m) [default: 30s, or the profile's].
+    #[arg(long, global = true, value_parser = duration)]
+    pub timeout: Option<Duration>,
     /// Save the exchanges that fail (an answer the tool cannot read
     /// included) to this HAR file, with every secret stripped: to attach
     /// to a report.
@@ -71,7 +71,43 @@ pub(crate) struct Global {
     /// folder.
     #[arg(long, global = true, value_name = "PATH", env = "TOGGL_CLIENTS_DB")]
     pub db: Option<PathBuf>,
+    /// The profile to run as: an account and its settings, made by
+    /// `login` and `config set` [default: default].
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        env = "TOGGL_CLIENTS_PROFILE"
+    )]
+    pub profile: Option<String>,
+    /// The profile's workspace, used when none is named.
+    #[arg(skip)]
+    pub profile_workspace: Option<u64>,
+    /// Where the profile's login keeps its token.
+    #[arg(skip)]
+    pub login_token: Option<crate::credential_store::Place>,
+    /// The Toggl user the profile's login checked the token to be.
+    #[arg(skip)]
+    pub login_user: Option<u64>,
+    /// The service the profile's login is for.
+    #[arg(skip)]
+    pub login_service: Option<String>,
 }
+
+impl Global {
+    /// How to print results: the flag, the profile's, or a table.
+    pub(crate) fn output(&self) -> Output {
+        self.output.unwrap_or(Output::Table)
+    }
+
+    /// The deadline of one operation: the flag, the profile's, or 30 s.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout.unwrap_or(DEFAULT_TIMEOUT)
+    }
+}
+
+/// How long one operation may take when nothing says otherwise.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Output {
@@ -110,6 +146,25 @@ pub(crate) fn id(text: &str) -> Result<NonZeroU64, String> {
             "{text:?} is not an id (a whole number of 1 or more)"
         )),
     }
+}
+
+/// An output format, as `--output` takes it.
+pub(crate) fn output(text: &str) -> Result<Output, String> {
+    Output::from_str(text, true).map_err(|_| format!("{text:?}: write table, json or csv"))
+}
+
+/// A service's base URL: http(s), with the API's path.
+pub(crate) fn base_url(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Err(format!(
+            "{text:?} has no scheme: write https://{text} (or http:// for this machine)"
+        ));
+    };
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") || rest.is_empty() {
+        return Err(format!("{text:?}: write an https:// (or http://) address"));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
 }
 
 /// A duration such as `30s`, `10m` or `1h 30m`.

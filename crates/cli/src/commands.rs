@@ -6,10 +6,11 @@ use clap::{Parser, Subcommand};
 
 use crate::args::{Global, Output};
 use crate::failure::Failure;
+use crate::profile::Chosen;
 use crate::session::{Needs, Session};
 use crate::{
-    cmd_apply, cmd_archive, cmd_create, cmd_delete, cmd_demo, cmd_get, cmd_list, cmd_quota,
-    cmd_restore, cmd_sync, cmd_update,
+    cmd_apply, cmd_archive, cmd_auth, cmd_config, cmd_create, cmd_delete, cmd_demo, cmd_get,
+    cmd_list, cmd_login, cmd_logout, cmd_man, cmd_quota, cmd_restore, cmd_sync, cmd_update,
 };
 
 pub(crate) const EXIT_CODES: &str = "\
@@ -33,7 +34,8 @@ const EXAMPLES: &str = "\
 Examples:
   toggl-clients demo                          walk through every operation on a local service
   toggl-clients --local-service list --status both   the local service's demo clients
-  export TOGGL_API_TOKEN=... TOGGL_WORKSPACE_ID=1234567
+  toggl-clients login                         keep your token in the credential store, once
+  toggl-clients auth status                   who you are, where the token is, no request
   toggl-clients list --name acme              clients whose name contains \"acme\"
   toggl-clients sync                          mirror every workspace you have; later, one request
   toggl-clients list --offline                from the mirror, no request
@@ -85,6 +87,17 @@ pub(crate) enum Command {
     /// Walk through all seven operations with a client of its own (on a
     /// local service unless credentials or --base-url are given).
     Demo(cmd_demo::Demo),
+    /// Check an API token, keep it in the platform's credential store
+    /// (or a private file), and make the profile that account's.
+    Login(cmd_login::Login),
+    /// Remove the token `login` kept for the profile.
+    Logout(cmd_logout::Logout),
+    /// Who each profile is and where its token is kept.
+    Auth(cmd_auth::Auth),
+    /// Read and change a profile's settings in the config file.
+    Config(cmd_config::Config),
+    /// Write the manual pages of every command to a folder.
+    Man(cmd_man::Man),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -98,6 +111,32 @@ impl Command {
         Needs {
             demo: matches!(self, Self::Demo(_)),
             quota_wait: matches!(self, Self::Apply(a) if a.waits()),
+        }
+    }
+
+    /// Whether the command reads the profile's settings into the global
+    /// options and runs in a session (the account commands handle the
+    /// profile themselves; the demo stays on its local service).
+    pub(crate) fn takes_the_profile(&self) -> bool {
+        !matches!(
+            self,
+            Self::Login(_) | Self::Logout(_) | Self::Auth(_) | Self::Config(_) | Self::Demo(_)
+        )
+    }
+
+    /// Runs a command that needs no session (`Err` with its outcome), or
+    /// gives the command back for [`Command::run`].
+    pub(crate) async fn run_alone(
+        self,
+        g: &mut Global,
+        chosen: Chosen,
+    ) -> Result<Self, Result<(), Failure>> {
+        match self {
+            Self::Login(c) => Err(c.run(std::mem::take(g), chosen).await),
+            Self::Logout(c) => Err(c.run(chosen)),
+            Self::Auth(c) => Err(c.run(g, chosen).await),
+            Self::Config(c) => Err(c.run(chosen, g.output())),
+            other => Ok(other),
         }
     }
 
@@ -116,7 +155,12 @@ impl Command {
             Self::Sync(c) => c.run(s, out).await,
             Self::Demo(c) => c.run(s).await,
             // Answered before any session is made.
-            Self::Completions { .. } => Ok(()),
+            Self::Completions { .. }
+            | Self::Man(_)
+            | Self::Login(_)
+            | Self::Logout(_)
+            | Self::Auth(_)
+            | Self::Config(_) => Ok(()),
         }
     }
 }
@@ -124,10 +168,38 @@ impl Command {
 #[cfg(test)]
 mod tests {
     use super::Cli;
+    use crate::cmd_man::{pages, stale};
     use clap::CommandFactory;
+    use std::path::PathBuf;
 
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    fn kept_pages() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("man/man1")
+    }
+
+    #[test]
+    fn the_kept_manual_pages_are_fresh() {
+        let stale = stale(&pages(Cli::command()), &kept_pages());
+        assert!(
+            stale.is_empty(),
+            "stale manual pages in crates/cli/man/man1: {stale:?}; run `cargo xtask regen`"
+        );
+    }
+
+    #[test]
+    fn a_changed_flag_makes_its_page_stale() {
+        let changed = Cli::command().mut_subcommand("sync", |s| {
+            s.mut_arg("full", |a| {
+                a.help("Read everything again (a changed help text).")
+            })
+        });
+        assert_eq!(
+            stale(&pages(changed), &kept_pages()),
+            ["toggl-clients-sync.1"]
+        );
     }
 }

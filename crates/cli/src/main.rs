@@ -7,20 +7,28 @@
 mod args;
 mod cmd_apply;
 mod cmd_archive;
+mod cmd_auth;
+mod cmd_config;
 mod cmd_create;
 mod cmd_delete;
 mod cmd_demo;
 mod cmd_get;
 mod cmd_list;
+mod cmd_login;
+mod cmd_logout;
+mod cmd_man;
 mod cmd_quota;
 mod cmd_restore;
 mod cmd_sync;
 mod cmd_update;
 mod commands;
+mod config;
+mod credential_store;
 mod failure;
 mod mirror;
 mod output;
 mod private;
+mod profile;
 mod progress;
 mod session;
 
@@ -51,6 +59,9 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    if let Command::Man(man) = cli.command {
+        return finish(man.run(Cli::command()));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -63,6 +74,11 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(run(cli));
     progress::finish();
+    finish(result)
+}
+
+/// The exit code of an outcome, its one line said.
+fn finish(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
@@ -75,9 +91,22 @@ fn main() -> ExitCode {
 /// Connects, runs the command, and records what the service said about the
 /// quota, whatever the outcome.
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let g = &cli.global;
-    let mut session = session::connect(g, cli.command.needs()).await?;
-    let result = cli.command.run(&mut session, g.output).await;
+    let Cli {
+        mut global,
+        command,
+    } = cli;
+    let chosen = profile::Chosen::load(&global)?;
+    if command.takes_the_profile() {
+        chosen.must_exist()?;
+        profile::fill(&mut global, &chosen.profile())?;
+    }
+    let command = match command.run_alone(&mut global, chosen).await {
+        Ok(command) => command,
+        Err(outcome) => return outcome,
+    };
+    let g = &global;
+    let mut session = session::connect(g, command.needs()).await?;
+    let result = command.run(&mut session, g.output()).await;
     let result = result.map_err(|f| handing_over(f, session.recorder.as_ref()));
     // A failure that names the file has said it already.
     if let Some(recorder) = &session.recorder

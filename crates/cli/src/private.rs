@@ -66,6 +66,93 @@ pub(crate) fn new_file(path: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
+/// Why a private file was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unread {
+    pub why: String,
+    /// Group or others may read it: refused, whatever it holds.
+    pub exposed: bool,
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+impl From<String> for Unread {
+    fn from(why: String) -> Self {
+        Self {
+            why,
+            exposed: false,
+        }
+    }
+}
+
+/// The text of a file only its owner may read; `None` when there is no
+/// file. Refused when group or others may read it, as ssh refuses a key.
+pub(crate) fn read_owner_only(path: &Path) -> Result<Option<String>, Unread> {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read it ({e})").into()),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file
+            .metadata()
+            .map_err(|e| Unread::from(format!("cannot read it ({e})")))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(Unread {
+                why: format!(
+                    "permissions {:04o} let other users read it; run `chmod 600 {}` (as ssh asks of a private key)",
+                    mode & 0o7777,
+                    path.display()
+                ),
+                exposed: true,
+            });
+        }
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::BufReader::new(file), &mut text)
+        .map_err(|e| format!("cannot read it ({e})"))?;
+    Ok(Some(text))
+}
+
+/// Replaces `path` with `content` in one step: a new owner-only file
+/// beside it, synced, then renamed over it. The folder is made private
+/// first ([`dir`]).
+pub(crate) fn replace(path: &Path, content: &str) -> Result<(), String> {
+    use std::io::Write;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    dir(folder).map_err(|why| format!("its folder {}: {why}", folder.display()))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let temp = folder.join(format!(".{name}.{}.new", std::process::id()));
+    let _ = std::fs::remove_file(&temp);
+    let written = new_file(&temp).and_then(|mut f| {
+        f.write_all(content.as_bytes())?;
+        f.sync_all()
+    });
+    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
+    renamed.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        format!("cannot write it ({e})")
+    })
+}
+
+/// Removes `path`; a file that is not there is already removed.
+pub(crate) fn remove(path: &Path) -> Result<(), String> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(format!("cannot remove {} ({e})", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

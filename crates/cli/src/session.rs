@@ -25,6 +25,9 @@ pub(crate) struct Session {
     pub client: Client,
     /// `--workspace` (or `TOGGL_WORKSPACE_ID`), when given.
     workspace: Option<u64>,
+    /// The profile's workspace, for commands that act on one when none
+    /// is named.
+    profile_workspace: Option<u64>,
     /// The local service started for this command, kept alive with the
     /// session; `None` against any other server.
     pub local: Option<Local>,
@@ -68,10 +71,10 @@ pub(crate) enum Local {}
 impl Session {
     /// The workspace the command acts on.
     pub(crate) fn workspace(&self) -> Result<u64, Failure> {
-        self.workspace.ok_or_else(|| {
+        self.workspace.or(self.profile_workspace).ok_or_else(|| {
             Failure::new(
                 USAGE,
-                "no workspace: set TOGGL_WORKSPACE_ID or pass --workspace (`toggl-clients sync` mirrors every workspace you have without one)",
+                "no workspace: pass --workspace, set TOGGL_WORKSPACE_ID, or give the profile one (`toggl-clients config set workspace ID`); `toggl-clients sync` mirrors every workspace you have without one",
             )
         })
     }
@@ -147,17 +150,17 @@ pub(crate) async fn connect(g: &Global, needs: Needs) -> Result<Session, Failure
     if g.local_service || (needs.demo && !configured) {
         return on_local_service(g, needs, recorder).await;
     }
-    let (credentials, identity) = credentials(g)?;
-    let workspace = g.workspace.map(|w| w.get());
     let base_url = g.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-    let mut client = builder(g, credentials, needs, recorder.clone()).base_url(base_url);
+    let who = credentials(g, base_url)?;
+    let workspace = g.workspace.map(|w| w.get());
+    let mut client = builder(g, who.credentials, needs, recorder.clone()).base_url(base_url);
     if g.allow_insecure_http {
         client = client.allow_insecure_http();
     }
     let client = client
         .build()
         .map_err(|e| Failure::new(USAGE, unbuildable(&e)))?;
-    let identity = mirror::Identity::new(base_url, &identity);
+    let identity = mirror::Identity::new(base_url, &who.identity, who.user);
     let db = match &g.db {
         Some(path) => Some((path.clone(), false)),
         None => mirror::default_path(&identity).map(|p| (p, true)),
@@ -165,6 +168,7 @@ pub(crate) async fn connect(g: &Global, needs: Needs) -> Result<Session, Failure
     Ok(Session {
         client,
         workspace,
+        profile_workspace: g.profile_workspace,
         local: None,
         recorder,
         store: store(db, identity)?,
@@ -226,25 +230,27 @@ async fn on_local_service(
                 format!("cannot start the local service: {e}"),
             )
         })?;
-    let (credentials, identity) = match (&g.token, &g.token_file, &g.email, &first) {
-        (None, None, None, Some(user)) => (
-            Credentials::api_token(user.api_token.clone()),
-            user.api_token.clone(),
-        ),
-        _ => credentials(g)?,
+    let who = match (&g.token, &g.token_file, &g.email, &first) {
+        (None, None, None, Some(user)) => Who {
+            credentials: Credentials::api_token(user.api_token.clone()),
+            identity: user.api_token.clone(),
+            user: None,
+        },
+        _ => credentials(g, server.base_url())?,
     };
     let workspace = g
         .workspace
         .map(|w| w.get())
         .or_else(|| first.as_ref().and_then(|u| u.workspaces.first().copied()));
-    let client = builder(g, credentials, needs, recorder.clone())
+    let client = builder(g, who.credentials, needs, recorder.clone())
         .base_url(server.base_url())
         .build()
         .map_err(|e| Failure::new(USAGE, unbuildable(&e)))?;
-    let identity = mirror::Identity::new(server.base_url(), &identity);
+    let identity = mirror::Identity::new(server.base_url(), &who.identity, who.user);
     Ok(Session {
         client,
         workspace,
+        profile_workspace: None,
         store: store(g.db.clone().map(|p| (p, false)), identity)?,
         local: Some(server),
         recorder,
@@ -268,8 +274,8 @@ fn builder(
 ) -> ClientBuilder {
     let mut builder = Client::builder(credentials)
         .user_agent(concat!("toggl-clients/", env!("CARGO_PKG_VERSION")))
-        .operation_timeout(g.timeout)
-        .timeout(ATTEMPT_TIMEOUT.min(g.timeout))
+        .operation_timeout(g.timeout())
+        .timeout(ATTEMPT_TIMEOUT.min(g.timeout()))
         // Waits are shown on a terminal; a quota reset is told elsewhere too.
         .on_wait(crate::progress::wait);
     if g.pace {
@@ -287,67 +293,107 @@ fn builder(
     builder
 }
 
-/// The credentials, and what identifies their user to the cache (hashed
-/// there, never stored).
-fn credentials(g: &Global) -> Result<(Credentials, String), Failure> {
-    if let Some(path) = &g.token_file {
-        let token = token_from_file(path)?;
-        return Ok((Credentials::api_token(token.clone()), token));
-    }
-    if let Some(token) = &g.token {
-        return Ok((Credentials::api_token(token.clone()), token.clone()));
-    }
-    if let Some(email) = &g.email {
-        let password = match std::env::var("TOGGL_PASSWORD") {
-            Ok(p) if !p.is_empty() => p,
-            _ if std::io::stdin().is_terminal() => {
-                rpassword::prompt_password(format!("Toggl password for {email}: "))
-                    .map_err(|e| Failure::new(AUTH, format!("cannot read the password: {e}")))?
-            }
-            _ => {
-                return Err(Failure::new(
-                    AUTH,
-                    "no password: set TOGGL_PASSWORD, or run on a terminal to be asked for it",
-                ));
-            }
-        };
-        return Ok((
-            Credentials::email_password(email.clone(), password),
-            email.to_lowercase(),
-        ));
-    }
-    Err(Failure::new(
-        AUTH,
-        "no credentials: set TOGGL_API_TOKEN (or pass --token), or --email with TOGGL_PASSWORD; --local-service runs against a local demo service",
-    ))
+/// Credentials, and who they are.
+struct Who {
+    credentials: Credentials,
+    /// What identifies their user to the mirror (hashed there, never
+    /// stored): the token, or the email address.
+    identity: String,
+    /// Toggl's user id, when a login checked it.
+    user: Option<u64>,
 }
 
-/// The token in the first line of `path`, which only its owner may read.
-fn token_from_file(path: &std::path::Path) -> Result<String, Failure> {
-    let shown = path.display();
-    let file = std::fs::File::open(path)
-        .map_err(|e| Failure::new(USAGE, format!("{shown}: cannot read the token file: {e}")))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = file
-            .metadata()
-            .map_err(|e| Failure::new(USAGE, format!("{shown}: {e}")))?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
+/// The credentials for `base_url`: `--token-file`, `--token` (or
+/// `TOGGL_API_TOKEN`), `--email`, then the profile's login.
+fn credentials(g: &Global, base_url: &str) -> Result<Who, Failure> {
+    let token = |token: String, user| Who {
+        credentials: Credentials::api_token(token.clone()),
+        identity: token,
+        user,
+    };
+    if let Some(path) = &g.token_file {
+        return Ok(token(token_from_file(path)?, None));
+    }
+    if let Some(given) = &g.token {
+        if given.trim().is_empty() {
             return Err(Failure::new(
-                USAGE,
+                AUTH,
+                "no credentials: the token given (--token or TOGGL_API_TOKEN) is empty; nothing was sent",
+            ));
+        }
+        return Ok(token(given.trim().to_owned(), None));
+    }
+    if let Some(email) = &g.email {
+        let password = password(email)?;
+        return Ok(Who {
+            credentials: Credentials::email_password(email.clone(), password),
+            identity: email.to_lowercase(),
+            user: None,
+        });
+    }
+    if let (Some(place), Some(user)) = (&g.login_token, g.login_user) {
+        let service = g.login_service.as_deref().unwrap_or(DEFAULT_BASE_URL);
+        if mirror::normalise(service) != mirror::normalise(base_url) {
+            return Err(Failure::new(
+                AUTH,
                 format!(
-                    "{shown}: permissions {:04o} let other users read the token; run `chmod 600 {shown}` (as ssh asks of a private key)",
-                    mode & 0o7777
+                    "no credentials for {base_url}: the profile is logged in to {service}; run `toggl-clients login` with --base-url {base_url} (and a --profile of its own)"
                 ),
             ));
         }
+        let kept = crate::credential_store::read(place).map_err(|e| {
+            if e.exposed {
+                Failure::new(USAGE, format!("the profile's token file: {e}"))
+            } else {
+                Failure::new(
+                    AUTH,
+                    format!(
+                        "the profile's token cannot be read: {e}; run `toggl-clients login` again"
+                    ),
+                )
+            }
+        })?;
+        return Ok(token(kept, Some(user)));
     }
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut std::io::BufReader::new(file), &mut text)
-        .map_err(|e| Failure::new(USAGE, format!("{shown}: cannot read the token file: {e}")))?;
+    Err(Failure::new(
+        AUTH,
+        "no credentials: run `toggl-clients login`, set TOGGL_API_TOKEN (or --token-file), or --email with TOGGL_PASSWORD; --local-service runs against a local demo service",
+    ))
+}
+
+/// The password for `email`: `TOGGL_PASSWORD`, or asked on a terminal.
+pub(crate) fn password(email: &str) -> Result<String, Failure> {
+    match std::env::var("TOGGL_PASSWORD") {
+        Ok(p) if !p.is_empty() => Ok(p),
+        _ if std::io::stdin().is_terminal() => {
+            rpassword::prompt_password(format!("Toggl password for {email}: "))
+                .map_err(|e| Failure::new(AUTH, format!("cannot read the password: {e}")))
+        }
+        _ => Err(Failure::new(
+            AUTH,
+            "no password: set TOGGL_PASSWORD, or run on a terminal to be asked for it",
+        )),
+    }
+}
+
+/// The token in the first line of `path`, which only its owner may read.
+pub(crate) fn token_from_file(path: &std::path::Path) -> Result<String, Failure> {
+    let shown = path.display();
+    let text = match crate::private::read_owner_only(path) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            return Err(Failure::new(
+                USAGE,
+                format!("{shown}: cannot read the token file: there is no such file"),
+            ));
+        }
+        Err(why) => {
+            return Err(Failure::new(
+                USAGE,
+                format!("{shown}: the token file: {why}"),
+            ));
+        }
+    };
     let token = text.lines().next().unwrap_or_default().trim().to_owned();
     if token.is_empty() {
         return Err(Failure::new(

@@ -69,17 +69,21 @@ pub(crate) struct Identity {
     /// The same, as schema 1 of the mirror named its user (the address as
     /// given), to adopt a mirror of the 0.4 releases.
     pub legacy: String,
+    /// Toggl's user id, when `login` checked it: no `GET /me` is needed,
+    /// and the default file is the user's, whatever their token.
+    pub user: Option<u64>,
 }
 
 impl Identity {
     /// The identity of `credential` (a token or an email address) at the
-    /// service `base_url`.
-    pub(crate) fn new(base_url: &str, credential: &str) -> Self {
+    /// service `base_url`, of Toggl user `user` when that is known.
+    pub(crate) fn new(base_url: &str, credential: &str, user: Option<u64>) -> Self {
         let service = normalise(base_url);
         Self {
             credential: crate::private::hash(&[&service, credential]),
             legacy: crate::private::hash(&[base_url, credential]),
             service,
+            user,
         }
     }
 }
@@ -112,7 +116,11 @@ pub(crate) fn default_path(identity: &Identity) -> Option<PathBuf> {
     let dir = std::env::var_os(DIR_VARIABLE)
         .map(PathBuf::from)
         .or_else(|| dirs::data_dir().map(|d| d.join("toggl-clients")))?;
-    Some(dir.join(format!("mirror-{}.sqlite", identity.credential)))
+    let name = match identity.user {
+        Some(user) => crate::private::hash(&[&identity.service, "user", &user.to_string()]),
+        None => identity.credential.clone(),
+    };
+    Some(dir.join(format!("mirror-{name}.sqlite")))
 }
 
 /// How fresh a read must be.
@@ -221,6 +229,9 @@ impl Mirror {
 
     /// The user this identity's credential is known to be, if known.
     fn known_user(&self) -> Result<Option<u64>> {
+        if let Some(user) = self.identity.user {
+            return Ok(Some(user));
+        }
         self.conn
             .query_row(
                 "SELECT user_id FROM credentials WHERE hash = ?1",

@@ -35,6 +35,7 @@ async fn run_as(server: &LocalService, token: &str, args: &[&str]) -> Output {
 fn tool(server: &LocalService, token: &str, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_API_TOKEN", token)
         .env("TOGGL_WORKSPACE_ID", ws())
         .env("TOGGL_BASE_URL", server.base_url())
@@ -237,6 +238,7 @@ async fn error_paths_have_their_exit_codes() {
     // No credentials at all.
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_BASE_URL", server.base_url())
         .args(["list", "-w", &ws()]);
     let none = output(cmd).await;
@@ -324,6 +326,7 @@ async fn email_and_password_from_the_environment() {
     let server = service(Config::demo()).await;
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_EMAIL", "ada@example.com")
         .env("TOGGL_PASSWORD", "demo-password")
         .env("TOGGL_BASE_URL", server.base_url())
@@ -332,6 +335,7 @@ async fn email_and_password_from_the_environment() {
     assert!(serde_json::from_str::<Value>(&ok(&o)).is_ok_and(|v| v.is_array()));
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_EMAIL", "ada@example.com")
         .env("TOGGL_BASE_URL", server.base_url())
         .args(["-w", &ws(), "list"]);
@@ -344,6 +348,7 @@ fn local_service_demo_completions_help_and_version() {
     let demo = Command::cargo_bin("toggl-clients")
         .expect("built")
         .env_clear()
+        .envs(crate::isolated_home())
         .arg("demo")
         .output()
         .expect("runs");
@@ -360,6 +365,7 @@ fn local_service_demo_completions_help_and_version() {
     let local = Command::cargo_bin("toggl-clients")
         .expect("built")
         .env_clear()
+        .envs(crate::isolated_home())
         .args(["--local-service", "-o", "json", "get", "61234002"])
         .output()
         .expect("runs");
@@ -405,6 +411,7 @@ fn secrets_stay_out_of_errors() {
     let o = Command::cargo_bin("toggl-clients")
         .expect("built")
         .env_clear()
+        .envs(crate::isolated_home())
         .args([
             "--token",
             "tok_s3cr3t_value",
@@ -874,15 +881,18 @@ async fn a_refused_connection_names_its_cause() {
     let addr = listener.local_addr().expect("addr");
     drop(listener);
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
-    cmd.env_clear().env("TOGGL_API_TOKEN", TOKEN).args([
-        "-w",
-        &ws(),
-        "--base-url",
-        &format!("http://{addr}/api/v9"),
-        "--timeout",
-        "3s",
-        "list",
-    ]);
+    cmd.env_clear()
+        .envs(crate::isolated_home())
+        .env("TOGGL_API_TOKEN", TOKEN)
+        .args([
+            "-w",
+            &ws(),
+            "--base-url",
+            &format!("http://{addr}/api/v9"),
+            "--timeout",
+            "3s",
+            "list",
+        ]);
     let o = output(cmd).await;
     failed(&o, 6, "connection refused");
 }
@@ -912,6 +922,7 @@ async fn stop_an_endless_answer() {
     server.faults().endless_next();
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"));
     cmd.env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_API_TOKEN", TOKEN)
         .env("TOGGL_WORKSPACE_ID", ws())
         .env("TOGGL_BASE_URL", server.base_url())

@@ -2,11 +2,13 @@
 //! local service, once in a real terminal, and against the real service
 //! when credentials are set.
 
+mod accounts;
 #[cfg(target_os = "linux")]
 #[path = "../support/child.rs"]
 mod child;
 mod commands;
 mod live;
+mod manual;
 mod mirror;
 mod mirror_trust;
 mod security;
@@ -24,4 +26,23 @@ fn alone<F: std::future::Future>(test: F) -> F::Output {
         .build()
         .expect("runtime")
         .block_on(test)
+}
+
+/// What every run of the tool here gets in place of the user's home: a
+/// folder of this test process for its home, config and data, so that
+/// no test reads a developer's settings or writes into their folders.
+pub(crate) fn isolated_home() -> [(&'static str, std::path::PathBuf); 3] {
+    static HOME: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let home = HOME.get_or_init(|| {
+        let home =
+            std::env::temp_dir().join(format!("toggl-clients-it-home-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).expect("a home for the tests");
+        home
+    });
+    [
+        ("HOME", home.clone()),
+        ("TOGGL_CLIENTS_CONFIG_DIR", home.join("config")),
+        ("TOGGL_CLIENTS_DATA_DIR", home.join("data")),
+    ]
 }

@@ -28,6 +28,7 @@ pub(crate) fn tool(server: &LocalService, db: &Path, workspace: u64, args: &[&st
 pub(crate) fn full_sync_in_the_background(server: &LocalService, db: &Path) -> std::process::Child {
     std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"))
         .env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_API_TOKEN", TOKEN)
         .env("TOGGL_WORKSPACE_ID", demo::WORKSPACE.to_string())
         .env("TOGGL_BASE_URL", server.base_url())
@@ -44,6 +45,7 @@ pub(crate) fn full_sync_in_the_background(server: &LocalService, db: &Path) -> s
 pub(crate) fn bare(base_url: &str, db: &Path, token: &str, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_API_TOKEN", token)
         .env("TOGGL_BASE_URL", base_url)
         .arg("--db")
@@ -375,6 +377,7 @@ async fn the_mirror_is_its_owners_alone() {
     let dir = temp_dir("mirror-private").join("data");
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
     cmd.env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_API_TOKEN", TOKEN)
         .env("TOGGL_WORKSPACE_ID", demo::WORKSPACE.to_string())
         .env("TOGGL_BASE_URL", server.base_url())

@@ -152,6 +152,7 @@ async fn the_same_user_by_another_spelling_token_or_email_goes_on_with_the_file(
         ("email", {
             let mut c = Command::cargo_bin("toggl-clients").expect("built");
             c.env_clear()
+                .envs(crate::isolated_home())
                 .env("TOGGL_EMAIL", demo::EMAIL)
                 .env("TOGGL_PASSWORD", demo::PASSWORD)
                 .env("TOGGL_BASE_URL", server.base_url())
@@ -453,6 +454,7 @@ fn read_only(server: &LocalService, db: &Path, args: &[&str]) -> Command {
         Command::cargo_bin("toggl-clients").expect("built")
     };
     cmd.env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_API_TOKEN", TOKEN)
         .env("TOGGL_WORKSPACE_ID", demo::WORKSPACE.to_string())
         .env("TOGGL_BASE_URL", server.base_url())
@@ -486,6 +488,7 @@ async fn a_file_that_cannot_be_used_gets_its_own_exit_code_and_stays_as_it_was()
     let before = checksum(&full);
     let mut cmd = Command::new("sh");
     cmd.env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_API_TOKEN", TOKEN)
         .env("TOGGL_WORKSPACE_ID", demo::WORKSPACE.to_string())
         .env("TOGGL_BASE_URL", server.base_url())

@@ -17,7 +17,9 @@ const TOKEN: &str = toggl_track_local_service::demo::API_TOKEN;
 /// The binary with `env` and `args`, nothing else from this environment.
 async fn toggl(env: &[(&str, &str)], args: &[&str]) -> Output {
     let mut cmd = Command::cargo_bin("toggl-clients").expect("built");
-    cmd.env_clear().env("TOGGL_WORKSPACE_ID", "1234567");
+    cmd.env_clear()
+        .envs(crate::isolated_home())
+        .env("TOGGL_WORKSPACE_ID", "1234567");
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -1,6 +1,7 @@
 //! The tool in a real terminal (tmux), read from the screen as a person
-//! would: the table and the quota line, and the countdown spinner while the
-//! client paces itself.
+//! would: the table and the quota line, the countdown spinner while the
+//! client paces itself, and `login`'s questions. Every command runs with
+//! the tests' own home, config and data folders.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -11,6 +12,12 @@ struct Session(String);
 impl Session {
     fn start(tag: &str, command: &str) -> Self {
         let name = format!("toggl-clients-{tag}-{}", std::process::id());
+        let home: String = crate::isolated_home()
+            .iter()
+            .map(|(key, value)| format!("{key}='{}' ", value.display()))
+            .collect();
+        let command = format!("env {home}{command}");
+        let command = command.as_str();
         let new_session = || {
             Command::new("tmux")
                 .args([
@@ -44,6 +51,19 @@ impl Session {
             String::from_utf8_lossy(&started.stderr)
         );
         Self(name)
+    }
+
+    /// Types `text` and Enter, as a person would.
+    fn type_line(&self, text: &str) {
+        for keys in [["-l", text], ["Enter", ""]] {
+            let args: Vec<&str> = keys.into_iter().filter(|k| !k.is_empty()).collect();
+            let sent = Command::new("tmux")
+                .args(["send-keys", "-t", &self.0])
+                .args(args)
+                .status()
+                .expect("send-keys runs");
+            assert!(sent.success(), "keys sent");
+        }
     }
 
     fn screen(&self) -> String {
@@ -158,4 +178,42 @@ async fn a_slow_answer_shows_the_attempt_and_a_low_quota_warns() {
             && done.contains("warning: only 5 requests left"),
         "{done}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_on_a_terminal_asks_for_the_token_without_echo_and_offers_a_workspace() {
+    let server = toggl_track_local_service::start(toggl_track_local_service::Config::demo())
+        .await
+        .expect("service starts");
+    let config = crate::commands::temp_dir("terminal-login");
+    let command = format!(
+        "TOGGL_CLIENTS_CONFIG_DIR={} TOGGL_CLIENTS_CREDENTIAL_STORE=file {} --base-url {} login; sleep 30",
+        config.display(),
+        binary(),
+        server.base_url()
+    );
+    let session = Session::start("login", &command);
+    let token = toggl_track_local_service::demo::API_TOKEN;
+    let screen = tokio::task::spawn_blocking(move || {
+        session.wait_for("Toggl API token", Duration::from_secs(20));
+        session.type_line(token);
+        let asked = session.wait_for("default workspace", Duration::from_secs(20));
+        session.type_line("2345678");
+        let done = session.wait_for("requests (user-level quota)", Duration::from_secs(20));
+        (asked, done)
+    })
+    .await
+    .expect("joined");
+    let (asked, done) = screen;
+    assert!(
+        asked.contains("default workspace (1234567, 2345678) [1234567]:"),
+        "Toggl's default offered:\n{asked}"
+    );
+    assert!(!done.contains(token), "the token is never echoed:\n{done}");
+    assert!(
+        done.contains("workspace 2345678 Side projects (default)"),
+        "the chosen workspace:\n{done}"
+    );
+    let kept = std::fs::read_to_string(config.join("config.toml")).expect("written");
+    assert!(kept.contains("workspace = 2345678"), "{kept}");
 }

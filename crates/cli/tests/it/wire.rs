@@ -14,6 +14,7 @@ const TOKEN: &str = toggl_track_local_service::demo::API_TOKEN;
 fn toggl(base: &str, args: &[&str]) -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"));
     cmd.env_clear()
+        .envs(crate::isolated_home())
         .env("TOGGL_API_TOKEN", TOKEN)
         .env(
             "TOGGL_WORKSPACE_ID",
