@@ -82,7 +82,9 @@
 //!   they are ways round the pipeline;
 //! - every generated type is `#[non_exhaustive]`, so a field or variant
 //!   Toggl adds is a minor release;
-//! - progenitor's usage sketches are fenced as text, not ignored doctests.
+//! - progenitor's usage sketches are fenced as text, not ignored doctests;
+//! - the type of a schema whose format is `password` ([`types::ApiToken`])
+//!   prints `ApiToken([redacted])` in `Debug`, never the secret.
 //!
 //! Beside the client, the generator writes Toggl's sentences
 //! ([`error::sentences`], the spec's examples marked `x-toggl-sentence`),

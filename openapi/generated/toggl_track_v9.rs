@@ -55,6 +55,64 @@ one (`organization_id` null) for the `/me` endpoints.
             Self(value)
         }
     }
+    /**A user's API token: a secret, as good as their password for the
+API. Generators should keep it out of logs and debug output (the
+Rust client's type prints it redacted).
+*/
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct ApiToken(::std::string::String);
+    impl ::std::ops::Deref for ApiToken {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ApiToken> for ::std::string::String {
+        fn from(value: ApiToken) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ApiToken {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApiToken {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ApiToken {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApiToken {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Clients archived together, and the projects archived with them.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
@@ -268,12 +326,14 @@ workspace.
         }
     }
     /**The signed-in user. Only `id` is required here; the service sends
-more (settings, and the API token, which a tool should not keep
-where it keeps data), and unknown fields must not break decoding.
+more (settings among them), and unknown fields must not break
+decoding.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Me {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub api_token: ::std::option::Option<ApiToken>,
         ///The workspace the user's apps open by default.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_workspace_id: ::std::option::Option<::std::num::NonZeroU64>,
@@ -900,6 +960,10 @@ decoding.
         #[derive(Clone, Debug)]
         #[non_exhaustive]
         pub struct Me {
+            api_token: ::std::result::Result<
+                ::std::option::Option<super::ApiToken>,
+                ::std::string::String,
+            >,
             default_workspace_id: ::std::result::Result<
                 ::std::option::Option<::std::num::NonZeroU64>,
                 ::std::string::String,
@@ -917,6 +981,7 @@ decoding.
         impl ::std::default::Default for Me {
             fn default() -> Self {
                 Self {
+                    api_token: Ok(Default::default()),
                     default_workspace_id: Ok(Default::default()),
                     email: Ok(Default::default()),
                     fullname: Ok(Default::default()),
@@ -925,6 +990,18 @@ decoding.
             }
         }
         impl Me {
+            pub fn api_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ApiToken>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.api_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for api_token: {e}")
+                    });
+                self
+            }
             pub fn default_workspace_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -982,6 +1059,7 @@ decoding.
                 value: Me,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    api_token: value.api_token?,
                     default_workspace_id: value.default_workspace_id?,
                     email: value.email?,
                     fullname: value.fullname?,
@@ -992,6 +1070,7 @@ decoding.
         impl ::std::convert::From<super::Me> for Me {
             fn from(value: super::Me) -> Self {
                 Self {
+                    api_token: Ok(value.api_token),
                     default_workspace_id: Ok(value.default_workspace_id),
                     email: Ok(value.email),
                     fullname: Ok(value.fullname),
@@ -1426,6 +1505,11 @@ decoding.
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl ::std::fmt::Debug for ApiToken {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str("ApiToken([redacted])")
         }
     }
 }
@@ -3590,6 +3674,11 @@ pub mod operation_facts {
             pattern: "",
             spec: "#/components/schemas/Me",
             expected: "an object with id",
+        },
+        crate::pipeline::Place {
+            pattern: "api_token",
+            spec: "#/components/schemas/ApiToken",
+            expected: "a string",
         },
         crate::pipeline::Place {
             pattern: "id",

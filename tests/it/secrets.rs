@@ -103,3 +103,39 @@ fn credentials_in_the_base_url_are_refused_without_echoing_them() {
     assert_clean(&err.to_string());
     assert_clean(&format!("{err:?}"));
 }
+
+/// `/me` answers the user's API token: decoded, it is kept (the CLI's
+/// `login --email` stores it) but never shown by `Debug`, of the user or
+/// of a response, whichever credential asked.
+#[tokio::test]
+async fn the_token_me_answers_is_redacted_in_debug_output() {
+    let service = local(Config::demo()).await;
+    for credentials in [
+        Credentials::api_token(toggl_track_local_service::demo::API_TOKEN),
+        Credentials::email_password(
+            toggl_track_local_service::demo::EMAIL,
+            toggl_track_local_service::demo::PASSWORD,
+        ),
+    ] {
+        let client = Client::builder(credentials)
+            .base_url(service.base_url())
+            .build()
+            .expect("builds");
+        let answer = client.get_me().send().await.expect("answered");
+        let shown = format!("{answer:?}");
+        let me = answer.into_inner();
+        let token = me.api_token.clone().map(String::from);
+        assert_eq!(
+            token.as_deref(),
+            Some(toggl_track_local_service::demo::API_TOKEN),
+            "kept"
+        );
+        for text in [shown, format!("{me:?}"), format!("{:?}", me.api_token)] {
+            assert!(
+                !text.contains(toggl_track_local_service::demo::API_TOKEN),
+                "token shown: {text}"
+            );
+            assert!(text.contains("ApiToken([redacted])"), "{text}");
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! `login`: checks a token with `GET /me` (who it is) and
+//! `login`: checks a token (or, with `--email`, signs in with the password
+//! once and takes the token `/me` answers) with `GET /me` (who it is) and
 //! `GET /me/workspaces` (what they can open), keeps it in the credential
 //! store, and makes the profile that user's: its service, its default
 //! workspace, and the mirror's owner. Two requests from the user-level
@@ -20,8 +21,9 @@ use crate::session::{self, Needs};
 pub(crate) struct Login {
     /// Read the token from standard input (its first line), e.g.
     /// `toggl-clients login --with-token < token.txt`; without it the token
-    /// is asked for on the terminal, not echoed.
-    #[arg(long)]
+    /// is asked for on the terminal, not echoed. With --email, the password
+    /// signs in once and the API token the service answers is kept.
+    #[arg(long, conflicts_with = "email")]
     with_token: bool,
     /// Where to keep the token: auto (the platform's credential store, else
     /// a file only you may read, with a warning), keyring, or file
@@ -37,7 +39,6 @@ impl Login {
             Some(choice) => choice,
             None => Choice::from_env().map_err(|why| Failure::new(USAGE, why))?,
         };
-        let token = self.token(&g)?;
         let mut profile = chosen.profile();
         let base_url = g
             .base_url
@@ -45,10 +46,25 @@ impl Login {
             .or_else(|| profile.base_url.clone())
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         g.base_url = Some(base_url.clone());
-        g.token = Some(token.clone());
-        g.token_file = None;
         g.login_token = None;
-        let checked = check(&g).await?;
+        let (token, checked) = if g.email.is_some() {
+            // The password signs in once; the token /me answers is kept.
+            g.token = None;
+            g.token_file = None;
+            let checked = check(&g).await?;
+            let token = checked.me.api_token.clone().map(String::from).ok_or_else(|| {
+                Failure::new(
+                    AUTH,
+                    "the service's answer to /me carries no API token to keep; log in with the token from your profile page (--with-token)",
+                )
+            })?;
+            (token, checked)
+        } else {
+            let token = self.token(&g)?;
+            g.token = Some(token.clone());
+            g.token_file = None;
+            (token, check(&g).await?)
+        };
         let ids: Vec<u64> = checked.workspaces.iter().map(|w| w.id.get()).collect();
         let workspace = default_workspace(&g, &profile, &checked.me, &ids)?;
         let kept = keep(choice, &chosen, token).await?;
@@ -130,18 +146,12 @@ impl Login {
     }
 }
 
-/// Login takes a token, for a service that outlives the command.
+/// Login is for a service that outlives the command.
 fn refuse_other_ways_in(g: &Global) -> Result<(), Failure> {
     if g.local_service {
         return Err(Failure::new(
             USAGE,
             "login keeps an account's token: give the service with --base-url (a local service started for one command is gone when it ends)",
-        ));
-    }
-    if g.email.is_some() {
-        return Err(Failure::new(
-            USAGE,
-            "login takes an API token (from your Toggl profile page), by --with-token or on the terminal; --email works per command with TOGGL_PASSWORD",
         ));
     }
     Ok(())

@@ -130,7 +130,7 @@ pub fn generate(path: &Path, spec: &Spec) -> Result<Generated, CodegenError> {
     .map_err(|e| gen_err(e.to_string()))?;
     tokens.extend(facts::operation_facts(spec));
     let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| gen_err(e.to_string()))?;
-    rewrite::shape(&mut file);
+    rewrite::shape(&mut file, &rewrite::secret_schemas(spec));
     Ok(Generated { file })
 }
 

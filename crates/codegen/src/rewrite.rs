@@ -18,14 +18,69 @@
 //! 5. [`sketches_as_text`]: progenitor's usage sketches, fenced `ignore`,
 //!    are fenced `text`: they are not meant to compile, and would count as
 //!    ignored doctests.
+//! 6. [`secrets_redacted`]: the type of a schema whose format is
+//!    `password` (a user's API token) prints `Name([redacted])` in `Debug`,
+//!    not its value; typify derives `Debug` for it like any other.
 
-/// Applies every rewrite, in order.
-pub(crate) fn shape(file: &mut syn::File) {
+/// Applies every rewrite, in order; `secrets` names the schemas whose
+/// values are secrets.
+pub(crate) fn shape(file: &mut syn::File, secrets: &[String]) {
     restrict_constructors(file);
     route_through_pipeline(file);
     close_back_doors(file);
     room_to_grow(file);
     sketches_as_text(&mut file.items);
+    secrets_redacted(file, secrets);
+}
+
+/// The schemas of `spec` whose values are secrets: `format: password`.
+pub(crate) fn secret_schemas(spec: &crate::Spec) -> Vec<String> {
+    spec.raw["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, schema)| schema["format"] == "password")
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Gives each type of `names` a `Debug` that shows its name only, in place
+/// of the derived one.
+fn secrets_redacted(file: &mut syn::File, names: &[String]) {
+    let Some(items) = module_items(file, "types") else {
+        return;
+    };
+    let mut redacting: Vec<syn::Item> = Vec::new();
+    for item in items.iter_mut() {
+        let syn::Item::Struct(s) = item else {
+            continue;
+        };
+        if !names.contains(&s.ident.to_string()) {
+            continue;
+        }
+        for attr in &mut s.attrs {
+            if !attr.path().is_ident("derive") {
+                continue;
+            }
+            let Ok(derived) = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            ) else {
+                continue;
+            };
+            let kept = derived.into_iter().filter(|p| !p.is_ident("Debug"));
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+        let ident = &s.ident;
+        let shown = format!("{ident}([redacted])");
+        redacting.push(syn::parse_quote! {
+            impl ::std::fmt::Debug for #ident {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(#shown)
+                }
+            }
+        });
+    }
+    items.extend(redacting);
 }
 
 /// progenitor makes `Client::new` and `Client::new_with_client` public;

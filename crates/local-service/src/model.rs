@@ -44,6 +44,13 @@ pub struct Me {
     pub email: Option<String>,
     pub fullname: Option<String>,
     pub default_workspace_id: Option<u64>,
+    /// The user's API token, whatever credential the request carried, as
+    /// Toggl's reference page for `/me` lists it (likely: no recording
+    /// shows it).
+    /// Sent when there is one, never as `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub api_token: Option<String>,
 }
 
 /// A workspace of the user, as `GET /me/workspaces` answers each.

@@ -792,6 +792,7 @@ async fn me(Caller(user): Caller) -> Answer {
         email: Some(user.email.clone()),
         fullname: None,
         default_workspace_id: user.workspaces.first().copied(),
+        api_token: Some(user.api_token.clone()),
     })
     .into_response())
 }

@@ -344,6 +344,60 @@ async fn login_without_a_terminal_needs_the_token_on_stdin_and_checks_it() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn login_with_email_keeps_the_api_token_and_no_password() {
+    let server = service().await;
+    let home = Home::new("login-email");
+    let mut login = home.tool(
+        "file",
+        &[
+            "--base-url",
+            server.base_url(),
+            "--email",
+            demo::EMAIL,
+            "login",
+        ],
+    );
+    login.env("TOGGL_PASSWORD", demo::PASSWORD);
+    let said = ok(&output(login).await);
+    assert!(
+        said.contains("as ada@example.com (Toggl user 7654321)"),
+        "{said}"
+    );
+    // The password is nowhere; the token /me answered is what is kept, and
+    // what the next command sends.
+    let files = walk(&home.dir);
+    assert!(
+        files
+            .iter()
+            .all(|f| !std::fs::read(f).is_ok_and(|b| contains(&b, demo::PASSWORD))),
+        "a file holds the password: {files:?}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| std::fs::read(f).is_ok_and(|b| contains(&b, demo::API_TOKEN))),
+        "the token file: {files:?}"
+    );
+    assert_eq!(names(&home.run(&["-o", "json", "list"]).await).len(), 2);
+    // A wrong password keeps nothing.
+    let other = Home::new("login-email-wrong");
+    let mut wrong = other.tool(
+        "file",
+        &[
+            "--base-url",
+            server.base_url(),
+            "--email",
+            demo::EMAIL,
+            "login",
+        ],
+    );
+    wrong.env("TOGGL_PASSWORD", "not-the-password");
+    let o = output(wrong).await;
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(!other.config().join("config.toml").exists());
+}
+
 /// The platform's credential store, for real: Secret Service from
 /// gnome-keyring on a session bus of its own (`cargo xtask ci` runs this
 /// under `dbus-run-session`, with the keyring installed by `.ci/run`).
