@@ -49,6 +49,16 @@ pub(crate) struct Global {
     /// Keep to one request a second, as Toggl advises.
     #[arg(long, global = true)]
     pub pace: bool,
+    /// Leave this many requests of each hourly quota for other tools: a
+    /// command that would dip into them stops first (exit 5) [default: 0,
+    /// or the profile's].
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        env = "TOGGL_CLIENTS_QUOTA_RESERVE"
+    )]
+    pub quota_reserve: Option<u64>,
     /// The most one operation may wait for the service, retries included
     /// (e.g. 30s, 2m) [default: 30s, or the profile's].
     #[arg(long, global = true, value_parser = duration)]

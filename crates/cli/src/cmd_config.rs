@@ -21,20 +21,20 @@ pub(crate) struct Config {
 enum ConfigCommand {
     /// Print one setting of the profile (nothing when it is not set).
     Get {
-        /// base_url, workspace, db, output, timeout or pace.
+        /// base_url, workspace, db, output, timeout, pace or quota_reserve.
         key: String,
     },
     /// Change one setting of the profile (made if new), checked as its
     /// flag is.
     Set {
-        /// base_url, workspace, db, output, timeout or pace.
+        /// base_url, workspace, db, output, timeout, pace or quota_reserve.
         key: String,
         /// The new value, as the flag of the same name takes it.
         value: String,
     },
     /// Remove one setting of the profile: its default applies again.
     Unset {
-        /// base_url, workspace, db, output, timeout or pace.
+        /// base_url, workspace, db, output, timeout, pace or quota_reserve.
         key: String,
     },
     /// Every setting of the profile, and where the config file is.

@@ -52,6 +52,9 @@ pub(crate) struct Profile {
     /// Keep to one request a second.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pace: Option<bool>,
+    /// Requests of each hourly quota left for other tools.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota_reserve: Option<u64>,
     /// Written by `login`, removed by `logout`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login: Option<Login>,
@@ -70,7 +73,15 @@ pub(crate) struct Login {
 }
 
 /// The settings `config get|set` know, in the order `config list` shows.
-pub(crate) const KEYS: [&str; 6] = ["base_url", "workspace", "db", "output", "timeout", "pace"];
+pub(crate) const KEYS: [&str; 7] = [
+    "base_url",
+    "workspace",
+    "db",
+    "output",
+    "timeout",
+    "pace",
+    "quota_reserve",
+];
 
 /// Where the config file is, or `None` without a config folder.
 pub(crate) fn dir() -> Option<PathBuf> {
@@ -138,6 +149,7 @@ impl Profile {
             "output" => self.output.clone(),
             "timeout" => self.timeout.clone(),
             "pace" => self.pace.map(|p| p.to_string()),
+            "quota_reserve" => self.quota_reserve.map(|n| n.to_string()),
             other => return Err(unknown_key(other)),
         })
     }
@@ -163,6 +175,13 @@ impl Profile {
                         .map_err(|_| format!("{value:?}: write true or false"))?,
                 );
             }
+            "quota_reserve" => {
+                self.quota_reserve = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("{value:?}: write a whole number of requests"))?,
+                );
+            }
             other => return Err(unknown_key(other)),
         }
         Ok(())
@@ -177,6 +196,7 @@ impl Profile {
             "output" => self.output = None,
             "timeout" => self.timeout = None,
             "pace" => self.pace = None,
+            "quota_reserve" => self.quota_reserve = None,
             other => return Err(unknown_key(other)),
         }
         Ok(())

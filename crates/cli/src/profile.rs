@@ -115,6 +115,9 @@ pub(crate) fn fill(g: &mut Global, p: &Profile) -> Result<(), Failure> {
         g.timeout = Some(crate::args::duration(text).map_err(|why| bad("timeout", why))?);
     }
     g.pace |= p.pace.unwrap_or(false);
+    if g.quota_reserve.is_none() {
+        g.quota_reserve = p.quota_reserve;
+    }
     g.login_token = p.login.as_ref().map(|l| l.token.clone());
     g.login_user = p.login.as_ref().map(|l| l.user_id);
     g.login_service.clone_from(&p.base_url);

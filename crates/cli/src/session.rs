@@ -281,8 +281,11 @@ fn builder(
     if g.pace {
         builder = builder.pacing(Pacing::toggl_advice());
     }
+    let reserve = QuotaReserve::keep(g.quota_reserve.unwrap_or(0));
     if needs.quota_wait {
-        builder = builder.quota_reserve(QuotaReserve::keep(0).wait_for_reset());
+        builder = builder.quota_reserve(reserve.wait_for_reset());
+    } else if reserve.kept() > 0 {
+        builder = builder.quota_reserve(reserve);
     }
     if let Some(recorder) = recorder {
         builder = builder.record(recorder);

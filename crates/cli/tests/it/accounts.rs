@@ -275,6 +275,12 @@ async fn a_setting_comes_from_the_flag_then_the_environment_then_the_profile_the
     );
     ok(&home.run(&["config", "unset", "output"]).await);
     assert!(ok(&home.run(&["list"]).await).contains("Umbrella"));
+    // The profile's quota reserve stops a sync before it dips into the
+    // last 599 of the workspace quota's 600; the flag lifts it.
+    ok(&home.run(&["config", "set", "quota_reserve", "599"]).await);
+    let o = home.run(&["sync"]).await;
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    ok(&home.run(&["--quota-reserve", "0", "sync"]).await);
 }
 
 #[cfg(unix)]
