@@ -63,6 +63,17 @@ impl Home {
         output(cmd).await
     }
 
+    /// The files of this home whose bytes hold `secret`.
+    fn files_holding(&self, secret: &str) -> Vec<PathBuf> {
+        walk(&self.dir)
+            .into_iter()
+            .filter(|f| {
+                std::fs::read(f)
+                    .is_ok_and(|b| b.windows(secret.len()).any(|w| w == secret.as_bytes()))
+            })
+            .collect()
+    }
+
     fn config_text(&self) -> String {
         std::fs::read_to_string(self.config().join("config.toml")).expect("a config file")
     }
@@ -319,12 +330,8 @@ async fn a_config_or_token_file_others_can_read_is_refused_and_logout_leaves_no_
     let o = home.run(&["list"]).await;
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("toggl-clients login"), "{}", stderr(&o));
-    let left = walk(&home.dir);
-    assert!(
-        left.iter()
-            .all(|f| !std::fs::read(f).is_ok_and(|b| contains(&b, demo::API_TOKEN))),
-        "a file still holds the token: {left:?}"
-    );
+    let left = home.files_holding(demo::API_TOKEN);
+    assert!(left.is_empty(), "files still hold the token: {left:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -372,18 +379,12 @@ async fn login_with_email_keeps_the_api_token_and_no_password() {
     );
     // The password is nowhere; the token /me answered is what is kept, and
     // what the next command sends.
-    let files = walk(&home.dir);
-    assert!(
-        files
-            .iter()
-            .all(|f| !std::fs::read(f).is_ok_and(|b| contains(&b, demo::PASSWORD))),
-        "a file holds the password: {files:?}"
-    );
-    assert!(
-        files
-            .iter()
-            .any(|f| std::fs::read(f).is_ok_and(|b| contains(&b, demo::API_TOKEN))),
-        "the token file: {files:?}"
+    let holding = home.files_holding(demo::PASSWORD);
+    assert!(holding.is_empty(), "files hold the password: {holding:?}");
+    assert_eq!(
+        home.files_holding(demo::API_TOKEN).len(),
+        1,
+        "the token file"
     );
     assert_eq!(names(&home.run(&["-o", "json", "list"]).await).len(), 2);
     // A wrong password keeps nothing.
@@ -456,12 +457,8 @@ async fn a_token_in_the_secret_service_is_read_back_and_removed_by_logout() {
     let o = output(with_bus(&["list"])).await;
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("no longer holds it"), "{}", stderr(&o));
-    let left = walk(&home.dir);
-    assert!(
-        left.iter()
-            .all(|f| !std::fs::read(f).is_ok_and(|b| contains(&b, demo::API_TOKEN))),
-        "a file still holds the token: {left:?}"
-    );
+    let left = home.files_holding(demo::API_TOKEN);
+    assert!(left.is_empty(), "files still hold the token: {left:?}");
 }
 
 /// Without a platform store (no session bus), the token goes to a private
@@ -511,10 +508,4 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     files
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
