@@ -168,11 +168,14 @@ pub(crate) fn new_account(profile: &str) -> String {
 fn keep_in_keyring(account: &str, token: &str) -> Result<(), String> {
     let entry = entry(account)?;
     entry.set_password(token).map_err(|e| e.to_string())?;
-    match entry.get_password() {
-        Ok(back) if back == token => Ok(()),
-        Ok(_) => Err("it gave another token back".to_owned()),
-        Err(e) => Err(format!("it kept the token but did not give it back ({e})")),
-    }
+    let why = match entry.get_password() {
+        Ok(back) if back == token => return Ok(()),
+        Ok(_) => "it gave another token back".to_owned(),
+        Err(e) => format!("it kept the token but did not give it back ({e})"),
+    };
+    // Nothing half-kept stays behind when the file is used instead.
+    let _ = entry.delete_credential();
+    Err(why)
 }
 
 fn entry(account: &str) -> Result<keyring_core::Entry, String> {

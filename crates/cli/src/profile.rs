@@ -101,7 +101,8 @@ pub(crate) fn fill(g: &mut Global, p: &Profile) -> Result<(), Failure> {
         g.base_url.clone_from(&p.base_url);
     }
     g.profile_workspace = p.workspace;
-    if g.db.is_none() {
+    // A local service started for the command has a mirror of its own.
+    if g.db.is_none() && !g.local_service {
         g.db.clone_from(&p.db);
     }
     if g.output.is_none()
