@@ -27,6 +27,7 @@ mod evidence;
 mod files;
 mod live;
 mod local_service;
+mod man;
 mod msrv;
 mod record;
 mod recordings;
@@ -53,6 +54,9 @@ enum Task {
     Regen(regen::Regen),
     /// Validate the spec and fail with a diff if a derived file is stale.
     Check(check::Check),
+    /// Rewrite the CLI's manual pages (crates/cli/man/man1) from its
+    /// command-line definitions.
+    Man(man::Man),
     /// Compare the spec with Toggl's documentation, and check that every
     /// deliberate difference carries its evidence.
     Drift(drift::Drift),
@@ -137,6 +141,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Regen(t) => t.run(),
         Task::Check(t) => t.run(),
+        Task::Man(t) => t.run(),
         Task::Drift(t) => t.run(),
         Task::Evidence(t) => t.run(),
         Task::Conformance(t) => t.run(),

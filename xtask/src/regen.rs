@@ -1,9 +1,7 @@
 //! `cargo xtask regen`, and everything derived from the spec in one list,
 //! which `cargo xtask check` compares with the files: the two can never
-//! disagree on what is derived. Regen also rewrites the CLI's manual
-//! pages, which are derived from its clap definitions rather than the
-//! spec: it runs the tool (`toggl-clients man`) after the spec's files are
-//! written, and the CLI's own test checks them fresh.
+//! disagree on what is derived. (The CLI's manual pages come from its
+//! clap definitions, not the spec: `cargo xtask man`.)
 
 use std::path::{Path, PathBuf};
 
@@ -30,39 +28,8 @@ impl Regen {
                 println!("wrote     {}", file.path.display());
             }
         }
-        manual_pages()
+        Ok(())
     }
-}
-
-/// Where the CLI's manual pages are kept.
-const MAN_DIR: &str = "crates/cli/man/man1";
-
-/// Rewrites the CLI's manual pages from a run of `toggl-clients man` into
-/// a fresh folder, which then replaces the kept one (pages of commands
-/// that are gone go with it).
-fn manual_pages() -> Outcome {
-    let fresh = root().join(format!("target/xtask-man-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&fresh);
-    crate::run(
-        "the CLI's manual pages (toggl-clients man)",
-        crate::cargo()
-            .args([
-                "run",
-                "--quiet",
-                "-p",
-                "toggl-clients",
-                "--",
-                "man",
-                "--out",
-            ])
-            .arg(&fresh),
-    )?;
-    let kept = root().join(MAN_DIR);
-    let _ = std::fs::remove_dir_all(&kept);
-    std::fs::create_dir_all(kept.parent().unwrap_or(&kept)).map_err(io(MAN_DIR))?;
-    std::fs::rename(&fresh, &kept).map_err(io(format!("{MAN_DIR}: cannot replace it")))?;
-    println!("wrote     {MAN_DIR}/");
-    Ok(())
 }
 
 /// A spec the generator cannot read or generate from: bad input.

@@ -1,6 +1,6 @@
 //! `man`: the manual pages of every command, made from the same clap
 //! definitions as `--help`. The pages kept in `crates/cli/man/man1` are
-//! these, checked fresh by a test; `cargo xtask regen` rewrites them.
+//! these, checked fresh by a test; `cargo xtask man` rewrites them.
 
 use std::path::PathBuf;
 

@@ -186,7 +186,7 @@ mod tests {
         let stale = stale(&pages(Cli::command()), &kept_pages());
         assert!(
             stale.is_empty(),
-            "stale manual pages in crates/cli/man/man1: {stale:?}; run `cargo xtask regen`"
+            "stale manual pages in crates/cli/man/man1: {stale:?}; run `cargo xtask man`"
         );
     }
 
