@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use toggl_track_api::types::ClientStatus;
 
 #[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// API token (from your Toggl profile page). Prefer TOGGL_API_TOKEN or
     /// --token-file: a token on the command line shows in the process list
@@ -30,7 +31,7 @@ pub(crate) struct Global {
     pub workspace: Option<NonZeroU64>,
     /// Another server, e.g. http://127.0.0.1:8080/api/v9 (plain http:// only
     /// for this machine, unless --allow-insecure-http).
-    #[arg(long, env = "TOGGL_BASE_URL", global = true)]
+    #[arg(long, env = "TOGGL_BASE_URL", global = true, value_parser = base_url)]
     pub base_url: Option<String>,
     /// Send the credentials over plain http:// to a host other than this
     /// machine (a proxy that needs it); anyone on the path can read them.
@@ -132,8 +133,11 @@ pub(crate) enum Output {
 /// A client's archive state, as the list filters by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Status {
+    /// Clients in use.
     Active,
+    /// Archived clients.
     Archived,
+    /// Active and archived clients.
     Both,
 }
 
@@ -167,14 +171,44 @@ pub(crate) fn output(text: &str) -> Result<Output, String> {
 pub(crate) fn base_url(text: &str) -> Result<String, String> {
     let text = text.trim();
     let Some((scheme, rest)) = text.split_once("://") else {
+        let local = ["localhost", "127.", "[::1]"]
+            .iter()
+            .any(|host| text.starts_with(host));
+        let scheme = if local { "http" } else { "https" };
+        let path = if text.trim_end_matches('/').ends_with("/api/v9") {
+            ""
+        } else {
+            "/api/v9"
+        };
         return Err(format!(
-            "{text:?} has no scheme: write https://{text} (or http:// for this machine)"
+            "{text:?} has no scheme: write {scheme}://{}{path}",
+            text.trim_end_matches('/')
         ));
     };
     if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") || rest.is_empty() {
         return Err(format!("{text:?}: write an https:// (or http://) address"));
     }
     Ok(text.trim_end_matches('/').to_owned())
+}
+
+/// Toggl's limit on client names, in bytes of UTF-8.
+pub(crate) const MAX_NAME_BYTES: usize = 255;
+
+/// A client name the service would take: not empty or blank, at most
+/// [`MAX_NAME_BYTES`] long (trimmed, as the service counts it). Checked
+/// before anything is sent, by every command that takes one.
+pub(crate) fn client_name(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() {
+        return Err("the name is empty".to_owned());
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!(
+            "the name is {} bytes long; Toggl allows {MAX_NAME_BYTES}",
+            name.len()
+        ));
+    }
+    Ok(text.to_owned())
 }
 
 /// A duration such as `30s`, `10m` or `1h 30m`.
@@ -185,6 +219,32 @@ pub(crate) fn duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_url_without_a_scheme_says_what_to_write() {
+        assert_eq!(
+            base_url("127.0.0.1:40003"),
+            Err(
+                "\"127.0.0.1:40003\" has no scheme: write http://127.0.0.1:40003/api/v9".to_owned()
+            )
+        );
+        assert!(
+            base_url("proxy.example.com/api/v9")
+                .is_err_and(|e| e.ends_with("write https://proxy.example.com/api/v9"))
+        );
+        assert_eq!(
+            base_url("https://x.example/api/v9/"),
+            Ok("https://x.example/api/v9".to_owned())
+        );
+    }
+
+    #[test]
+    fn names_the_service_would_refuse_are_refused_first() {
+        assert_eq!(client_name(""), Err("the name is empty".to_owned()));
+        assert_eq!(client_name("   "), Err("the name is empty".to_owned()));
+        assert!(client_name(&"x".repeat(256)).is_err_and(|e| e.contains("256 bytes")));
+        assert_eq!(client_name(&"x".repeat(255)), Ok("x".repeat(255)));
+    }
 
     #[test]
     fn ids_and_durations_are_read_in_plain_words() {

@@ -13,6 +13,8 @@ use crate::session::Session;
 
 #[derive(Debug, Args)]
 pub(crate) struct Archive {
+    /// The ids of the clients to archive (`list` shows them); several go
+    /// in one request, all or none.
     #[arg(required = true, num_args = 1.., value_parser = id)]
     ids: Vec<NonZeroU64>,
 }

@@ -3,7 +3,7 @@
 use clap::Args;
 use toggl_track_api::types::ClientCreate;
 
-use crate::args::Output;
+use crate::args::{Output, client_name};
 use crate::failure::Failure;
 use crate::mirror::Written;
 use crate::output;
@@ -11,10 +11,14 @@ use crate::session::Session;
 
 #[derive(Debug, Args)]
 pub(crate) struct Create {
-    #[arg(long)]
+    /// The client's name: unique in the workspace (in any case), at most
+    /// 255 bytes.
+    #[arg(long, value_parser = client_name)]
     name: String,
+    /// Free text, e.g. payment terms.
     #[arg(long)]
     notes: Option<String>,
+    /// The client's id in another system (a CRM, an invoicing tool).
     #[arg(long)]
     external_reference: Option<String>,
     /// Return the client with this name (any case) if there is one,

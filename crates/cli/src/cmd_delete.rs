@@ -12,12 +12,25 @@ use crate::session::Session;
 
 #[derive(Debug, Args)]
 pub(crate) struct Delete {
+    /// The ids of the clients to delete (`list` shows them); several go in
+    /// one request, all or none.
     #[arg(required = true, num_args = 1.., value_parser = id)]
     ids: Vec<NonZeroU64>,
+    /// Delete several without asking (needed without a terminal; one id
+    /// is never asked about).
+    #[arg(long, short = 'y')]
+    yes: bool,
 }
 
 impl Delete {
     pub(crate) async fn run(self, s: &mut Session, out: Output) -> Result<(), Failure> {
+        if self.ids.len() > 1 {
+            let ids: Vec<String> = self.ids.iter().map(|i| format!("id {i}")).collect();
+            crate::confirm::deletion(
+                &crate::confirm::described(ids.iter().map(String::as_str)),
+                self.yes,
+            )?;
+        }
         let date = if let [id] = self.ids[..] {
             s.client
                 .delete_client()

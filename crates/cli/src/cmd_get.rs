@@ -13,6 +13,7 @@ use crate::session::Session;
 
 #[derive(Debug, Args)]
 pub(crate) struct Get {
+    /// The client's id (`list` shows it).
     #[arg(value_parser = id)]
     id: NonZeroU64,
     /// Answer from the mirror when its last sync is younger than this (e.g.

@@ -16,14 +16,16 @@ use crate::session::Session;
 
 #[derive(Debug, Args)]
 pub(crate) struct List {
+    /// Which clients: active (the default), archived or both.
     #[arg(long, value_enum)]
     status: Option<Status>,
     /// Only clients whose name contains this text (any case).
     #[arg(long)]
     name: Option<String>,
-    /// Only clients created, changed or deleted since this time (UNIX
-    /// seconds or RFC 3339), archived or not; deleted ones show as such.
-    /// Toggl keeps about three months of changes.
+    /// Only clients created, changed or deleted since then: a time
+    /// (2026-11-27T09:00:00Z), a date (2026-11-27, midnight UTC), how long
+    /// ago (1h, 2d) or UNIX seconds; archived or not, deleted ones shown as
+    /// such. Toggl keeps about three months of changes.
     #[arg(long, conflicts_with = "status", value_parser = since)]
     since: Option<i64>,
     /// Fetch the list a page at a time, this many clients a page (one
@@ -79,7 +81,12 @@ async fn from_mirror(
     filter: &ClientFilter,
     freshness: Freshness,
 ) -> Result<(), Failure> {
-    let workspace = s.workspace()?;
+    let workspace = match s.workspace() {
+        Ok(workspace) => workspace,
+        // Offline, no workspace needed: every one the mirror holds.
+        Err(_) if freshness == Freshness::Offline => return every_workspace(s, out, filter).await,
+        Err(none) => return Err(none),
+    };
     let client = s.client.clone();
     let read = s
         .mirror()?
@@ -91,6 +98,38 @@ async fn from_mirror(
         read.requests
     );
     output::clients(out, &read.value)
+}
+
+/// `list --offline` with no workspace named: the clients of every
+/// workspace the mirror holds, with the workspace as a column.
+async fn every_workspace(
+    s: &mut Session,
+    out: Output,
+    filter: &ClientFilter,
+) -> Result<(), Failure> {
+    let client = s.client.clone();
+    let mirror = s.mirror()?;
+    let held = mirror.workspaces()?;
+    if held.is_empty() {
+        return Err(Failure::new(
+            crate::failure::USAGE,
+            "the mirror holds no workspace yet: `toggl-clients sync` fills it (or name one with --workspace)",
+        ));
+    }
+    let mut all = Vec::new();
+    let mut oldest = std::time::Duration::ZERO;
+    for workspace in held {
+        let read = mirror
+            .clients(&client, workspace, filter, Freshness::Offline)
+            .await?;
+        oldest = oldest.max(read.age);
+        all.extend(read.value);
+    }
+    eprintln!(
+        "from the mirror, every workspace it holds, synced at most {} ago (0 request(s))",
+        humantime::format_duration(std::time::Duration::from_secs(oldest.as_secs()))
+    );
+    output::clients_with_workspace(out, &all)
 }
 
 /// `list --since`: what changed in the user's workspaces, kept to this one.
@@ -117,8 +156,10 @@ async fn changed_since(
     output::clients(out, &mine)
 }
 
-/// `--since`: UNIX seconds, or an RFC 3339 time.
+/// `--since`: a time (RFC 3339, a date taken as midnight UTC, or UNIX
+/// seconds), or how long ago, as `--max-age` takes it (`1h`, `2d 6h`).
 fn since(text: &str) -> Result<i64, String> {
+    let text = text.trim();
     if let Ok(seconds) = text.parse::<i64>() {
         return if seconds >= 0 {
             Ok(seconds)
@@ -126,9 +167,32 @@ fn since(text: &str) -> Result<i64, String> {
             Err("a time before 1970".into())
         };
     }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.timestamp())
-        .map_err(|_| {
-            "expected UNIX seconds or an RFC 3339 time such as 2026-11-27T09:00:00Z".into()
-        })
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(time.timestamp());
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp());
+    }
+    if let Ok(ago) = humantime::parse_duration(text) {
+        let ago = chrono::Duration::from_std(ago).map_err(|_| "too long ago".to_owned())?;
+        return Ok((chrono::Utc::now() - ago).timestamp());
+    }
+    Err("write a time (2026-11-27T09:00:00Z), a date (2026-11-27), how long ago (1h, 2d) or UNIX seconds".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::since;
+
+    #[test]
+    fn since_takes_times_dates_and_how_long_ago() {
+        assert_eq!(since("1764547200"), Ok(1_764_547_200));
+        assert_eq!(since("2025-12-01T00:00:00Z"), Ok(1_764_547_200));
+        assert_eq!(since("2025-12-01"), Ok(1_764_547_200));
+        let hour_ago = chrono::Utc::now().timestamp() - 3600;
+        let got = since("1h").expect("an hour ago");
+        assert!((got - hour_ago).abs() <= 2, "{got} vs {hour_ago}");
+        assert!(since("-5").is_err());
+        assert!(since("soon").is_err_and(|e| e.contains("how long ago")));
+    }
 }

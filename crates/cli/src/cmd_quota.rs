@@ -28,10 +28,16 @@ impl Quota {
         }
         let known = s.known_quotas();
         let rows = rows(&known);
-        let header = ["quota", "remaining", "total", "resets_in", "seen"];
         match out {
-            Output::Table => output::emit(&output::table(&header, rows.iter().map(cells))),
-            Output::Csv => output::emit(&output::csv(&header, rows.iter().map(cells))?),
+            Output::Table => output::emit(&output::table(
+                &["quota", "remaining", "total", "resets_in", "seen"],
+                rows.iter().map(cells),
+            )),
+            // Numbers a script can compare, in seconds.
+            Output::Csv => output::emit(&output::csv(
+                &["quota", "remaining", "total", "resets_in_s", "seen_s_ago"],
+                rows.iter().map(numbers),
+            )?),
             Output::Json => {
                 let organizations: Map<String, Value> = known
                     .organizations
@@ -61,19 +67,63 @@ impl Session {
     }
 }
 
-/// The quotas to show: each organization's when they are known (else the
-/// one this workspace's answers reported), and the user's.
+/// The quotas to show: each organization's when they are known, and the
+/// one this workspace's answers reported when that report is the newest
+/// (its organization's id is not in the answer), then the user's.
 fn rows(known: &KnownQuotas) -> Vec<(String, Option<QuotaSnapshot>)> {
     let mut rows: Vec<(String, Option<QuotaSnapshot>)> = known
         .organizations
         .iter()
         .map(|(id, q)| (format!("organization {id}"), Some(*q)))
         .collect();
-    if rows.is_empty() {
-        rows.push(("organization".to_owned(), known.organization));
+    let newest_listed = known.organizations.values().map(|q| q.seen_at).max();
+    match known.organization {
+        Some(q) if newest_listed.is_none_or(|listed| q.seen_at > listed) => {
+            let name = if rows.is_empty() {
+                "organization"
+            } else {
+                "organization (newest report, this workspace's)"
+            };
+            rows.push((name.to_owned(), Some(q)));
+        }
+        None if rows.is_empty() => rows.push(("organization".to_owned(), None)),
+        _ => {}
     }
     rows.push(("user".to_owned(), known.user));
     rows
+}
+
+/// A row as numbers: remaining, total, seconds to the reset and since
+/// the report; a window that has ended counts as full.
+fn numbers((name, quota): &(String, Option<QuotaSnapshot>)) -> Vec<String> {
+    let total = quota
+        .and_then(|q| q.total)
+        .map_or_else(String::new, |t| t.to_string());
+    match quota {
+        Some(q) if !q.is_current() => {
+            vec![
+                name.clone(),
+                total.clone(),
+                total,
+                "0".to_owned(),
+                String::new(),
+            ]
+        }
+        Some(q) => vec![
+            name.clone(),
+            q.remaining.to_string(),
+            total,
+            q.resets_in().as_secs().to_string(),
+            seconds_ago(q.seen_at).to_string(),
+        ],
+        None => vec![
+            name.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+    }
 }
 
 fn seconds_ago(t: SystemTime) -> u64 {

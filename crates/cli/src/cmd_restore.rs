@@ -13,6 +13,7 @@ use crate::session::Session;
 
 #[derive(Debug, Args)]
 pub(crate) struct Restore {
+    /// The archived client's id (`list --status archived` shows it).
     #[arg(value_parser = id)]
     id: NonZeroU64,
     /// A project to restore with it (repeat for more).

@@ -11,6 +11,7 @@ use crate::session::{Needs, Session};
 use crate::{
     cmd_apply, cmd_archive, cmd_auth, cmd_config, cmd_create, cmd_delete, cmd_demo, cmd_get,
     cmd_list, cmd_login, cmd_logout, cmd_man, cmd_quota, cmd_restore, cmd_sync, cmd_update,
+    cmd_workspaces,
 };
 
 pub(crate) const EXIT_CODES: &str = "\
@@ -28,7 +29,8 @@ Exit codes:
   9  the mirror cannot grow: the disk is full, or the file-size limit is reached
   10 the mirror was made by a newer toggl-clients
   11 the file is not a mirror this tool may use: not SQLite, another program's, damaged,
-     or another user's or service's";
+     or another user's or service's
+  130 interrupted (Ctrl-C): what was finished stays done; the same command finishes the job";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -84,6 +86,9 @@ pub(crate) enum Command {
     /// of them (created, changed, archived, deleted), from the user-level
     /// quota. A workspace you lost leaves the mirror.
     Sync(cmd_sync::Sync),
+    /// The workspaces you have, with their ids: one request (user-level
+    /// quota), or none with --offline.
+    Workspaces(cmd_workspaces::Workspaces),
     /// Walk through all seven operations with a client of its own (on a
     /// local service unless credentials or --base-url are given).
     Demo(cmd_demo::Demo),
@@ -153,6 +158,7 @@ impl Command {
             Self::Apply(c) => c.run(s, out).await,
             Self::Quota(c) => c.run(s, out).await,
             Self::Sync(c) => c.run(s, out).await,
+            Self::Workspaces(c) => c.run(s, out).await,
             Self::Demo(c) => c.run(s).await,
             // Answered before any session is made.
             Self::Completions { .. }

@@ -15,6 +15,9 @@ pub(crate) struct Failure {
     /// The service's answer did not fit the spec (or was not JSON): worth
     /// saving and handing over.
     pub unreadable_answer: bool,
+    /// The service refused the credentials themselves: the command's
+    /// context (a password, a profile's token) says which to check.
+    pub bad_credentials: bool,
 }
 
 pub(crate) const REFUSED: u8 = 1;
@@ -34,6 +37,8 @@ pub(crate) const MIRROR_NEWER: u8 = 10;
 /// The file is not a mirror this tool may use: not SQLite, another
 /// program's, damaged, or another user's or service's.
 pub(crate) const MIRROR_NOT_OURS: u8 = 11;
+/// Stopped by Ctrl-C (SIGINT), as shells report it (128 + 2).
+pub(crate) const INTERRUPTED: u8 = 130;
 
 impl Failure {
     pub(crate) fn new(code: u8, message: impl Into<String>) -> Self {
@@ -41,6 +46,15 @@ impl Failure {
             code,
             message: message.into(),
             unreadable_answer: false,
+            bad_credentials: false,
+        }
+    }
+
+    /// The failure for `err` with `advice` in place of the general one.
+    pub(crate) fn advised(err: &Error, advice: &str) -> Self {
+        Self {
+            message: format!("{err}; {advice}"),
+            ..Self::from_error(err)
         }
     }
 
@@ -76,15 +90,11 @@ pub(crate) fn code(err: &Error) -> u8 {
     }
 }
 
-/// What the tool adds to the error's own line, by its reason.
+/// What the tool adds to the error's own line, by its reason (refused
+/// credentials are advised where it is known which were sent:
+/// [`credentials_advice`]).
 fn advice(err: &Error) -> Option<&'static str> {
     match err {
-        Error::Forbidden {
-            reason: ForbiddenReason::BadCredentials,
-            ..
-        } => Some(
-            "the credentials are wrong: check TOGGL_API_TOKEN (or --token-file, or --email and its password)",
-        ),
         Error::Forbidden {
             reason: ForbiddenReason::NoAccess,
             ..
@@ -104,21 +114,80 @@ fn advice(err: &Error) -> Option<&'static str> {
         } => {
             Some("another client of the workspace has this name; `create --if-missing` returns it")
         }
+        Error::Timeout { .. } => Some(
+            "the operation ran out of time: give it longer with --timeout (e.g. --timeout 2m), or a profile's `timeout`",
+        ),
         _ => None,
+    }
+}
+
+impl Failure {
+    /// The failure for `err`, with the tool's advice for its reason.
+    pub(crate) fn from_error(err: &Error) -> Self {
+        // The error's own text is one line and names the request id.
+        let message = match advice(err) {
+            Some(advice) => format!("{err}; {advice}"),
+            None => err.to_string(),
+        };
+        Self {
+            code: code(err),
+            message,
+            unreadable_answer: matches!(err, Error::Decode { .. }),
+            bad_credentials: matches!(
+                err,
+                Error::Forbidden {
+                    reason: ForbiddenReason::BadCredentials,
+                    ..
+                } | Error::Unauthenticated { .. }
+            ),
+        }
     }
 }
 
 impl From<Error> for Failure {
     fn from(err: Error) -> Self {
-        // The error's own text is one line and names the request id.
-        let message = match advice(&err) {
-            Some(advice) => format!("{err}; {advice}"),
-            None => err.to_string(),
-        };
-        Self {
-            code: code(&err),
-            message,
-            unreadable_answer: matches!(err, Error::Decode { .. }),
+        Self::from_error(&err)
+    }
+}
+
+/// What to check when the service refused the credentials, by where they
+/// came from: the token's flag or variable, the password, or the
+/// profile's login.
+pub(crate) fn credentials_advice(f: Failure, g: &crate::args::Global) -> Failure {
+    if !f.bad_credentials {
+        return f;
+    }
+    let advice = if g.token_file.is_some() {
+        "the token in the --token-file was refused: check the file's first line"
+    } else if g.token.is_some() {
+        "the token was refused: check TOGGL_API_TOKEN (or --token)"
+    } else if g.email.is_some() {
+        "the email address or the password was refused: check --email (TOGGL_EMAIL) and TOGGL_PASSWORD"
+    } else if g.login_token.is_some() {
+        "the profile's token was refused (reset on the profile page?): run `toggl-clients login` again"
+    } else {
+        "the credentials were refused"
+    };
+    Failure {
+        message: format!("{}; {advice}", f.message),
+        ..f
+    }
+}
+
+/// A "not found" from a base URL that does not end in Toggl's API path is
+/// most likely the URL's: says what to write.
+pub(crate) fn base_url_advice(f: Failure, g: &crate::args::Global) -> Failure {
+    match &g.base_url {
+        Some(url) if f.code == NOT_FOUND && !url.trim_end_matches('/').ends_with("/api/v9") => {
+            let url = url.trim_end_matches('/');
+            Failure {
+                message: format!(
+                    "{}; the base URL {url} does not end in /api/v9, where Toggl's API is: did you mean {url}/api/v9?",
+                    f.message
+                ),
+                ..f
+            }
         }
+        _ => f,
     }
 }

@@ -21,8 +21,10 @@ mod cmd_quota;
 mod cmd_restore;
 mod cmd_sync;
 mod cmd_update;
+mod cmd_workspaces;
 mod commands;
 mod config;
+mod confirm;
 mod credential_store;
 mod failure;
 mod mirror;
@@ -106,8 +108,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     };
     let g = &global;
     let mut session = session::connect(g, command.needs()).await?;
-    let result = command.run(&mut session, g.output()).await;
-    let result = result.map_err(|f| handing_over(f, session.recorder.as_ref()));
+    let result = tokio::select! {
+        result = command.run(&mut session, g.output()) => result,
+        _ = tokio::signal::ctrl_c() => Err(interrupted()),
+    };
+    let result = result
+        .map_err(|f| handing_over(f, session.recorder.as_ref()))
+        .map_err(|f| failure::credentials_advice(f, g))
+        .map_err(|f| failure::base_url_advice(f, g));
     // A failure that names the file has said it already.
     if let Some(recorder) = &session.recorder
         && !result.as_ref().is_err_and(|f| f.unreadable_answer)
@@ -127,6 +135,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         eprintln!("warning: the quotas were not kept: {why}");
     }
     result
+}
+
+/// Ctrl-C: the command's future is dropped where it was. Every write it
+/// finished is on the service, and the mirror's open transaction rolls
+/// back, so running the same command again picks up from there.
+fn interrupted() -> Failure {
+    Failure::new(
+        failure::INTERRUPTED,
+        "interrupted: what was finished stays done (changes already sent are on the service; the mirror keeps each workspace it finished); the same command finishes the job",
+    )
 }
 
 /// A failure whose answer the tool could not read, with how to hand the

@@ -37,6 +37,17 @@ pub(crate) fn status(c: &TrackClient) -> &'static str {
 }
 
 /// One client's cells; tables get a readable time, CSV RFC 3339.
+/// A client as JSON prints it: the API's shape without `total_count`,
+/// which describes the answer a client came in, not the client.
+fn as_printed(c: &TrackClient) -> std::borrow::Cow<'_, TrackClient> {
+    if c.total_count.is_none() {
+        return std::borrow::Cow::Borrowed(c);
+    }
+    let mut c = c.clone();
+    c.total_count = None;
+    std::borrow::Cow::Owned(c)
+}
+
 fn row(c: &TrackClient, readable: bool) -> Vec<String> {
     vec![
         c.id.to_string(),
@@ -47,7 +58,8 @@ fn row(c: &TrackClient, readable: bool) -> Vec<String> {
         if readable {
             c.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
         } else {
-            c.at.to_rfc3339()
+            // RFC 3339 in UTC with `Z`, whole seconds, as JSON prints it.
+            c.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
         },
         c.creator_id.map(|id| id.to_string()).unwrap_or_default(),
     ]
@@ -79,7 +91,13 @@ pub(crate) fn emit(text: &str) -> Result<(), Failure> {
 /// An aligned table of `rows` under `header` (underscores become spaces).
 pub(crate) fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED);
+    // Lines are drawn for a person; a pipe gets plain aligned columns,
+    // which `grep`, `awk` and `cut` read.
+    if std::io::stdout().is_terminal() {
+        table.load_style(UTF8_FULL_CONDENSED);
+    } else {
+        table.load_style(comfy_table::presets::NOTHING);
+    }
     table.set_header(header.iter().map(|c| c.replace('_', " ").to_uppercase()));
     for r in rows {
         table.add_row(r);
@@ -128,7 +146,17 @@ pub(crate) fn clients(output: Output, clients: &[TrackClient]) -> Result<(), Fai
                 + &format!("{} client(s)\n", clients.len())),
         ),
         Output::Json => to_stdout(|out| {
-            serde_json::to_writer_pretty(&mut *out, clients).map_err(std::io::Error::from)?;
+            use serde::ser::{SerializeSeq, Serializer};
+            let mut json = serde_json::Serializer::pretty(&mut *out);
+            let mut items = json
+                .serialize_seq(Some(clients.len()))
+                .map_err(std::io::Error::from)?;
+            for c in clients {
+                items
+                    .serialize_element(&as_printed(c))
+                    .map_err(std::io::Error::from)?;
+            }
+            SerializeSeq::end(items).map_err(std::io::Error::from)?;
             out.write_all(b"\n")
         }),
         Output::Csv => {
@@ -137,12 +165,37 @@ pub(crate) fn clients(output: Output, clients: &[TrackClient]) -> Result<(), Fai
     }
 }
 
+/// Prints clients of several workspaces: the workspace first in a table
+/// and in CSV (JSON items carry `wid` already).
+pub(crate) fn clients_with_workspace(
+    output: Output,
+    clients: &[TrackClient],
+) -> Result<(), Failure> {
+    let mut header = vec!["workspace"];
+    header.extend(COLUMNS);
+    let rows = |readable| {
+        clients.iter().map(move |c| {
+            let mut cells = vec![c.wid.to_string()];
+            cells.extend(row(c, readable));
+            cells
+        })
+    };
+    match output {
+        Output::Table => {
+            emit(&(table(&header, rows(true)) + &format!("{} client(s)\n", clients.len())))
+        }
+        Output::Json => self::clients(output, clients),
+        Output::Csv => to_stdout(|out| write_csv(out, &header, rows(false))),
+    }
+}
+
 /// Prints one client: as one object, without a count.
 pub(crate) fn client(output: Output, client: &TrackClient) -> Result<(), Failure> {
     match output {
         Output::Table => emit(&table(&COLUMNS, [row(client, true)])),
         Output::Json => to_stdout(|out| {
-            serde_json::to_writer_pretty(&mut *out, client).map_err(std::io::Error::from)?;
+            serde_json::to_writer_pretty(&mut *out, &as_printed(client))
+                .map_err(std::io::Error::from)?;
             out.write_all(b"\n")
         }),
         Output::Csv => to_stdout(|out| write_csv(out, &COLUMNS, [row(client, false)])),

@@ -74,7 +74,7 @@ impl Session {
         self.workspace.or(self.profile_workspace).ok_or_else(|| {
             Failure::new(
                 USAGE,
-                "no workspace: pass --workspace, set TOGGL_WORKSPACE_ID, or give the profile one (`toggl-clients config set workspace ID`); `toggl-clients sync` mirrors every workspace you have without one",
+                "no workspace: pass --workspace, set TOGGL_WORKSPACE_ID, or give the profile one (`toggl-clients config set workspace ID`); `toggl-clients workspaces` lists yours",
             )
         })
     }

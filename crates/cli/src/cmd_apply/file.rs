@@ -15,8 +15,36 @@ use serde::Deserialize;
 use serde::de::{self, SeqAccess, Visitor};
 use toggl_track_api::extras::name_key;
 
-/// Toggl's limit on client names, in bytes of UTF-8.
-const MAX_NAME_BYTES: usize = 255;
+/// The CSV columns `apply` reads.
+const READ_COLUMNS: [&str; 5] = ["id", "name", "status", "notes", "external_reference"];
+
+/// The columns `list --output csv` prints that `apply` reads past: what
+/// the service sets, never changed by a file (`workspace` when the list
+/// spans several).
+const PRINTED_COLUMNS: [&str; 3] = ["changed", "creator_id", "workspace"];
+
+/// The JSON keys `apply` reads.
+const READ_KEYS: [&str; 6] = [
+    "id",
+    "name",
+    "archived",
+    "status",
+    "notes",
+    "external_reference",
+];
+
+/// The keys `list --output json` prints that `apply` reads past.
+const PRINTED_KEYS: [&str; 9] = [
+    "at",
+    "wid",
+    "creator_id",
+    "integration_ext_id",
+    "integration_ext_type",
+    "integration_provider",
+    "permissions",
+    "server_deleted_at",
+    "total_count",
+];
 
 /// One wanted client. A field the file does not have (no such column or
 /// key) is `None`: what it would set stays as it is; an empty cell or a
@@ -64,6 +92,10 @@ pub(crate) struct Item {
     notes: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     external_reference: Option<Option<String>>,
+    /// Every other key, each checked against what `list` prints: a key
+    /// `apply` does not know is refused, never dropped.
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A key that is there, even as `null` (`Some(None)`), apart from a key
@@ -87,27 +119,29 @@ impl Source {
             )),
             Self::Text(text) => Box::new(text.as_bytes()),
         };
-        let json = starts_with_bracket(&mut reader)
-            .map_err(|e| file_error(format!("cannot read: {e}")))?;
-        if json {
-            json_rows(reader, &file_error, &mut each)
-        } else {
-            csv_rows(reader, &file_error, &mut each)
+        let first =
+            first_character(&mut reader).map_err(|e| file_error(format!("cannot read: {e}")))?;
+        match first {
+            Some(b'[') => json_rows(reader, &file_error, &mut each),
+            Some(b'{') => Err(file_error(
+                "a JSON object: apply takes an array of clients ([{...}, ...]), as `list --output json` prints".to_owned(),
+            )),
+            _ => csv_rows(reader, &file_error, &mut each),
         }
     }
 }
 
-/// Whether the text's first character that is not white space is `[` (a
-/// JSON array; anything else is read as CSV). Consumes nothing but a
+/// The text's first byte that is not white space (`[` starts a JSON
+/// array; anything else but `{` is read as CSV). Consumes nothing but a
 /// buffer's worth of white space, so CSV line numbers stay true.
-fn starts_with_bracket(reader: &mut dyn BufRead) -> std::io::Result<bool> {
+fn first_character(reader: &mut dyn BufRead) -> std::io::Result<Option<u8>> {
     loop {
         let buf = reader.fill_buf()?;
         if buf.is_empty() {
-            return Ok(false);
+            return Ok(None);
         }
         if let Some(&first) = buf.iter().find(|b| !b.is_ascii_whitespace()) {
-            return Ok(first == b'[');
+            return Ok(Some(first));
         }
         let whole = buf.len();
         reader.consume(whole);
@@ -126,16 +160,7 @@ fn csv_rows<E>(
         .headers()
         .map_err(|e| file_error(format!("not CSV: {e}")))?
         .clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let columns = Columns {
-        id: column("id"),
-        name: column("name").ok_or_else(|| {
-            file_error("no `name` column (write the header `list --output csv` prints)".to_owned())
-        })?,
-        status: column("status"),
-        notes: column("notes"),
-        external_reference: column("external_reference"),
-    };
+    let columns = Columns::of(&headers).map_err(file_error)?;
     let mut record = csv::StringRecord::new();
     while reader
         .read_record(&mut record)
@@ -202,6 +227,37 @@ impl<'de, E> Visitor<'de> for EachItem<'_, '_, E> {
 }
 
 impl Columns {
+    /// Where each column is, by a header in any case (`Name`, `External
+    /// Reference`); a header `apply` does not know is refused with the
+    /// nearest it does, so no edit is dropped.
+    fn of(headers: &csv::StringRecord) -> Result<Self, String> {
+        let names: Vec<String> = headers.iter().map(header_name).collect();
+        for (i, name) in names.iter().enumerate() {
+            if names[..i].contains(name) {
+                return Err(format!("line 1: the column {name:?} is there twice"));
+            }
+            if !READ_COLUMNS.contains(&name.as_str()) && !PRINTED_COLUMNS.contains(&name.as_str()) {
+                return Err(format!(
+                    "line 1: the column {:?} is not one apply reads{} (it reads {}; {} are read past)",
+                    headers.get(i).unwrap_or_default().trim(),
+                    did_you_mean(name, &READ_COLUMNS),
+                    READ_COLUMNS.join(", "),
+                    PRINTED_COLUMNS.join(", ")
+                ));
+            }
+        }
+        let column = |wanted: &str| names.iter().position(|n| n == wanted);
+        Ok(Self {
+            id: column("id"),
+            name: column("name").ok_or_else(|| {
+                "no `name` column (write the header `list --output csv` prints)".to_owned()
+            })?,
+            status: column("status"),
+            notes: column("notes"),
+            external_reference: column("external_reference"),
+        })
+    }
+
     fn row(&self, record: &csv::StringRecord) -> Result<Row, String> {
         let line = record.position().map_or(0, |p| p.line());
         let at = format!("line {line}");
@@ -219,6 +275,17 @@ impl Columns {
 
 impl Item {
     fn row(self, at: &str) -> Result<Row, String> {
+        if let Some(key) = self
+            .other
+            .keys()
+            .find(|k| !PRINTED_KEYS.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "{at}: the key {key:?} is not one apply reads{} (it reads {})",
+                did_you_mean(key, &READ_KEYS),
+                READ_KEYS.join(", ")
+            ));
+        }
         let id = match &self.id {
             None | Some(serde_json::Value::Null) => None,
             Some(v) => id_from(&v.to_string(), at)?,
@@ -239,12 +306,34 @@ impl Item {
     }
 }
 
+/// A header as `apply` compares it: trimmed, in lower case, with spaces
+/// and hyphens as underscores.
+fn header_name(header: &str) -> String {
+    header.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+/// "; did you mean X?" for the known name nearest to `given`, if one is
+/// near (two edits at most).
+fn did_you_mean(given: &str, known: &[&str]) -> String {
+    let given = header_name(given);
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(k, &given), k))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, k)| format!("; did you mean {k:?}?"))
+        .unwrap_or_default()
+}
+
 fn archived_from(status: &str, at: &str) -> Result<Option<bool>, String> {
-    match status.trim() {
+    match status.trim().to_lowercase().as_str() {
         "" => Ok(None),
         "active" => Ok(Some(false)),
         "archived" => Ok(Some(true)),
-        other => Err(format!("{at}: status {other:?} is not active or archived")),
+        _ => Err(format!(
+            "{at}: status {:?} is not active or archived",
+            status.trim()
+        )),
     }
 }
 
@@ -295,17 +384,8 @@ pub(crate) fn check(source: &Source) -> Result<Checked, String> {
     let each = |row: Row| {
         checked.rows += 1;
         checked.fingerprint.add(&row);
+        crate::args::client_name(&row.name).map_err(|why| format!("{}: {why}", row.at))?;
         let name = row.name.trim();
-        if name.is_empty() {
-            return Err(format!("{}: the name is empty", row.at));
-        }
-        if name.len() > MAX_NAME_BYTES {
-            return Err(format!(
-                "{}: the name is {} bytes long; Toggl allows {MAX_NAME_BYTES}",
-                row.at,
-                name.len()
-            ));
-        }
         if let Some(first) = names.insert(name_key(name), row.at.clone()) {
             return Err(format!(
                 "{}: the name {name:?} is also on {first} \
@@ -367,7 +447,34 @@ mod tests {
         assert!(
             all("name,status\nAcme,gone\n").is_err_and(|e| e.contains("line 2: status \"gone\""))
         );
-        assert!(all("title\nAcme\n").is_err_and(|e| e.contains("no `name` column")));
+        assert!(all("title\nAcme\n").is_err_and(|e| e.contains("the column \"title\" is not one")));
+        assert!(all("id,notes\n1,x\n").is_err_and(|e| e.contains("no `name` column")));
+    }
+
+    #[test]
+    fn nothing_typed_is_dropped() {
+        let why = all("name,note\nAcme,Net 60\n").expect_err("unknown column");
+        assert!(
+            why.contains("\"note\"") && why.contains("did you mean \"notes\"?"),
+            "{why}"
+        );
+        let why = all(r#"[{"nmae": "x"}]"#).expect_err("unknown key");
+        assert!(
+            why.starts_with("item 1: the key \"nmae\"") && why.contains("\"name\"?"),
+            "{why}"
+        );
+        assert!(all("name,name\nA,B\n").is_err_and(|e| e.contains("twice")));
+        // Spreadsheet spellings are read: headers and statuses in any case.
+        let rows = all("Name,Status,External Reference\nAcme,Archived,CRM-1\n").expect("rows");
+        assert_eq!(
+            (rows[0].archived, rows[0].external_reference.as_deref()),
+            (Some(true), Some("CRM-1"))
+        );
+        // What `list` prints and apply does not change is read past.
+        let rows =
+            all(r#"[{"name": "A", "wid": 1, "at": "2026-01-01T00:00:00Z", "total_count": 1}]"#)
+                .expect("rows");
+        assert_eq!(rows[0].name, "A");
     }
 
     #[test]
@@ -400,8 +507,8 @@ mod tests {
         );
         assert!(all(r#"[{"name": "A"}, 7]"#).is_err_and(|e| e.starts_with("item 2: not a client")));
         assert!(all(r#"[{"name": "A"},"#).is_err_and(|e| e.starts_with("item 2: not a client")));
-        // Only an array is read as JSON; anything else is taken for CSV.
-        assert!(all(r#"{"name": "A"}"#).is_err_and(|e| e.starts_with("no `name` column")));
+        // An object is named as such; an array is what is read.
+        assert!(all(r#"{"name": "A"}"#).is_err_and(|e| e.starts_with("a JSON object")));
         assert!(all(r#"[{"name": "A"}] x"#).is_err_and(|e| e.contains("trailing characters")));
     }
 }

@@ -36,9 +36,14 @@ pub(crate) struct Apply {
     /// Print the plan and its cost; send nothing but the reads.
     #[arg(long)]
     dry_run: bool,
-    /// Also delete the clients the file does not list.
+    /// Also delete the clients the file does not list (asked first on a
+    /// terminal; needs --yes without one).
     #[arg(long)]
     prune: bool,
+    /// Delete what --prune plans without asking (needed without a
+    /// terminal, and for a file that lists no client at all).
+    #[arg(long, short = 'y', requires = "prune")]
+    yes: bool,
     /// When the plan needs more requests than the quota has left, do what
     /// it allows and wait for each reset until the plan is done (for jobs
     /// larger than an hour's quota; --timeout still bounds each request).
@@ -113,6 +118,7 @@ impl Apply {
             show_plan(&steps, read, writes, &outlook)?;
         }
         self.refuse_beyond_quota(writes, &outlook)?;
+        self.confirm_deletions(&steps)?;
         let (done, outcome) = self.carry_out(s, &mut steps).await?;
         let spent = s.client.requests_sent();
         self.print_for_machines(out, &steps, writes, &outlook, done, spent)?;
@@ -126,11 +132,29 @@ impl Apply {
         let bad = |m: String| Failure::new(USAGE, format!("{shown}: {m}"));
         let source = source(&self.file)?;
         let checked = file::check(&source).map_err(bad)?;
+        if checked.rows == 0 && self.prune && !self.yes {
+            return Err(bad(
+                "the file lists no client, so --prune would delete every client of the workspace; pass --yes if that is what you mean (nothing was changed)".to_owned(),
+            ));
+        }
         let existing = self.existing(s).await?;
         plan::plan(&source, &checked, &existing, self.prune).map_err(|e| match e {
             PlanError::UnknownId(m) => Failure::new(USAGE, m),
             PlanError::File(m) => bad(m),
         })
+    }
+
+    /// Asks before the deletions `--prune` planned (not for a dry run).
+    fn confirm_deletions(&self, steps: &[Step]) -> Result<(), Failure> {
+        let deleted: Vec<&str> = steps
+            .iter()
+            .filter(|step| step.action == plan::Action::Delete)
+            .map(|step| step.name.as_str())
+            .collect();
+        if self.dry_run || deleted.is_empty() {
+            return Ok(());
+        }
+        crate::confirm::deletion(&crate::confirm::described(deleted.into_iter()), self.yes)
     }
 
     /// Refuses to start a plan that needs more than this quota window,
