@@ -44,6 +44,7 @@ fn run_all() -> Outcome {
     )?;
     run("tests", cargo().args(["test", "--workspace"]))?;
     credential_store()?;
+    other_shells()?;
     rustls_ring()?;
     examples()?;
     crate::bench::quick()?;
@@ -138,6 +139,35 @@ fn credential_store() -> Outcome {
                 "--nocapture",
             ])
             .current_dir(root()),
+    )
+}
+
+/// The CLI's completions in zsh and fish, which `cargo test` reports as
+/// not run where those shells are missing (bash's always runs).
+fn other_shells() -> Outcome {
+    for shell in ["zsh", "fish"] {
+        let found = std::process::Command::new(shell)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            return Err(crate::Failure::Found(format!(
+                "the completion tests need {shell}: install Debian's {shell} (.ci/run does)"
+            )));
+        }
+    }
+    run(
+        "the CLI's completions in zsh and fish",
+        cargo().args([
+            "test",
+            "-p",
+            "toggl-clients",
+            "--test",
+            "it",
+            "--",
+            "--ignored",
+            "completions::",
+        ]),
     )
 }
 

@@ -9,9 +9,9 @@ use crate::failure::Failure;
 use crate::profile::Chosen;
 use crate::session::{Needs, Session};
 use crate::{
-    cmd_apply, cmd_archive, cmd_auth, cmd_config, cmd_create, cmd_delete, cmd_demo, cmd_get,
-    cmd_list, cmd_login, cmd_logout, cmd_man, cmd_quota, cmd_restore, cmd_sync, cmd_update,
-    cmd_workspaces,
+    cmd_apply, cmd_archive, cmd_auth, cmd_completions, cmd_config, cmd_create, cmd_delete,
+    cmd_demo, cmd_get, cmd_list, cmd_login, cmd_logout, cmd_man, cmd_quota, cmd_restore, cmd_sync,
+    cmd_update, cmd_workspaces,
 };
 
 pub(crate) const EXIT_CODES: &str = "\
@@ -103,11 +103,9 @@ pub(crate) enum Command {
     Config(cmd_config::Config),
     /// Write the manual pages of every command to a folder.
     Man(cmd_man::Man),
-    /// Print shell completions.
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+    /// Print the shell completion script (bash, zsh, fish, powershell,
+    /// elvish).
+    Completions(cmd_completions::Completions),
 }
 
 impl Command {
@@ -161,7 +159,7 @@ impl Command {
             Self::Workspaces(c) => c.run(s, out).await,
             Self::Demo(c) => c.run(s).await,
             // Answered before any session is made.
-            Self::Completions { .. }
+            Self::Completions(_)
             | Self::Man(_)
             | Self::Login(_)
             | Self::Logout(_)

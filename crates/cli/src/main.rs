@@ -8,6 +8,7 @@ mod args;
 mod cmd_apply;
 mod cmd_archive;
 mod cmd_auth;
+mod cmd_completions;
 mod cmd_config;
 mod cmd_create;
 mod cmd_delete;
@@ -52,14 +53,8 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
     let cli = Cli::parse();
-    if let Command::Completions { shell } = cli.command {
-        clap_complete::generate(
-            shell,
-            &mut Cli::command(),
-            "toggl-clients",
-            &mut std::io::stdout(),
-        );
-        return ExitCode::SUCCESS;
+    if let Command::Completions(completions) = cli.command {
+        return finish(completions.run(Cli::command()));
     }
     if let Command::Man(man) = cli.command {
         return finish(man.run(Cli::command()));

@@ -7,6 +7,7 @@ mod accounts;
 #[path = "../support/child.rs"]
 mod child;
 mod commands;
+mod completions;
 mod live;
 mod manual;
 mod mirror;
