@@ -106,20 +106,16 @@ fn aws_lc_in_tree(flags: &[&str]) -> Result<Option<String>, crate::Failure> {
 /// Secret Service of gnome-keyring, on a D-Bus session of its own (the
 /// test `cargo test` reports as not run without one).
 fn credential_store() -> Outcome {
-    for (program, package) in [
-        ("dbus-run-session", "dbus-daemon"),
-        ("gnome-keyring-daemon", "gnome-keyring"),
-    ] {
-        let found = std::process::Command::new(program)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !found {
-            return Err(crate::Failure::Found(format!(
-                "the credential store test needs {program}: install Debian's {package} (.ci/run does)"
-            )));
-        }
-    }
+    installed(
+        "dbus-run-session",
+        "dbus-daemon",
+        "the credential store test",
+    )?;
+    installed(
+        "gnome-keyring-daemon",
+        "gnome-keyring",
+        "the credential store test",
+    )?;
     let cargo = cargo();
     run(
         "the CLI's token in the Secret Service (gnome-keyring on its own session bus)",
@@ -142,19 +138,25 @@ fn credential_store() -> Outcome {
     )
 }
 
+/// Fails, saying what to install, unless `program --version` runs.
+fn installed(program: &str, package: &str, needed_by: &str) -> Outcome {
+    let found = std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Ok(());
+    }
+    Err(crate::Failure::Found(format!(
+        "{needed_by} needs {program}: install Debian's {package} (.ci/run does)"
+    )))
+}
+
 /// The CLI's completions in zsh and fish, which `cargo test` reports as
 /// not run where those shells are missing (bash's always runs).
 fn other_shells() -> Outcome {
     for shell in ["zsh", "fish"] {
-        let found = std::process::Command::new(shell)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !found {
-            return Err(crate::Failure::Found(format!(
-                "the completion tests need {shell}: install Debian's {shell} (.ci/run does)"
-            )));
-        }
+        installed(shell, shell, "the completion tests")?;
     }
     run(
         "the CLI's completions in zsh and fish",

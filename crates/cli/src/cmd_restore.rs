@@ -30,6 +30,7 @@ impl Restore {
         if self.all_projects {
             body = body.restore_all_projects(Some(true));
         }
+        let projects = self.projects.clone();
         if !self.projects.is_empty() {
             body = body.projects(self.projects);
         }
@@ -43,6 +44,17 @@ impl Restore {
             .await?
             .into_inner();
         s.write_through(Written::Clients(std::slice::from_ref(&client)));
+        // The answer is the client: which projects came back is what was
+        // asked for, as the service does not list them.
+        let with = if self.all_projects {
+            "with all its projects".to_owned()
+        } else if projects.is_empty() {
+            "without its projects (--all-projects or --project ID brings them back)".to_owned()
+        } else {
+            let ids: Vec<String> = projects.iter().map(|p| p.to_string()).collect();
+            format!("with project(s) {}", ids.join(", "))
+        };
+        eprintln!("restored {} {with}", client.name);
         output::client(out, &client)
     }
 }

@@ -51,9 +51,12 @@ fn file(name: &str, text: &str) -> String {
 }
 
 async fn names(server: &LocalService) -> Vec<String> {
-    let listed: Value =
-        serde_json::from_str(&ok(&run(server, &["-o", "json", "list", "--status", "both"]).await))
-            .expect("json");
+    let listed: Value = serde_json::from_str(&ok(&run(
+        server,
+        &["-o", "json", "list", "--status", "both"],
+    )
+    .await))
+    .expect("json");
     listed
         .as_array()
         .into_iter()
@@ -66,9 +69,17 @@ async fn names(server: &LocalService) -> Vec<String> {
 async fn apply_refuses_what_it_would_drop_and_reads_spreadsheet_spellings() {
     let server = service().await;
     let note = file("note.csv", "name,note\nAcme Corporation,Net 60\n");
-    refused(&run(&server, &["apply", &note]).await, 2, "did you mean \"notes\"?");
+    refused(
+        &run(&server, &["apply", &note]).await,
+        2,
+        "did you mean \"notes\"?",
+    );
     let nmae = file("nmae.json", r#"[{"nmae": "x"}]"#);
-    refused(&run(&server, &["apply", &nmae]).await, 2, "did you mean \"name\"?");
+    refused(
+        &run(&server, &["apply", &nmae]).await,
+        2,
+        "did you mean \"name\"?",
+    );
     let object = file("object.json", r#"{"name": "x"}"#);
     refused(&run(&server, &["apply", &object]).await, 2, "a JSON object");
     assert_eq!(server.requests(), 0, "a refused file costs nothing");
@@ -97,7 +108,11 @@ async fn deletions_ask_first_and_need_yes_without_a_terminal() {
     let keep = file("keep.csv", "name\nAcme Corporation\n");
     let o = run(&server, &["apply", &keep, "--prune"]).await;
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("2 clients: Globex, Initech"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 clients: Globex, Initech"),
+        "{}",
+        stderr(&o)
+    );
     let empty = file("empty.csv", "name\n");
     refused(
         &run(&server, &["apply", &empty, "--prune"]).await,
@@ -147,7 +162,9 @@ async fn hints_fit_the_failure() {
     );
     // A wrong password talks about the password; a wrong token about it.
     let mut email = tool(server.base_url(), &["--email", demo::EMAIL, "list"]);
-    email.env_remove("TOGGL_API_TOKEN").env("TOGGL_PASSWORD", "wrong");
+    email
+        .env_remove("TOGGL_API_TOKEN")
+        .env("TOGGL_PASSWORD", "wrong");
     let err = refused(&output(email).await, 3, "the email address or the password");
     assert!(!err.contains("TOGGL_API_TOKEN"), "{err}");
     let mut token = tool(server.base_url(), &["list"]);
@@ -155,13 +172,21 @@ async fn hints_fit_the_failure() {
     refused(&output(token).await, 3, "check TOGGL_API_TOKEN");
     // A name taken on update: `list` shows who has it.
     refused(
-        &run(&server, &["update", "61234002", "--name", "Acme Corporation"]).await,
+        &run(
+            &server,
+            &["update", "61234002", "--name", "Acme Corporation"],
+        )
+        .await,
         1,
         "list --status both --name \"Acme Corporation\"",
     );
     // A timeout names --timeout.
     server.faults().set_delay(Duration::from_secs(3));
-    refused(&run(&server, &["--timeout", "1s", "list"]).await, 6, "--timeout");
+    refused(
+        &run(&server, &["--timeout", "1s", "list"]).await,
+        6,
+        "--timeout",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -243,11 +268,93 @@ async fn a_workspace_is_asked_for_only_where_it_matters() {
     let offline = ok(&anywhere(&["-o", "csv", "list", "--offline"]).await);
     assert!(offline.starts_with("workspace,id,name,"), "{offline}");
     assert!(
-        offline.contains("1234567,61234001,Acme Corporation") && offline.contains("2345678,61234004,Umbrella"),
+        offline.contains("1234567,61234001,Acme Corporation")
+            && offline.contains("2345678,61234004,Umbrella"),
         "{offline}"
     );
     let held = ok(&anywhere(&["-o", "csv", "workspaces", "--offline"]).await);
     assert_eq!(held, "id,default\n1234567,\n2345678,\n");
     let o = anywhere(&["list"]).await;
     refused(&o, 2, "`toggl-clients workspaces` lists yours");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_if_missing_says_what_differs_and_update_makes_it_so() {
+    let server = service().await;
+    let notes = |o: &Output| -> String {
+        let client: Value = serde_json::from_str(&ok(o)).expect("json");
+        client["notes"].as_str().unwrap_or_default().to_owned()
+    };
+    let ask = [
+        "-o",
+        "json",
+        "create",
+        "--name",
+        "ACME corporation",
+        "--if-missing",
+    ];
+    let o = run(&server, &[&ask[..], &["--notes", "Net 60"]].concat()).await;
+    assert_eq!(
+        notes(&o),
+        "Invoices go to the finance office.",
+        "left as it was"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("notes is \"Invoices go to the finance office.\", you gave \"Net 60\"")
+            && err.contains("add --update"),
+        "{err}"
+    );
+    let before = server.requests();
+    let o = run(
+        &server,
+        &[&ask[..], &["--notes", "Net 60", "--update"]].concat(),
+    )
+    .await;
+    assert_eq!(notes(&o), "Net 60");
+    assert!(stderr(&o).contains("updated: notes is"), "{}", stderr(&o));
+    let reads = server.requests() - before - 1;
+    // The same again: nothing differs, nothing more is sent.
+    let before = server.requests();
+    let o = run(
+        &server,
+        &[&ask[..], &["--notes", "Net 60", "--update"]].concat(),
+    )
+    .await;
+    assert_eq!(notes(&o), "Net 60");
+    assert!(!stderr(&o).contains("differs"), "{}", stderr(&o));
+    assert_eq!(
+        server.requests() - before,
+        reads,
+        "no update when nothing differs"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_suites_commands_leave_home_alone() {
+    let server = service().await;
+    let home = temp_dir("careful-home").join("home");
+    std::fs::create_dir_all(&home).expect("a fresh home");
+    let db = temp_dir("careful-home-db").join("mirror.sqlite");
+    let csv = file("home.csv", "name\nAcme Corporation\nGlobex\n");
+    let commands: [&[&str]; 7] = [
+        &["list"],
+        &["sync"],
+        &["list", "--offline"],
+        &["quota"],
+        &["workspaces"],
+        &["apply", &csv, "--dry-run"],
+        &["create", "--name", "Home Test"],
+    ];
+    for args in commands {
+        // As every test of this suite runs the tool, with a fresh HOME.
+        let mut cmd = tool(server.base_url(), args);
+        cmd.env("HOME", &home).arg("--db").arg(&db);
+        ok(&output(cmd).await);
+    }
+    let left: Vec<_> = std::fs::read_dir(&home)
+        .expect("home")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(left.is_empty(), "written into HOME: {left:?}");
 }

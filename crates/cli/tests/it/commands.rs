@@ -203,8 +203,14 @@ async fn archive_and_restore_in_every_format() {
         text.trim(),
         "archived client 61234001 with 2 project(s): 201234501, 201234502"
     );
-    let restored = ok(&run(&server, &["restore", "61234001", "--project", "201234502"]).await);
+    let o = run(&server, &["restore", "61234001", "--project", "201234502"]).await;
+    let restored = ok(&o);
     assert!(restored.contains("active"), "{restored}");
+    assert!(
+        stderr(&o).contains("restored Acme Corporation with project(s) 201234502"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(server.project_active(201234501), Some(false));
     assert_eq!(server.project_active(201234502), Some(true));
 

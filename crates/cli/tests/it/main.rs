@@ -3,6 +3,7 @@
 //! when credentials are set.
 
 mod accounts;
+mod careful;
 #[cfg(target_os = "linux")]
 #[path = "../support/child.rs"]
 mod child;
@@ -41,8 +42,10 @@ pub(crate) fn isolated_home() -> [(&'static str, std::path::PathBuf); 3] {
         std::fs::create_dir_all(&home).expect("a home for the tests");
         home
     });
+    // HOME itself stays empty: the tool's folders are named apart, and a
+    // test checks that nothing lands in HOME.
     [
-        ("HOME", home.clone()),
+        ("HOME", home.join("home")),
         ("TOGGL_CLIENTS_CONFIG_DIR", home.join("config")),
         ("TOGGL_CLIENTS_DATA_DIR", home.join("data")),
     ]
