@@ -97,16 +97,19 @@ fn zsh_completes_a_subcommands_flags_and_values() {
     let script = script("zsh");
     // zsh completes only in its line editor: drive one in a pseudo-terminal
     // (zpty), type the line and a Tab, and read the screen.
-    let ask = |line: &str| {
+    let ask = |line: &str, expect: &str| {
+        // Reads the screen until `expect` shows, for up to 30 s.
         let program = format!(
             r#"zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "PS1='> '; autoload -U compinit; compinit -u -D; source '{}'; compdef _toggl-clients toggl-clients"
-sleep 1
 zpty -w -n z $'{line}\t'
-sleep 2
 local out chunk
-while zpty -r -t z chunk; do out+=$chunk; done
+for i in {{1..60}}; do
+  while zpty -r -t z chunk; do out+=$chunk; done
+  [[ $out == *'{expect}'* ]] && break
+  sleep 0.5
+done
 print -r -- "$out"
 zpty -d z"#,
             script.display()
@@ -125,9 +128,9 @@ zpty -d z"#,
         }
         plain
     };
-    let flags = ask("toggl-clients list --sta");
+    let flags = ask("toggl-clients list --sta", "--status");
     assert!(flags.contains("toggl-clients list --status"), "{flags}");
-    let values = ask("toggl-clients list --status ");
+    let values = ask("toggl-clients list --status ", "Active and archived");
     for value in ["active", "archived", "both"] {
         assert!(values.contains(value), "{value} in {values}");
     }
