@@ -154,3 +154,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The crate guide's examples, compiled as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/using-the-crate.md")]
+pub struct CrateGuideDoctests;

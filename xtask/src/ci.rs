@@ -42,7 +42,11 @@ fn run_all() -> Outcome {
             "warnings",
         ]),
     )?;
-    run("tests", cargo().args(["test", "--workspace"]))?;
+    run(
+        "tests",
+        cargo().args(["test", "--workspace", "--exclude", "toggl-clients"]),
+    )?;
+    cli_tests_leave_home_alone()?;
     credential_store()?;
     other_shells()?;
     rustls_ring()?;
@@ -136,6 +140,42 @@ fn credential_store() -> Outcome {
             ])
             .current_dir(root()),
     )
+}
+
+/// The CLI's tests, run with `HOME` pointed at an empty folder (cargo and
+/// rustup keep theirs): every run of the tool in them names its own
+/// folders, so the folder must still be empty afterwards.
+fn cli_tests_leave_home_alone() -> Outcome {
+    let real = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let keep = |variable: &str, under: &str| {
+        std::env::var_os(variable).map_or_else(|| real.join(under), PathBuf::from)
+    };
+    let home = crate::target_dir().join(format!("empty-home-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).map_err(crate::io(home.display()))?;
+    run(
+        "the CLI's tests, with HOME an empty folder",
+        cargo()
+            .args(["test", "-p", "toggl-clients"])
+            .env("CARGO_HOME", keep("CARGO_HOME", ".cargo"))
+            .env("RUSTUP_HOME", keep("RUSTUP_HOME", ".rustup"))
+            .env("HOME", &home),
+    )?;
+    let left: Vec<String> = std::fs::read_dir(&home)
+        .map_err(crate::io(home.display()))?
+        .flatten()
+        .map(|e| e.path().display().to_string())
+        .collect();
+    if !left.is_empty() {
+        return Err(crate::Failure::Found(format!(
+            "the CLI's tests wrote into HOME: {}",
+            left.join(", ")
+        )));
+    }
+    let _ = std::fs::remove_dir_all(&home);
+    Ok(())
 }
 
 /// Fails, saying what to install, unless `program --version` runs.

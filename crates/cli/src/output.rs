@@ -11,32 +11,25 @@ use toggl_track_api::types::TrackClient;
 use crate::args::Output;
 use crate::failure::{Failure, REFUSED};
 
-/// The columns of a client, as `list` prints them and `apply` reads them.
+/// The fields of a client a table and CSV show, named as JSON names them:
+/// `list` prints them, `apply` reads them.
 pub(crate) const COLUMNS: [&str; 7] = [
     "id",
     "name",
-    "status",
+    "archived",
     "notes",
     "external_reference",
-    "changed",
+    "at",
     "creator_id",
 ];
+
+/// Shown as well when a client of the list is deleted (`list --since`).
+const DELETED: &str = "server_deleted_at";
 
 /// At or below this many requests left, a terminal gets a warning.
 const LOW_QUOTA: i64 = 5;
 
-/// A client's status word: active, archived or deleted.
-pub(crate) fn status(c: &TrackClient) -> &'static str {
-    if c.server_deleted_at.is_some() {
-        "deleted"
-    } else if c.archived {
-        "archived"
-    } else {
-        "active"
-    }
-}
-
-/// One client's cells; tables get a readable time, CSV RFC 3339.
+/// One client's cells, in [`COLUMNS`]' order (and its deletion time).
 /// A client as JSON prints it: the API's shape without `total_count`,
 /// which describes the answer a client came in, not the client.
 fn as_printed(c: &TrackClient) -> std::borrow::Cow<'_, TrackClient> {
@@ -48,21 +41,37 @@ fn as_printed(c: &TrackClient) -> std::borrow::Cow<'_, TrackClient> {
     std::borrow::Cow::Owned(c)
 }
 
-fn row(c: &TrackClient, readable: bool) -> Vec<String> {
-    vec![
+fn row(c: &TrackClient, deleted: bool) -> Vec<String> {
+    let mut cells = vec![
         c.id.to_string(),
         c.name.clone(),
-        status(c).to_owned(),
+        c.archived.to_string(),
         c.notes.clone().unwrap_or_default(),
         c.external_reference.clone().unwrap_or_default(),
-        if readable {
-            c.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
-        } else {
-            // RFC 3339 in UTC with `Z`, whole seconds, as JSON prints it.
-            c.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-        },
+        time(&c.at),
         c.creator_id.map(|id| id.to_string()).unwrap_or_default(),
-    ]
+    ];
+    if deleted {
+        cells.push(c.server_deleted_at.as_ref().map(time).unwrap_or_default());
+    }
+    cells
+}
+
+/// A time as JSON prints it: RFC 3339 in UTC with `Z`, fractions of a
+/// second only when there are some.
+fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// The columns for `clients`: [`COLUMNS`], and [`DELETED`] when one of
+/// them is.
+fn columns(clients: &[TrackClient]) -> (Vec<&'static str>, bool) {
+    let deleted = clients.iter().any(|c| c.server_deleted_at.is_some());
+    let mut columns = COLUMNS.to_vec();
+    if deleted {
+        columns.push(DELETED);
+    }
+    (columns, deleted)
 }
 
 /// What a failed write to stdout means: a closed pipe (`| head`) ends
@@ -140,11 +149,10 @@ pub(crate) fn json_document(value: &serde_json::Value) -> String {
 /// it is serialised, straight from the typed clients, so that a list of
 /// any size costs no second copy of it.
 pub(crate) fn clients(output: Output, clients: &[TrackClient]) -> Result<(), Failure> {
+    let (header, deleted) = columns(clients);
+    let rows = clients.iter().map(|c| row(c, deleted));
     match output {
-        Output::Table => emit(
-            &(table(&COLUMNS, clients.iter().map(|c| row(c, true)))
-                + &format!("{} client(s)\n", clients.len())),
-        ),
+        Output::Table => emit(&(table(&header, rows) + &format!("{} client(s)\n", clients.len()))),
         Output::Json => to_stdout(|out| {
             use serde::ser::{SerializeSeq, Serializer};
             let mut json = serde_json::Serializer::pretty(&mut *out);
@@ -159,46 +167,42 @@ pub(crate) fn clients(output: Output, clients: &[TrackClient]) -> Result<(), Fai
             SerializeSeq::end(items).map_err(std::io::Error::from)?;
             out.write_all(b"\n")
         }),
-        Output::Csv => {
-            to_stdout(|out| write_csv(out, &COLUMNS, clients.iter().map(|c| row(c, false))))
-        }
+        Output::Csv => to_stdout(|out| write_csv(out, &header, rows)),
     }
 }
 
-/// Prints clients of several workspaces: the workspace first in a table
-/// and in CSV (JSON items carry `wid` already).
+/// Prints clients of several workspaces: their workspace (`wid`, as JSON
+/// names it) first in a table and in CSV.
 pub(crate) fn clients_with_workspace(
     output: Output,
     clients: &[TrackClient],
 ) -> Result<(), Failure> {
-    let mut header = vec!["workspace"];
-    header.extend(COLUMNS);
-    let rows = |readable| {
-        clients.iter().map(move |c| {
-            let mut cells = vec![c.wid.to_string()];
-            cells.extend(row(c, readable));
-            cells
-        })
-    };
+    let (columns, deleted) = columns(clients);
+    let mut header = vec!["wid"];
+    header.extend(columns);
+    let rows = clients.iter().map(|c| {
+        let mut cells = vec![c.wid.to_string()];
+        cells.extend(row(c, deleted));
+        cells
+    });
     match output {
-        Output::Table => {
-            emit(&(table(&header, rows(true)) + &format!("{} client(s)\n", clients.len())))
-        }
+        Output::Table => emit(&(table(&header, rows) + &format!("{} client(s)\n", clients.len()))),
         Output::Json => self::clients(output, clients),
-        Output::Csv => to_stdout(|out| write_csv(out, &header, rows(false))),
+        Output::Csv => to_stdout(|out| write_csv(out, &header, rows)),
     }
 }
 
 /// Prints one client: as one object, without a count.
 pub(crate) fn client(output: Output, client: &TrackClient) -> Result<(), Failure> {
+    let (header, deleted) = columns(std::slice::from_ref(client));
     match output {
-        Output::Table => emit(&table(&COLUMNS, [row(client, true)])),
+        Output::Table => emit(&table(&header, [row(client, deleted)])),
         Output::Json => to_stdout(|out| {
             serde_json::to_writer_pretty(&mut *out, &as_printed(client))
                 .map_err(std::io::Error::from)?;
             out.write_all(b"\n")
         }),
-        Output::Csv => to_stdout(|out| write_csv(out, &COLUMNS, [row(client, false)])),
+        Output::Csv => to_stdout(|out| write_csv(out, &header, [row(client, deleted)])),
     }
 }
 

@@ -543,3 +543,50 @@ fn no_hand_written_function_is_longer_than_a_screen() {
     );
     assert!(long_functions(&long, 82).is_empty());
 }
+
+/// The front door stays a front door, and every crate that is published
+/// has a crates.io page: a manifest that names a README that exists.
+#[test]
+fn the_readme_is_short_and_every_packaged_crate_has_one() {
+    let lines = std::fs::read_to_string(root().join("README.md"))
+        .expect("README.md")
+        .lines()
+        .count();
+    assert!(
+        lines <= 200,
+        "README.md has {lines} lines; the guides hold the rest"
+    );
+    let mut manifests = vec![root().join("Cargo.toml")];
+    for entry in std::fs::read_dir(root().join("crates")).expect("crates/") {
+        manifests.push(entry.expect("entry").path().join("Cargo.toml"));
+    }
+    let mut checked = 0;
+    for manifest in manifests {
+        let text = std::fs::read_to_string(&manifest).expect("a manifest");
+        // The `[package]` table's own lines (before the next table).
+        let package: Vec<&str> = text
+            .lines()
+            .skip_while(|l| l.trim() != "[package]")
+            .skip(1)
+            .take_while(|l| !l.starts_with('['))
+            .collect();
+        let value = |key: &str| {
+            package.iter().find_map(|l| {
+                let (k, v) = l.split_once('=')?;
+                (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
+            })
+        };
+        if value("publish").as_deref() == Some("false") {
+            continue;
+        }
+        let readme = value("readme").unwrap_or_else(|| panic!("{}: no readme", manifest.display()));
+        let dir = manifest.parent().expect("its folder");
+        assert!(
+            dir.join(&readme).is_file(),
+            "{}: {readme} is missing",
+            manifest.display()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 6, "the root crate and five under crates/");
+}

@@ -15,13 +15,21 @@ use serde::Deserialize;
 use serde::de::{self, SeqAccess, Visitor};
 use toggl_track_api::extras::name_key;
 
-/// The CSV columns `apply` reads.
-const READ_COLUMNS: [&str; 5] = ["id", "name", "status", "notes", "external_reference"];
+/// The CSV columns `apply` reads (`status`, active or archived, as
+/// exports of 0.4 wrote it, in place of `archived`).
+const READ_COLUMNS: [&str; 6] = [
+    "id",
+    "name",
+    "archived",
+    "status",
+    "notes",
+    "external_reference",
+];
 
 /// The columns `list --output csv` prints that `apply` reads past: what
-/// the service sets, never changed by a file (`workspace` when the list
-/// spans several).
-const PRINTED_COLUMNS: [&str; 3] = ["changed", "creator_id", "workspace"];
+/// the service sets, never changed by a file (`wid` when the list spans
+/// workspaces; `changed`, as 0.4 named `at`).
+const PRINTED_COLUMNS: [&str; 5] = ["at", "creator_id", "wid", "server_deleted_at", "changed"];
 
 /// The JSON keys `apply` reads.
 const READ_KEYS: [&str; 6] = [
@@ -72,6 +80,7 @@ pub(crate) enum Source {
 pub(crate) struct Columns {
     id: Option<usize>,
     name: usize,
+    archived: Option<usize>,
     status: Option<usize>,
     notes: Option<usize>,
     external_reference: Option<usize>,
@@ -247,11 +256,17 @@ impl Columns {
             }
         }
         let column = |wanted: &str| names.iter().position(|n| n == wanted);
+        if column("archived").is_some() && column("status").is_some() {
+            return Err(
+                "line 1: the columns archived and status say the same thing; keep one".to_owned(),
+            );
+        }
         Ok(Self {
             id: column("id"),
             name: column("name").ok_or_else(|| {
                 "no `name` column (write the header `list --output csv` prints)".to_owned()
             })?,
+            archived: column("archived"),
             status: column("status"),
             notes: column("notes"),
             external_reference: column("external_reference"),
@@ -265,7 +280,10 @@ impl Columns {
         Ok(Row {
             id: id_from(&cell(self.id).unwrap_or_default(), &at)?,
             name: cell(Some(self.name)).unwrap_or_default(),
-            archived: archived_from(&cell(self.status).unwrap_or_default(), &at)?,
+            archived: match self.archived {
+                Some(_) => flag_from(&cell(self.archived).unwrap_or_default(), &at)?,
+                None => archived_from(&cell(self.status).unwrap_or_default(), &at)?,
+            },
             notes: cell(self.notes),
             external_reference: cell(self.external_reference),
             at,
@@ -323,6 +341,19 @@ fn did_you_mean(given: &str, known: &[&str]) -> String {
         .min()
         .map(|(_, k)| format!("; did you mean {k:?}?"))
         .unwrap_or_default()
+}
+
+/// An `archived` cell: true or false, in any case; empty leaves it.
+fn flag_from(cell: &str, at: &str) -> Result<Option<bool>, String> {
+    match cell.trim().to_lowercase().as_str() {
+        "" => Ok(None),
+        "true" => Ok(Some(true)),
+        "false" => Ok(Some(false)),
+        _ => Err(format!(
+            "{at}: archived {:?} is not true or false",
+            cell.trim()
+        )),
+    }
 }
 
 fn archived_from(status: &str, at: &str) -> Result<Option<bool>, String> {
@@ -449,6 +480,24 @@ mod tests {
         );
         assert!(all("title\nAcme\n").is_err_and(|e| e.contains("the column \"title\" is not one")));
         assert!(all("id,notes\n1,x\n").is_err_and(|e| e.contains("no `name` column")));
+    }
+
+    #[test]
+    fn the_columns_list_prints_now_and_as_0_4_printed_them_are_read() {
+        let now = all("id,name,archived,notes,external_reference,at,creator_id\n5,A,TRUE,,,2026-01-01T00:00:00Z,7\n,B,false,,,,\n")
+            .expect("rows");
+        assert_eq!(
+            (now[0].archived, now[1].archived),
+            (Some(true), Some(false))
+        );
+        let before =
+            all("id,name,status,notes,external_reference,changed,creator_id\n5,A,archived,,,x,7\n")
+                .expect("rows");
+        assert_eq!(before[0].archived, Some(true));
+        assert!(
+            all("name,archived,status\nA,true,active\n").is_err_and(|e| e.contains("keep one"))
+        );
+        assert!(all("name,archived\nA,yes\n").is_err_and(|e| e.contains("not true or false")));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The mirror's tables, as migrations: SQLite's `user_version` says which
 //! have run (rusqlite_migration), so a newer tool upgrades an older file
-//! and an older tool refuses a newer one. README.md documents the tables.
+//! and an older tool refuses a newer one. crates/cli/README.md documents the tables.
 
 use rusqlite_migration::{M, Migrations};
 

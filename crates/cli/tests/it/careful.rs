@@ -197,6 +197,20 @@ async fn what_is_printed_speaks_one_format() {
     assert!(first.contains("Z,") && !first.contains("+00:00"), "{csv}");
     let json = ok(&run(&server, &["-o", "json", "list"]).await);
     assert!(!json.contains("total_count"), "{json}");
+    // The same client in CSV and JSON: the same field names, the same text.
+    let listed: Value = serde_json::from_str(&json).expect("json");
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().expect("a header").clone();
+    let row = rows.records().next().expect("a row").expect("a record");
+    for (column, cell) in header.iter().zip(row.iter()) {
+        let value = &listed[0][column];
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        assert_eq!(cell, text, "{column}: CSV and JSON agree");
+    }
     let one = ok(&run(&server, &["-o", "json", "get", "61234001"]).await);
     assert!(!one.contains("total_count"), "{one}");
     // The quota's CSV is numbers.
@@ -266,7 +280,7 @@ async fn a_workspace_is_asked_for_only_where_it_matters() {
     ok(&anywhere(&["sync"]).await);
     ok(&anywhere(&["-o", "csv", "quota"]).await);
     let offline = ok(&anywhere(&["-o", "csv", "list", "--offline"]).await);
-    assert!(offline.starts_with("workspace,id,name,"), "{offline}");
+    assert!(offline.starts_with("wid,id,name,"), "{offline}");
     assert!(
         offline.contains("1234567,61234001,Acme Corporation")
             && offline.contains("2345678,61234004,Umbrella"),
@@ -357,4 +371,33 @@ async fn the_suites_commands_leave_home_alone() {
         .map(|e| e.expect("entry").path())
         .collect();
     assert!(left.is_empty(), "written into HOME: {left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_quota_table_shows_what_the_service_holds() {
+    let server = service().await;
+    let db = temp_dir("careful-quota").join("mirror.sqlite");
+    let with_db = |args: &[&str]| {
+        let mut cmd = tool(server.base_url(), args);
+        cmd.arg("--db").arg(&db);
+        output(cmd)
+    };
+    for _ in 0..3 {
+        ok(&with_db(&["list"]).await);
+    }
+    ok(&with_db(&["quota", "--refresh"]).await);
+    let table = ok(&with_db(&["quota"]).await);
+    let held = toggl_track_local_service::NOTIONAL_QUOTA - 3;
+    let organization = format!(
+        "organization {}",
+        toggl_track_local_service::DEFAULT_ORGANIZATION
+    );
+    let line = table
+        .lines()
+        .find(|l| l.contains(&organization))
+        .unwrap_or_else(|| panic!("{organization} in {table}"));
+    assert!(
+        line.split_whitespace().any(|cell| cell == held.to_string()),
+        "{held} left, as the service holds it: {table}"
+    );
 }

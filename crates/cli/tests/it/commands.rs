@@ -94,7 +94,10 @@ async fn list_in_every_format() {
         "{table}"
     );
     // Piped: plain aligned columns, no lines drawn.
-    assert!(table.contains(" archived "), "{table}");
+    assert!(
+        table.contains("ARCHIVED") && table.contains(" true "),
+        "{table}"
+    );
     assert!(
         !table.contains('┆') && !table.contains('│') && !table.contains('─'),
         "{table}"
@@ -113,11 +116,11 @@ async fn list_in_every_format() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "id,name,status,notes,external_reference,changed,creator_id"
+        "id,name,archived,notes,external_reference,at,creator_id"
     );
     assert!(
         lines[1].starts_with(
-            "61234001,Acme Corporation,active,Invoices go to the finance office.,CRM-0042,"
+            "61234001,Acme Corporation,false,Invoices go to the finance office.,CRM-0042,"
         ),
         "{csv}"
     );
@@ -155,7 +158,7 @@ async fn create_get_update_delete_in_every_format() {
     assert!(
         csv.lines()
             .nth(1)
-            .is_some_and(|l| l.starts_with(&format!("{id},Hooli,active,Net 30,CRM-9,"))),
+            .is_some_and(|l| l.starts_with(&format!("{id},Hooli,false,Net 30,CRM-9,"))),
         "{csv}"
     );
 
@@ -205,7 +208,7 @@ async fn archive_and_restore_in_every_format() {
     );
     let o = run(&server, &["restore", "61234001", "--project", "201234502"]).await;
     let restored = ok(&o);
-    assert!(restored.contains("active"), "{restored}");
+    assert!(restored.contains(" false "), "{restored}");
     assert!(
         stderr(&o).contains("restored Acme Corporation with project(s) 201234502"),
         "{}",
@@ -238,7 +241,7 @@ async fn archive_and_restore_in_every_format() {
     assert!(
         csv.lines()
             .nth(1)
-            .is_some_and(|l| l.starts_with("61234002,Globex,active")),
+            .is_some_and(|l| l.starts_with("61234002,Globex,false")),
         "{csv}"
     );
 }
@@ -490,7 +493,7 @@ async fn list_since_shows_changes_and_deletions() {
     let table = ok(&run(&server, &["list", "--since", &since]).await);
     assert!(
         table.contains("Acme Corporation")
-            && table.contains("deleted")
+            && table.contains("SERVER DELETED AT")
             && table.contains("2 client(s)"),
         "{table}"
     );
@@ -556,7 +559,7 @@ async fn apply_creates_changes_and_archives_with_the_fewest_requests() {
             if line.starts_with("61234001,") {
                 line.replace("Invoices go to the finance office.", "Net 60")
             } else if line.starts_with("61234002,") {
-                line.replace(",active,", ",archived,")
+                line.replace(",false,", ",true,")
             } else {
                 line.to_owned()
             }

@@ -115,7 +115,7 @@ fn a_table_and_the_quota_on_a_terminal() {
         "NAME",
         "Acme Corporation",
         "Initech",
-        "archived",
+        "ARCHIVED",
         "3 client(s)",
         "599 requests left this hour",
     ] {
