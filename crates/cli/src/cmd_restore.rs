@@ -34,6 +34,7 @@ impl Restore {
         if !self.projects.is_empty() {
             body = body.projects(self.projects);
         }
+        let was_active = was_active(s, self.id.get()).await;
         let client = s
             .client
             .restore_client()
@@ -55,6 +56,27 @@ impl Restore {
             format!("with project(s) {}", ids.join(", "))
         };
         eprintln!("restored {} {with}", client.name);
+        if let Some(age) = was_active {
+            eprintln!(
+                "note: the mirror, synced {} ago, had it active already: the restore may have changed nothing",
+                humantime::format_duration(std::time::Duration::from_secs(age.as_secs()))
+            );
+        }
         output::client(out, &client)
     }
+}
+
+/// How long ago the mirror last saw client `id` active, when it did: a
+/// restore of an active client is answered like any other (so the local
+/// service does; the real service's answer is unrecorded), so the mirror,
+/// at no request, is what can tell.
+async fn was_active(s: &mut Session, id: u64) -> Option<std::time::Duration> {
+    let workspace = s.workspace().ok()?;
+    let client = s.client.clone();
+    let mirror = s.mirror_if_usable()?;
+    let read = mirror
+        .client(&client, workspace, id, crate::mirror::Freshness::Offline)
+        .await
+        .ok()?;
+    read.value.filter(|c| !c.archived).map(|_| read.age)
 }

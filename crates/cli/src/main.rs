@@ -136,9 +136,17 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 /// finished is on the service, and the mirror's open transaction rolls
 /// back, so running the same command again picks up from there.
 fn interrupted() -> Failure {
+    let left = progress::job_left();
+    let at = if left.is_empty() {
+        String::new()
+    } else {
+        format!(" with {left} (the one under way may have landed)")
+    };
     Failure::new(
         failure::INTERRUPTED,
-        "interrupted: what was finished stays done (changes already sent are on the service; the mirror keeps each workspace it finished); the same command finishes the job",
+        format!(
+            "interrupted{at}: what was finished stays done (changes already sent are on the service; the mirror keeps each workspace it finished); the same command finishes the job"
+        ),
     )
 }
 

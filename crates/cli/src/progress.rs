@@ -31,6 +31,12 @@ pub(crate) fn job(status: String) {
     *JOB.lock().unwrap_or_else(|p| p.into_inner()) = status;
 }
 
+/// What is left of the job, as last said ("" when a command does not
+/// say): for the line an interrupted command ends with.
+pub(crate) fn job_left() -> String {
+    JOB.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
 pub(crate) fn spinner() -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(

@@ -164,20 +164,67 @@ fn csv_rows<E>(
 ) -> Result<(), E> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(reader);
+        .from_reader(QuoteCount {
+            inner: reader,
+            quotes: 0,
+        });
     let headers = reader
         .headers()
         .map_err(|e| file_error(format!("not CSV: {e}")))?
         .clone();
     let columns = Columns::of(&headers).map_err(file_error)?;
     let mut record = csv::StringRecord::new();
+    // Where the last value that spans lines began: an unclosed quote runs
+    // to the end of the file, taking the rows after it with it.
+    let mut spanning = None;
     while reader
         .read_record(&mut record)
-        .map_err(|e| file_error(format!("not CSV: {e}")))?
+        .map_err(|e| file_error(not_csv(&e)))?
     {
+        if record.iter().any(|v| v.contains('\n')) {
+            spanning = record.position().map(|p| p.line());
+        }
         each(columns.row(&record).map_err(file_error)?)?;
     }
+    // A stray quote inside an unquoted value is read as it is; one that
+    // opened a value and swallowed lines is not.
+    if let Some(line) = spanning.filter(|_| reader.get_ref().quotes % 2 == 1) {
+        let at = format!(" on line {line}");
+        return Err(file_error(format!(
+            "a quote{at} is never closed, so the rows after it would be read as part of one value; close it (a quote inside a value is written twice: \"\")"
+        )));
+    }
     Ok(())
+}
+
+/// A CSV error in the tool's words: the line, and what usually causes it.
+fn not_csv(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => format!(
+            "line {}: {len} values where the header has {expected_len} (a value with a comma needs quotes around it)",
+            pos.as_ref().map_or(0, csv::Position::line)
+        ),
+        _ => format!("not CSV: {e}"),
+    }
+}
+
+/// Counts the quotes a reader passes on: an odd count at the end means
+/// one was never closed (the csv crate reads such a value to the end).
+struct QuoteCount<R> {
+    inner: R,
+    quotes: usize,
+}
+
+impl<R: std::io::Read> std::io::Read for QuoteCount<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.quotes += buf[..n].iter().filter(|b| **b == b'"').count();
+        Ok(n)
+    }
 }
 
 fn json_rows<E>(
@@ -498,6 +545,29 @@ mod tests {
             all("name,archived,status\nA,true,active\n").is_err_and(|e| e.contains("keep one"))
         );
         assert!(all("name,archived\nA,yes\n").is_err_and(|e| e.contains("not true or false")));
+    }
+
+    #[test]
+    fn quotes_and_commas_are_pointed_at() {
+        let why = all("name,notes\nAcme,\"Net 30\nGlobex,x\n").expect_err("unclosed");
+        assert!(why.contains("a quote on line 2 is never closed"), "{why}");
+        let why = all("name,notes\nAcme,Net 30, 60 days\n").expect_err("a comma");
+        assert!(
+            why.starts_with("line 2: 3 values where the header has 2"),
+            "{why}"
+        );
+        // A value that spans lines on purpose, quoted and closed, is read.
+        let rows =
+            all("name,notes\nAcme,\"two\nlines\"\nGlobex,\"say \"\"hi\"\"\"\n").expect("rows");
+        // A stray quote inside a value without quotes is read as it is.
+        assert_eq!(
+            all("name,notes\nAcme,5\" screen\n").expect("rows")[0]
+                .notes
+                .as_deref(),
+            Some("5\" screen")
+        );
+        assert_eq!(rows[0].notes.as_deref(), Some("two\nlines"));
+        assert_eq!(rows[1].notes.as_deref(), Some("say \"hi\""));
     }
 
     #[test]

@@ -473,7 +473,12 @@ impl Mirror {
         report: &mut Report,
     ) -> std::result::Result<(), Failure> {
         let mut left: Vec<u64> = to_read.into_iter().collect();
+        let total = left.len();
         while let Some(&wid) = left.first() {
+            crate::progress::job(format!(
+                "{} of {total} workspace(s) to read in full",
+                left.len()
+            ));
             let sent = Utc::now();
             let read = client
                 .list_all_clients()

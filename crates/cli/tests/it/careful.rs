@@ -82,6 +82,15 @@ async fn apply_refuses_what_it_would_drop_and_reads_spreadsheet_spellings() {
     );
     let object = file("object.json", r#"{"name": "x"}"#);
     refused(&run(&server, &["apply", &object]).await, 2, "a JSON object");
+    let unclosed = file(
+        "unclosed.csv",
+        "name,notes\nAcme Corporation,\"Net 30\nGlobex,x\n",
+    );
+    refused(
+        &run(&server, &["apply", &unclosed]).await,
+        2,
+        "a quote on line 2 is never closed",
+    );
     assert_eq!(server.requests(), 0, "a refused file costs nothing");
     let sheet = file(
         "sheet.csv",
@@ -232,7 +241,7 @@ async fn what_is_printed_speaks_one_format() {
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_says_where_it_stopped_and_exits_130() {
     let server = service().await;
-    server.faults().set_delay(Duration::from_secs(10));
+    server.faults().set_delay(Duration::from_secs(2));
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("toggl-clients"))
         .env_clear()
         .envs(crate::isolated_home())
@@ -246,7 +255,8 @@ async fn ctrl_c_says_where_it_stopped_and_exits_130() {
         .spawn()
         .expect("starts");
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while server.requests() == 0 {
+    // `/me`, `/me/workspaces`, then the first full read, under way.
+    while server.requests() < 3 {
         assert!(std::time::Instant::now() < deadline, "no request came");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -258,7 +268,11 @@ async fn ctrl_c_says_where_it_stopped_and_exits_130() {
     let o = tokio::task::spawn_blocking(move || child.wait_with_output().expect("waited"))
         .await
         .expect("joined");
-    let err = refused(&o, 130, "interrupted");
+    let err = refused(
+        &o,
+        130,
+        "interrupted with 2 of 2 workspace(s) to read in full",
+    );
     assert!(err.contains("the same command finishes the job"), "{err}");
 }
 
@@ -399,5 +413,33 @@ async fn the_quota_table_shows_what_the_service_holds() {
     assert!(
         line.split_whitespace().any(|cell| cell == held.to_string()),
         "{held} left, as the service holds it: {table}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_says_what_it_did() {
+    let server = service().await;
+    let db = temp_dir("careful-restore").join("mirror.sqlite");
+    let with_db = |args: &[&str]| {
+        let mut cmd = tool(server.base_url(), args);
+        cmd.arg("--db").arg(&db);
+        output(cmd)
+    };
+    ok(&with_db(&["sync"]).await);
+    let o = with_db(&["restore", "61234003", "--all-projects"]).await;
+    ok(&o);
+    assert!(
+        stderr(&o).contains("restored Initech with all its projects")
+            && !stderr(&o).contains("active already"),
+        "{}",
+        stderr(&o)
+    );
+    let o = with_db(&["restore", "61234001"]).await;
+    ok(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains("restored Acme Corporation without its projects")
+            && err.contains("had it active already"),
+        "{err}"
     );
 }

@@ -53,6 +53,22 @@ impl Session {
         Self(name)
     }
 
+    /// The screen once it shows `needle` `count` times, within `limit`.
+    fn wait_for_count(&self, needle: &str, count: usize, limit: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.matches(needle).count() >= count {
+                return screen;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "{needle:?} never appeared {count} times; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Types `text` and Enter, as a person would.
     fn type_line(&self, text: &str) {
         for keys in [["-l", text], ["Enter", ""]] {
@@ -216,4 +232,43 @@ async fn login_on_a_terminal_asks_for_the_token_without_echo_and_offers_a_worksp
     );
     let kept = std::fs::read_to_string(config.join("config.toml")).expect("written");
     assert!(kept.contains("workspace = 2345678"), "{kept}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_several_on_a_terminal_shows_what_goes_and_asks() {
+    let server = toggl_track_local_service::start(toggl_track_local_service::Config::demo())
+        .await
+        .expect("service starts");
+    let command = format!(
+        "TOGGL_API_TOKEN={} TOGGL_WORKSPACE_ID={} TOGGL_BASE_URL={} {bin} delete 61234001 61234002; \
+         TOGGL_API_TOKEN={} TOGGL_WORKSPACE_ID={} TOGGL_BASE_URL={} {bin} delete 61234001 61234002; sleep 30",
+        toggl_track_local_service::demo::API_TOKEN,
+        toggl_track_local_service::demo::WORKSPACE,
+        server.base_url(),
+        toggl_track_local_service::demo::API_TOKEN,
+        toggl_track_local_service::demo::WORKSPACE,
+        server.base_url(),
+        bin = binary()
+    );
+    let session = Session::start("delete", &command);
+    let requests = || server.requests();
+    let (first, second) = tokio::task::spawn_blocking(move || {
+        let asked = session.wait_for("[y/N]", Duration::from_secs(20));
+        session.type_line("n");
+        let declined = session.wait_for("not confirmed", Duration::from_secs(20));
+        session.wait_for_count("[y/N]", 2, Duration::from_secs(20));
+        session.type_line("y");
+        let done = session.wait_for("deleted", Duration::from_secs(20));
+        ((asked, declined), done)
+    })
+    .await
+    .expect("joined");
+    let (asked, declined) = first;
+    assert!(
+        asked.contains("delete 2 clients: id 61234001, id 61234002?"),
+        "what goes is shown:\n{asked}"
+    );
+    assert!(declined.contains("nothing was changed"), "{declined}");
+    assert!(second.contains("61234002"), "{second}");
+    assert_eq!(requests(), 1, "one bulk delete, after the yes");
 }
