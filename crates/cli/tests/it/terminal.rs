@@ -12,11 +12,12 @@ struct Session(String);
 impl Session {
     fn start(tag: &str, command: &str) -> Self {
         let name = format!("toggl-clients-{tag}-{}", std::process::id());
+        // Exported, so every command of the line gets them.
         let home: String = crate::isolated_home()
             .iter()
-            .map(|(key, value)| format!("{key}='{}' ", value.display()))
+            .map(|(key, value)| format!("export {key}='{}'; ", value.display()))
             .collect();
-        let command = format!("env {home}{command}");
+        let command = format!("{home}{command}");
         let command = command.as_str();
         let new_session = || {
             Command::new("tmux")
