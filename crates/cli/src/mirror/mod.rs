@@ -461,11 +461,8 @@ impl Mirror {
     ) -> std::result::Result<Reading<Vec<TrackClient>>, Failure> {
         let (age, requests) = self.fresh(client, wid, freshness).await?;
         let mut clients = rows::live_in(&self.conn, wid).map_err(on(&self.path))?;
+        // No `total_count`: it describes a list answer, and nothing prints it.
         clients.retain(|c| filter.matches(c));
-        let total = i64::try_from(clients.len()).unwrap_or(i64::MAX);
-        for c in &mut clients {
-            c.total_count = Some(total);
-        }
         Ok(Reading {
             value: clients,
             age,
