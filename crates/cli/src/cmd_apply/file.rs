@@ -392,27 +392,38 @@ fn did_you_mean(given: &str, known: &[&str]) -> String {
 
 /// An `archived` cell: true or false, in any case; empty leaves it.
 fn flag_from(cell: &str, at: &str) -> Result<Option<bool>, String> {
-    match cell.trim().to_lowercase().as_str() {
-        "" => Ok(None),
-        "true" => Ok(Some(true)),
-        "false" => Ok(Some(false)),
-        _ => Err(format!(
-            "{at}: archived {:?} is not true or false",
-            cell.trim()
-        )),
-    }
+    either(cell, at, "archived", ["false", "true"], "true or false")
 }
 
+/// A `status` cell, as 0.4 exported it: active or archived.
 fn archived_from(status: &str, at: &str) -> Result<Option<bool>, String> {
-    match status.trim().to_lowercase().as_str() {
-        "" => Ok(None),
-        "active" => Ok(Some(false)),
-        "archived" => Ok(Some(true)),
-        _ => Err(format!(
-            "{at}: status {:?} is not active or archived",
-            status.trim()
-        )),
+    either(
+        status,
+        at,
+        "status",
+        ["active", "archived"],
+        "active or archived",
+    )
+}
+
+/// `cell` as one of two words in any case (`words[1]` is true); empty
+/// leaves the field as it is; anything else is not `expected`.
+fn either(
+    cell: &str,
+    at: &str,
+    column: &str,
+    words: [&str; 2],
+    expected: &str,
+) -> Result<Option<bool>, String> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Ok(None);
     }
+    words
+        .iter()
+        .position(|w| w.eq_ignore_ascii_case(cell))
+        .map(|i| Some(i == 1))
+        .ok_or_else(|| format!("{at}: {column} {cell:?} is not {expected}"))
 }
 
 fn id_from(text: &str, at: &str) -> Result<Option<NonZeroU64>, String> {

@@ -32,6 +32,13 @@ fn tool(base_url: &str, args: &[&str]) -> Command {
     cmd
 }
 
+/// The tool with its mirror in `db`.
+fn with_mirror(server: &LocalService, db: &std::path::Path, args: &[&str]) -> Command {
+    let mut cmd = tool(server.base_url(), args);
+    cmd.arg("--db").arg(db);
+    cmd
+}
+
 async fn run(server: &LocalService, args: &[&str]) -> Output {
     output(tool(server.base_url(), args)).await
 }
@@ -281,8 +288,8 @@ async fn a_workspace_is_asked_for_only_where_it_matters() {
     let server = service().await;
     let db = temp_dir("careful-workspaces").join("mirror.sqlite");
     let anywhere = |args: &[&str]| {
-        let mut cmd = tool(server.base_url(), args);
-        cmd.env_remove("TOGGL_WORKSPACE_ID").arg("--db").arg(&db);
+        let mut cmd = with_mirror(&server, &db, args);
+        cmd.env_remove("TOGGL_WORKSPACE_ID");
         output(cmd)
     };
     let listed = ok(&anywhere(&["-o", "csv", "workspaces"]).await);
@@ -391,11 +398,7 @@ async fn the_suites_commands_leave_home_alone() {
 async fn the_quota_table_shows_what_the_service_holds() {
     let server = service().await;
     let db = temp_dir("careful-quota").join("mirror.sqlite");
-    let with_db = |args: &[&str]| {
-        let mut cmd = tool(server.base_url(), args);
-        cmd.arg("--db").arg(&db);
-        output(cmd)
-    };
+    let with_db = |args: &[&str]| output(with_mirror(&server, &db, args));
     for _ in 0..3 {
         ok(&with_db(&["list"]).await);
     }
@@ -420,11 +423,7 @@ async fn the_quota_table_shows_what_the_service_holds() {
 async fn restore_says_what_it_did() {
     let server = service().await;
     let db = temp_dir("careful-restore").join("mirror.sqlite");
-    let with_db = |args: &[&str]| {
-        let mut cmd = tool(server.base_url(), args);
-        cmd.arg("--db").arg(&db);
-        output(cmd)
-    };
+    let with_db = |args: &[&str]| output(with_mirror(&server, &db, args));
     ok(&with_db(&["sync"]).await);
     let o = with_db(&["restore", "61234003", "--all-projects"]).await;
     ok(&o);
